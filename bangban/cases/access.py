@@ -1,0 +1,125 @@
+"""Who may see and do what with a case: the one place that decides.
+
+``visible_cases`` and ``get_case_for`` are the only ways to load cases for a person;
+``case_roles`` says which roles of the state table a person holds on one case. Every
+page, API call, export and download goes through them; a case a person may not see
+answers 404, never its data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from .models import Case, CaseItem, CaseRelay
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a staff member, a client (portal) or the system (scheduled jobs)."""
+
+    kind: str
+    staff: object | None = None
+    client: object | None = None
+
+    @property
+    def name(self) -> str:
+        if self.kind == "staff":
+            return self.staff.name
+        if self.kind == "client":
+            return self.client.name
+        return "系统"
+
+    @classmethod
+    def of_staff(cls, staff) -> Actor:
+        return cls("staff", staff=staff)
+
+    @classmethod
+    def of_client(cls, client) -> Actor:
+        return cls("client", client=client)
+
+
+SYSTEM = Actor("system")
+
+
+def actor_for_user(user) -> Actor | None:
+    staff = getattr(user, "staff", None) if user.is_authenticated else None
+    return Actor.of_staff(staff) if staff is not None and staff.is_active else None
+
+
+def _covered_paths(staff) -> list[str]:
+    return [site.path for site in staff.covered_sites.all()] or [staff.site.path]
+
+
+def _path_q(field: str, paths: list[str]) -> Q:
+    return reduce(or_, (Q(**{f"{field}__path__startswith": p}) for p in paths))
+
+
+def visible_cases(actor: Actor | None) -> QuerySet[Case]:
+    """Every case this person may see; an empty queryset for anyone else."""
+    cases = Case.objects.all()
+    if actor is None:
+        return cases.none()
+    if actor.kind == "system":
+        return cases
+    if actor.kind == "client":
+        return cases.filter(client=actor.client)
+    staff = actor.staff
+    if not staff.is_active:
+        return cases.none()
+    rules = []
+    if staff.is_agent:
+        relayed_through = CaseRelay.objects.filter(from_site_id=staff.site_id).values("case_id")
+        rules.append(
+            Q(site_id=staff.site_id) | Q(relay_to_site_id=staff.site_id) | Q(pk__in=relayed_through)
+        )
+    if staff.is_coordinator:
+        paths = _covered_paths(staff)
+        rules.append(_path_q("site", paths) | _path_q("relay_to_site", paths))
+    if staff.is_supervisor or staff.is_administrator:
+        rules.append(_path_q("site", [staff.site.path]))
+    if staff.is_liaison and staff.department_id:
+        rules.append(
+            Q(pk__in=CaseItem.objects.filter(department_id=staff.department_id).values("case_id"))
+        )
+    if not rules:
+        return cases.none()
+    return cases.filter(reduce(or_, rules))
+
+
+def get_case_for(
+    actor: Actor | None, number: str, *, queryset: QuerySet[Case] | None = None
+) -> Case:
+    """The case with this number if this person may see it; 404 otherwise."""
+    qs = visible_cases(actor) if queryset is None else queryset & visible_cases(actor)
+    try:
+        return qs.select_related("site", "client", "agent", "relay_to_site").get(number=number)
+    except Case.DoesNotExist:
+        raise Http404("办件不存在") from None
+
+
+def case_roles(actor: Actor, case: Case) -> frozenset[str]:
+    """The state-table roles this person holds on this case right now."""
+    if actor.kind == "system":
+        return frozenset({"system"})
+    if actor.kind == "client":
+        return frozenset({"client"}) if case.client_id == actor.client.pk else frozenset()
+    staff = actor.staff
+    if not staff.is_active:
+        return frozenset()
+    roles = set()
+    if staff.is_agent and case.site_id == staff.site_id:
+        roles.add("agent")
+    if staff.is_agent and case.relay_to_site_id == staff.site_id:
+        roles.add("receiver")
+    if staff.is_coordinator and any(case.site.path.startswith(p) for p in _covered_paths(staff)):
+        roles.add("coordinator")
+    if staff.is_liaison and case.items.filter(department_id=staff.department_id).exists():
+        roles.add("liaison")
+    if staff.is_supervisor:
+        roles.add("supervisor")
+    return frozenset(roles)

@@ -1,0 +1,373 @@
+"""What each event of the state table does besides changing the state.
+
+Called only by ``services.case_transition`` inside its transaction, after the table and
+the guards have allowed the event. Each function may return extra details (document
+numbers, names) to be recorded in the event.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from bangban.catalogue.bundles import critical_path_days
+from bangban.network.models import Site
+
+from . import services
+from .guards import LASTING_FORMS, required_form, signature_on_file
+from .models import (
+    Case,
+    CaseMaterial,
+    CaseRelay,
+    Confirmation,
+    ConfirmationMethod,
+    Expedite,
+    ItemStatus,
+    MaterialStatus,
+    OneTimeNotice,
+    PauseKind,
+    RelayStatus,
+)
+from .workflow import (
+    FORM_LABELS,
+    SUSPENSION_REASONS,
+    TERMINATION_REASONS,
+    Form,
+    ServiceType,
+    TerminationReason,
+    Transition,
+)
+
+SUPPLEMENT_WORKDAYS = 5  # default time given to bring what the one-time notice lists
+RESUMPTION_WORKDAYS = 20  # default resumption period after a suspension (seed 000 §10.2.5.2)
+
+
+def apply(case: Case, transition: Transition, actor, details: dict) -> dict | None:
+    recorded = _confirm_signature(case, transition, actor, details)
+    handler = HANDLERS.get(transition.event)
+    extra = handler(case, actor, details) if handler else None
+    return {**recorded, **(extra or {})}
+
+
+def _today():
+    return timezone.localdate()
+
+
+def _confirm_signature(case: Case, transition: Transition, actor, details: dict) -> dict:
+    """Record the signature given with this event, or use up the one signed before."""
+    form = required_form(case, transition, details)
+    if form is None:
+        return {}
+    given = details.get("confirmation")
+    if given:
+        signed = Confirmation.objects.create(
+            case=case,
+            form=form,
+            method=given.get("method", ConfirmationMethod.PAPER),
+            signer=given.get("signer") or case.client.name,
+        )
+    else:
+        signed = signature_on_file(case, form)
+    if form not in LASTING_FORMS:
+        signed.used = True
+        signed.save(update_fields=["used"])
+    return {
+        "signed": FORM_LABELS[form],
+        "signed_by": signed.signer,
+        "sign_method": signed.get_method_display(),
+    }
+
+
+def _take_ownership(case: Case, actor, details: dict):
+    if case.agent_id is None and actor.kind == "staff" and actor.staff.is_agent:
+        case.agent = actor.staff
+    if details.get("needs"):
+        case.needs = str(details["needs"])
+
+
+def _refuse(case: Case, actor, details: dict):
+    case.reason_text = details["reason"]
+    case.closed_at = timezone.now()
+    return {"document": services.next_number(site=case.site, prefix="BY")}
+
+
+def _request_supplement(case: Case, actor, details: dict):
+    materials = list(case.materials.all())
+    accepted = [
+        {"material_id": m.pk, "name": m.name, "note": m.note}
+        for m in materials
+        if m.status == MaterialStatus.RECEIVED
+    ]
+    needed = [
+        {
+            "material_id": m.pk,
+            "name": m.name,
+            "note": m.note or m.get_status_display(),
+            "obtain_from": m.obtain_from,
+            "required": m.required,
+        }
+        for m in materials
+        if m.status in {MaterialStatus.MISSING, MaterialStatus.NEEDS_CORRECTION}
+    ]
+    calendar = services.current_calendar()
+    due_on = calendar.add_workdays(_today(), int(details.get("days") or SUPPLEMENT_WORKDAYS))
+    number = services.next_number(site=case.site, prefix="GZ")
+    OneTimeNotice.objects.create(
+        case=case, number=number, accepted=accepted, needed=needed, due_on=due_on
+    )
+    case.supplement_due_on = due_on
+    services.open_pause(case, PauseKind.SUPPLEMENT, "待服务对象补正材料")
+    return {
+        "document": number,
+        "needed": [n["name"] for n in needed],
+        "supplement_due_on": due_on.isoformat(),
+    }
+
+
+def _supplement(case: Case, actor, details: dict):
+    ids = [int(i) for i in details.get("received", [])]
+    CaseMaterial.objects.filter(case=case, pk__in=ids).update(
+        status=MaterialStatus.RECEIVED, note="", checked_at=timezone.now()
+    )
+    case.supplement_due_on = None
+    services.close_pause(case)
+
+
+def _accept(case: Case, actor, details: dict):
+    case.accepted_on = _today()
+    case.promised_days = promised_days(case)
+    _take_ownership(case, actor, details)
+    return {
+        "document": services.next_number(site=case.site, prefix="SL"),
+        "promised_days": case.promised_days,
+    }
+
+
+def promised_days(case: Case) -> int:
+    """The item's promised limit; for a bundle, the longest chain of dependent items."""
+    items = list(case.items.select_related("item_version"))
+    if case.bundle_version_id is None or len(items) == 1:
+        version = items[0].item_version
+        return 0 if version.is_immediate else version.promised_limit_days
+    days_by_item = {
+        ci.item_version.item_id: (
+            0 if ci.item_version.is_immediate else ci.item_version.promised_limit_days
+        )
+        for ci in items
+    }
+    entries = case.bundle_version.entries.prefetch_related("depends_on")
+    graph = [
+        (e.item_id, days_by_item.get(e.item_id, 0), [d.item_id for d in e.depends_on.all()])
+        for e in entries
+    ]
+    return critical_path_days(graph)
+
+
+def _suspend(case: Case, actor, details: dict):
+    code = details["reason_code"]
+    case.reason_code = code
+    case.reason_text = str(details.get("reason") or SUSPENSION_REASONS[code])
+    case.resumption_due_on = services.current_calendar().add_workdays(
+        _today(), int(details.get("resumption_days") or RESUMPTION_WORKDAYS)
+    )
+    services.close_pause(case)  # a pending supplement pause becomes the suspension
+    services.open_pause(case, PauseKind.SUSPENSION, SUSPENSION_REASONS[code])
+    return {
+        "document": services.next_number(site=case.site, prefix="ZZ"),
+        "resumption_due_on": case.resumption_due_on.isoformat(),
+    }
+
+
+def _resume(case: Case, actor, details: dict):
+    case.resumption_due_on = None
+    case.reason_code = ""
+    services.close_pause(case)
+    return {"document": services.next_number(site=case.site, prefix="XB")}
+
+
+def _close(case: Case, code: str, text: str):
+    case.reason_code = code
+    case.reason_text = text
+    case.closed_at = timezone.now()
+    services.close_pause(case)
+
+
+def _lapse(case: Case, actor, details: dict):
+    _close(
+        case,
+        TerminationReason.RESUMPTION_LAPSED,
+        TERMINATION_REASONS[TerminationReason.RESUMPTION_LAPSED],
+    )
+
+
+def _terminate(case: Case, actor, details: dict):
+    code = details["reason_code"]
+    _close(case, code, str(details.get("reason") or TERMINATION_REASONS[code]))
+    return {"document": services.next_number(site=case.site, prefix="ZJ")}
+
+
+def _complete(case: Case, actor, details: dict):
+    case.completed_on = _today()
+    return {"document": services.next_number(site=case.site, prefix="BJD")}
+
+
+def _deliver(case: Case, actor, details: dict):
+    case.delivery_method = details["method"]
+    case.delivery = {
+        k: details[k]
+        for k in ("address", "carrier", "tracking_no", "licence_no", "recipient")
+        if details.get(k)
+    }
+
+
+def _archive(case: Case, actor, details: dict):
+    case.closed_at = case.closed_at or timezone.now()
+
+
+def _assign(case: Case, actor, details: dict):
+    case.agent_id = int(details["agent_id"])
+    return {"agent_name": case.agent.name}
+
+
+def _convert_to_proxy(case: Case, actor, details: dict):
+    case.service_type = ServiceType.PROXY
+    return {"from_service_type": "assist", "to_service_type": "proxy"}
+
+
+def _relay_out(case: Case, actor, details: dict):
+    to_site = Site.objects.get(pk=details["to_site_id"])
+    CaseRelay.objects.create(case=case, from_site=case.site, to_site=to_site, note=details["note"])
+    case.relay_to_site = to_site
+    return {"from_site": case.site.name, "to_site": to_site.name}
+
+
+def _pending_relay(case: Case) -> CaseRelay:
+    return case.relays.filter(status=RelayStatus.PENDING).latest("sent_at", "id")
+
+
+def _relay_accept(case: Case, actor, details: dict):
+    relay = _pending_relay(case)
+    relay.status, relay.answered_at, relay.answer = (
+        RelayStatus.ACCEPTED,
+        timezone.now(),
+        str(details.get("note", "")),
+    )
+    relay.save()
+    case.site = relay.to_site
+    case.relay_to_site = None
+    case.agent = actor.staff
+    return {"from_site": relay.from_site.name, "to_site": relay.to_site.name}
+
+
+def _relay_return(case: Case, actor, details: dict):
+    relay = _pending_relay(case)
+    relay.status, relay.answered_at, relay.answer = (
+        RelayStatus.RETURNED,
+        timezone.now(),
+        details["reason"],
+    )
+    relay.save()
+    case.relay_to_site = None
+    return {"from_site": relay.to_site.name, "to_site": relay.from_site.name}
+
+
+def _pre_review(case: Case, actor, details: dict):
+    checks = details.get("checks", [])
+    valid = {choice.value for choice in MaterialStatus} - {MaterialStatus.PENDING}
+    by_id = {m.pk: m for m in case.materials.all()}
+    names = []
+    for check in checks:
+        material = by_id.get(int(check.get("material_id", 0)))
+        status = check.get("status")
+        if material is None or status not in valid:
+            raise services.TransitionRefused(
+                "预审结果无效：请为本办件的材料选择“已收取、缺少、需补正或容缺后补”"
+            )
+        if status == MaterialStatus.DEFERRED and not material.accept_with_gaps:
+            raise services.TransitionRefused(f"材料“{material.name}”不允许容缺受理")
+        material.status, material.note, material.checked_at = (
+            status,
+            str(check.get("note", ""))[:300],
+            timezone.now(),
+        )
+        names.append(f"{material.name}：{material.get_status_display()}")
+    CaseMaterial.objects.bulk_update(
+        [by_id[int(c["material_id"])] for c in checks], ["status", "note", "checked_at"]
+    )
+    return {"results": names}
+
+
+def _file_with_department(case: Case, actor, details: dict):
+    item = case.items.get(pk=details["case_item_id"])
+    item.status, item.filed_on = ItemStatus.FILED, _today()
+    item.save(update_fields=["status", "filed_on"])
+    return {"department": item.department.name}
+
+
+def _department_step(case: Case, actor, details: dict):
+    item = case.items.get(pk=details["case_item_id"])
+    status = details.get("status", ItemStatus.IN_PROGRESS)
+    if status not in {ItemStatus.IN_PROGRESS, ItemStatus.APPROVED, ItemStatus.DENIED}:
+        raise services.TransitionRefused("部门办理进度无效")
+    item.status = status
+    item.result = str(details.get("result", ""))[:200]
+    item.result_on = _today() if status != ItemStatus.IN_PROGRESS else None
+    item.save(update_fields=["status", "result", "result_on"])
+    return {"department": item.department.name, "status_label": item.get_status_display()}
+
+
+def _expedite(case: Case, actor, details: dict):
+    item = case.items.get(pk=details["case_item_id"])
+    message = str(details.get("message") or "请加快办理进度")
+    expedite = Expedite.objects.create(
+        case=case, case_item=item, department=item.department, message=message, sent_by=actor.staff
+    )
+    return {"expedite_id": expedite.pk, "department": item.department.name}
+
+
+def _expedite_reply(case: Case, actor, details: dict):
+    expedite = Expedite.objects.get(pk=details["expedite_id"])
+    expedite.reply, expedite.replied_by, expedite.replied_at = (
+        details["reply"],
+        actor.staff,
+        timezone.now(),
+    )
+    expedite.save(update_fields=["reply", "replied_by", "replied_at"])
+
+
+def _confirm(case: Case, actor, details: dict):
+    confirmation = details.get("confirmation") or {}
+    Confirmation.objects.create(
+        case=case,
+        form=details["form"],
+        method=confirmation.get("method", ConfirmationMethod.PAPER),
+        signer=confirmation.get("signer") or case.client.name,
+    )
+    return {"form_label": FORM_LABELS[Form(details["form"])]}
+
+
+HANDLERS = {
+    "start_assessment": _take_ownership,
+    "start_review": _take_ownership,
+    "refuse": _refuse,
+    "request_supplement": _request_supplement,
+    "supplement": _supplement,
+    "accept": _accept,
+    "suspend": _suspend,
+    "resume": _resume,
+    "lapse": _lapse,
+    "terminate": _terminate,
+    "complete": _complete,
+    "deliver": _deliver,
+    "archive": _archive,
+    "assign": _assign,
+    "convert_to_proxy": _convert_to_proxy,
+    "relay_out": _relay_out,
+    "relay_accept": _relay_accept,
+    "relay_return": _relay_return,
+    "pre_review": _pre_review,
+    "file_with_department": _file_with_department,
+    "department_step": _department_step,
+    "expedite": _expedite,
+    "expedite_reply": _expedite_reply,
+    "confirm": _confirm,
+}

@@ -1,0 +1,362 @@
+"""Cases (办件) and everything recorded on them.
+
+Only ``services.case_transition`` writes ``Case.state``, ``version`` and the events; the
+other models here are written inside that same transaction.
+"""
+
+from django.db import models
+
+from .workflow import (
+    DELIVERY_METHODS,
+    FORM_LABELS,
+    SERVICE_TYPE_LABELS,
+    STATE_LABELS,
+    State,
+)
+
+
+def _choices(labels: dict) -> list[tuple[str, str]]:
+    return [(str(key), label) for key, label in labels.items()]
+
+
+class Channel(models.TextChoices):
+    WINDOW = "window", "窗口"
+    ONLINE = "online", "网上"
+    KIOSK = "kiosk", "自助终端"
+    MOBILE = "mobile", "掌上"
+    PHONE = "phone", "电话"
+    HOME_VISIT = "home_visit", "上门服务"
+    RELAY = "relay", "上下级移交"
+
+
+class Case(models.Model):
+    number = models.CharField("办件编号", max_length=40, unique=True)
+    service_type = models.CharField("服务类型", max_length=8, choices=_choices(SERVICE_TYPE_LABELS))
+    state = models.CharField(
+        "状态", max_length=24, choices=_choices(STATE_LABELS), default=State.RECEIVED
+    )
+    channel = models.CharField("来源渠道", max_length=12, choices=Channel.choices)
+    title = models.CharField("办理事项", max_length=200)
+    client = models.ForeignKey(
+        "clients.Client", verbose_name="服务对象", on_delete=models.PROTECT, related_name="cases"
+    )
+    site = models.ForeignKey(
+        "network.Site", verbose_name="承办机构", on_delete=models.PROTECT, related_name="cases"
+    )
+    agent = models.ForeignKey(
+        "staff.StaffMember",
+        verbose_name="帮办代办员",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    relay_to_site = models.ForeignKey(
+        "network.Site",
+        verbose_name="待接收机构",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    bundle_version = models.ForeignKey(
+        "catalogue.BundleVersion",
+        verbose_name="一件事",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+    )
+    consultation = models.ForeignKey(
+        "consultations.Consultation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+    )
+    needs = models.TextField("需求分析", blank=True)
+    created_at = models.DateTimeField("申请时间", auto_now_add=True)
+    accepted_on = models.DateField("受理日期", null=True, blank=True)
+    promised_days = models.PositiveIntegerField("承诺时限（工作日）", null=True, blank=True)
+    due_on = models.DateField("到期日", null=True, blank=True)
+    paused_since = models.DateField("计时暂停自", null=True, blank=True)
+    resumption_due_on = models.DateField("续办期限", null=True, blank=True)
+    supplement_due_on = models.DateField("补正期限", null=True, blank=True)
+    completed_on = models.DateField("办结日期", null=True, blank=True)
+    closed_at = models.DateTimeField("结束时间", null=True, blank=True)
+    reason_code = models.CharField("中止/终止原因", max_length=24, blank=True)
+    reason_text = models.TextField("原因说明", blank=True)
+    delivery_method = models.CharField(
+        "交付方式", max_length=12, blank=True, choices=_choices(DELIVERY_METHODS)
+    )
+    delivery = models.JSONField("交付信息", default=dict, blank=True)
+    version = models.PositiveIntegerField("版本", default=0)
+    event_count = models.PositiveIntegerField(default=0, editable=False)
+    last_event_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "办件"
+        verbose_name_plural = "办件"
+        indexes = [
+            models.Index(fields=["site", "state", "due_on"]),
+            models.Index(fields=["agent", "state", "due_on"]),
+            models.Index(fields=["state", "due_on"]),
+            models.Index(fields=["relay_to_site", "state"]),
+            models.Index(fields=["-created_at", "-id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[State(self.state)]
+
+
+class ItemStatus(models.TextChoices):
+    PENDING = "pending", "待报件"
+    FILED = "filed", "已报件"
+    IN_PROGRESS = "in_progress", "部门办理中"
+    APPROVED = "approved", "已出结果"
+    DENIED = "denied", "不予许可"
+
+
+RESULT_STATUSES = {ItemStatus.APPROVED, ItemStatus.DENIED}
+
+
+class CaseItem(models.Model):
+    """One service item of a case (a bundle has several), with the department's progress."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="items")
+    item_version = models.ForeignKey(
+        "catalogue.ItemVersion", verbose_name="事项（版本）", on_delete=models.PROTECT
+    )
+    department = models.ForeignKey(
+        "network.Department", verbose_name="审批部门", on_delete=models.PROTECT
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(
+        "办理进度", max_length=12, choices=ItemStatus.choices, default=ItemStatus.PENDING
+    )
+    filed_on = models.DateField("报件日期", null=True, blank=True)
+    result = models.CharField("办理结果", max_length=200, blank=True)
+    result_on = models.DateField("出件日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "办件事项"
+        verbose_name_plural = "办件事项"
+        ordering = ["position"]
+        indexes = [models.Index(fields=["department", "status"])]
+
+    def __str__(self) -> str:
+        return self.item_version.item.name
+
+
+class MaterialStatus(models.TextChoices):
+    PENDING = "pending", "未预审"
+    RECEIVED = "received", "已收取"
+    MISSING = "missing", "缺少"
+    NEEDS_CORRECTION = "needs_correction", "需补正"
+    DEFERRED = "deferred", "容缺后补"
+
+
+class CaseMaterial(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials")
+    case_item = models.ForeignKey(CaseItem, on_delete=models.CASCADE, related_name="materials")
+    material = models.ForeignKey(
+        "catalogue.Material", null=True, blank=True, on_delete=models.PROTECT
+    )
+    name = models.CharField("材料名称", max_length=200)
+    required = models.BooleanField("必要", default=True)
+    accept_with_gaps = models.BooleanField("可容缺", default=False)
+    obtain_from = models.CharField("获取途径", max_length=300, blank=True)
+    status = models.CharField(
+        "预审结果", max_length=20, choices=MaterialStatus.choices, default=MaterialStatus.PENDING
+    )
+    note = models.CharField("说明", max_length=300, blank=True)
+    file = models.FileField("电子文件", upload_to="materials/%Y/%m/", blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "办件材料"
+        verbose_name_plural = "办件材料"
+        ordering = ["case_item__position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OneTimeNotice(models.Model):
+    """一次性告知单: what was accepted and everything still needed, said once."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notices")
+    number = models.CharField("编号", max_length=40, unique=True)
+    issued_at = models.DateTimeField("出具时间", auto_now_add=True)
+    accepted = models.JSONField("符合要求的材料", default=list)
+    needed = models.JSONField("需补充或补正的材料", default=list)
+    due_on = models.DateField("补正期限", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "一次性告知单"
+        verbose_name_plural = "一次性告知单"
+        ordering = ["-issued_at", "-id"]
+
+
+class ConfirmationMethod(models.TextChoices):
+    SIGNATURE = "signature", "手写签名"
+    SMS_CODE = "sms_code", "短信验证码"
+    PAPER = "paper", "纸质签字"
+
+
+class Confirmation(models.Model):
+    """The client's signature or confirmation of a form, which workflow guards read."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="confirmations")
+    form = models.CharField("文书", max_length=30, choices=_choices(FORM_LABELS))
+    method = models.CharField("确认方式", max_length=12, choices=ConfirmationMethod.choices)
+    signer = models.CharField("签字人", max_length=50)
+    at = models.DateTimeField("确认时间", auto_now_add=True)
+    used = models.BooleanField(default=False, help_text="已被一次中止/续办等操作使用")
+
+    class Meta:
+        verbose_name = "签字确认"
+        verbose_name_plural = "签字确认"
+        indexes = [models.Index(fields=["case", "form"])]
+
+
+class PauseKind(models.TextChoices):
+    SUPPLEMENT = "supplement", "待补正"
+    SUSPENSION = "suspension", "中止"
+
+
+class CasePause(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="pauses")
+    kind = models.CharField(max_length=12, choices=PauseKind.choices)
+    start = models.DateField()
+    end = models.DateField(null=True, blank=True)
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["start", "id"]
+
+
+class RelayStatus(models.TextChoices):
+    PENDING = "pending", "待接收"
+    ACCEPTED = "accepted", "已接收"
+    RETURNED = "returned", "已退回"
+
+
+class CaseRelay(models.Model):
+    """One hop of a case between sites (互动接力); the case stays one case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="relays")
+    from_site = models.ForeignKey(
+        "network.Site", on_delete=models.PROTECT, related_name="relays_out"
+    )
+    to_site = models.ForeignKey("network.Site", on_delete=models.PROTECT, related_name="relays_in")
+    note = models.TextField("移交说明")
+    status = models.CharField(
+        max_length=10, choices=RelayStatus.choices, default=RelayStatus.PENDING
+    )
+    sent_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answer = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        indexes = [
+            models.Index(fields=["from_site", "case"]),
+            models.Index(fields=["to_site", "case"]),
+        ]
+
+
+class Expedite(models.Model):
+    """促办: a request to a department's liaison about one item, and the answer."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="expedites")
+    case_item = models.ForeignKey(CaseItem, on_delete=models.CASCADE, related_name="expedites")
+    department = models.ForeignKey(
+        "network.Department", on_delete=models.PROTECT, related_name="expedites"
+    )
+    message = models.TextField("促办内容")
+    sent_by = models.ForeignKey("staff.StaffMember", on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+    reply = models.TextField("答复", blank=True)
+    replied_by = models.ForeignKey(
+        "staff.StaffMember", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    replied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "促办"
+        verbose_name_plural = "促办"
+        indexes = [models.Index(fields=["department", "replied_at"])]
+
+
+class DocumentCounter(models.Model):
+    """Per site, year and prefix, the last number issued (e.g. WJ-2026-000123)."""
+
+    site = models.ForeignKey("network.Site", on_delete=models.PROTECT)
+    year = models.PositiveSmallIntegerField()
+    prefix = models.CharField(max_length=8)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "year", "prefix"], name="document_counter_unique"
+            )
+        ]
+
+
+class ActorKind(models.TextChoices):
+    STAFF = "staff", "工作人员"
+    CLIENT = "client", "服务对象"
+    SYSTEM = "system", "系统"
+
+
+class CaseEvent(models.Model):
+    """Append-only timeline entry, chained by hashes (see ``hashchain.py``)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    event = models.CharField("操作", max_length=32)
+    from_state = models.CharField(max_length=24, blank=True)
+    to_state = models.CharField(max_length=24, blank=True)
+    actor_kind = models.CharField(max_length=8, choices=ActorKind.choices)
+    actor_staff = models.ForeignKey(
+        "staff.StaffMember", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_name = models.CharField("操作人", max_length=50)
+    site = models.ForeignKey(
+        "network.Site", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField("时间")
+    reason = models.TextField("说明", blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = "办件事件"
+        verbose_name_plural = "办件事件"
+        ordering = ["case_id", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "seq"], name="case_event_seq_unique")
+        ]
+        indexes = [models.Index(fields=["actor_staff", "at"]), models.Index(fields=["site", "at"])]
+
+    def chain_content(self, case_number: str) -> dict:
+        return {
+            "case": case_number,
+            "seq": self.seq,
+            "event": self.event,
+            "from": self.from_state,
+            "to": self.to_state,
+            "actor_kind": self.actor_kind,
+            "actor": self.actor_staff_id,
+            "actor_name": self.actor_name,
+            "site": self.site_id,
+            "at": self.at.isoformat(),
+            "reason": self.reason,
+            "details": self.details,
+        }

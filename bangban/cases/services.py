@@ -1,0 +1,229 @@
+"""The one write path for cases.
+
+``case_submit`` opens a case; ``case_transition`` makes every later change. Pages, the
+API, jobs and the demo generator all call them; nothing else writes ``Case.state``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from bangban.workdays.rules import Pause, deadline
+from bangban.workdays.services import current_calendar
+
+from . import effects
+from .access import Actor, case_roles
+from .guards import GuardContext, check_guards
+from .hashchain import GENESIS, event_hash
+from .models import Case, CaseEvent, CaseItem, CaseMaterial, CasePause, DocumentCounter
+from .workflow import ServiceType, State, TransitionRefused, check_table
+
+
+class CaseConflict(TransitionRefused):
+    def __init__(self):
+        super().__init__("该办件已被他人更新，请刷新页面后重试", "conflict")
+
+
+def next_number(*, site, prefix: str, year: int | None = None) -> str:
+    """A number unique per site, year and prefix, e.g. SL-C01-2026-000123 (row-locked)."""
+    year = year or timezone.localdate().year
+    counter, _ = DocumentCounter.objects.select_for_update().get_or_create(
+        site=site, year=year, prefix=prefix
+    )
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{prefix}-{site.code}-{year}-{counter.last:06d}"
+
+
+@transaction.atomic
+def case_submit(
+    *,
+    actor: Actor,
+    client,
+    service_type: str,
+    channel: str,
+    site,
+    item_versions=(),
+    bundle_version=None,
+    consultation=None,
+    needs: str = "",
+) -> Case:
+    """Open a case (state 'received') for one item or a bundle, with its material checklist."""
+    versions = list(item_versions)
+    if bundle_version is not None:
+        versions = [
+            entry.item.current_version
+            for entry in bundle_version.entries.select_related("item__current_version")
+        ]
+    if not versions:
+        raise TransitionRefused("请选择办理事项")
+    unpublished = [v.item.name for v in versions if v is None or v.status != "published"]
+    if unpublished:
+        raise TransitionRefused("以下事项未发布，不能申请：" + "、".join(unpublished))
+    if service_type not in set(ServiceType):
+        raise TransitionRefused("服务类型无效")
+    title = bundle_version.bundle.name if bundle_version else versions[0].item.name
+    case = Case.objects.create(
+        number=next_number(site=site, prefix="BJ"),
+        service_type=service_type,
+        channel=channel,
+        title=title[:200],
+        client=client,
+        site=site,
+        agent=actor.staff
+        if actor.kind == "staff" and actor.staff.is_agent and actor.staff.site_id == site.pk
+        else None,
+        bundle_version=bundle_version,
+        consultation=consultation,
+        needs=needs,
+    )
+    for position, version in enumerate(versions):
+        case_item = CaseItem.objects.create(
+            case=case,
+            item_version=version,
+            department_id=version.item.department_id,
+            position=position,
+        )
+        CaseMaterial.objects.bulk_create(
+            CaseMaterial(
+                case=case,
+                case_item=case_item,
+                material=m,
+                name=m.name,
+                required=m.required,
+                accept_with_gaps=m.accept_with_gaps,
+                obtain_from=m.obtain_from[:300],
+            )
+            for m in version.materials.all()
+        )
+    _record(
+        case,
+        "submit",
+        actor,
+        "",
+        State.RECEIVED,
+        "",
+        {"channel": channel, "service_type": service_type},
+    )
+    case.save(update_fields=["event_count", "last_event_hash"])
+    return case
+
+
+@transaction.atomic
+def case_transition(
+    *, case: Case, event: str, actor: Actor, expected_version: int | None = None, **details
+) -> CaseEvent:
+    """Make one change to a case.
+
+    1. lock the case row and compare its version with what the actor saw (else CaseConflict);
+    2. check the state table for state, service type and the actor's roles on this case,
+       then the transition's guards (else TransitionRefused with the reason in Chinese);
+    3. apply the effects (state, owner, clock, documents, related rows) and bump the version;
+    4. append the hash-chained event.
+    All in one transaction: either all of it happens or none.
+    """
+    locked = (
+        Case.objects.select_for_update(of=("self",)).select_related("site", "relay_to_site").get(pk=case.pk)
+    )
+    if expected_version is not None and locked.version != expected_version:
+        raise CaseConflict()
+    transition = check_table(
+        event, State(locked.state), ServiceType(locked.service_type), case_roles(actor, locked)
+    )
+    details = _plain(details)
+    check_guards(GuardContext(locked, actor, transition, details))
+    from_state = State(locked.state)
+    to_state = transition.next_state(from_state, accepted=bool(locked.accepted_on))
+    locked.state = to_state
+    recorded = effects.apply(locked, transition, actor, details) or {}
+    _recompute_clock(locked)
+    locked.version += 1
+    record = _record(
+        locked,
+        event,
+        actor,
+        from_state,
+        to_state,
+        str(details.get("reason", "")),
+        {**details, **recorded},
+    )
+    locked.save()
+    _copy_into(case, locked)
+    return record
+
+
+def _copy_into(case: Case, fresh: Case) -> None:
+    """Let the caller's object see the new state without another query."""
+    case.__dict__.update({k: v for k, v in fresh.__dict__.items() if k != "_state"})
+    case._state.fields_cache = dict(fresh._state.fields_cache)
+
+
+def _plain(details: dict) -> dict:
+    """Details as stored in the event: JSON types only, so the hash is stable after reload."""
+    return json.loads(json.dumps(details, default=str, ensure_ascii=False))
+
+
+def _record(
+    case: Case, event: str, actor: Actor, from_state, to_state, reason: str, details: dict
+) -> CaseEvent:
+    record = CaseEvent(
+        case=case,
+        seq=case.event_count + 1,
+        event=event,
+        from_state=str(from_state),
+        to_state=str(to_state),
+        actor_kind=actor.kind,
+        actor_staff=actor.staff if actor.kind == "staff" else None,
+        actor_name=actor.name[:50],
+        site=case.site,
+        at=timezone.now(),
+        reason=reason,
+        details=_plain(details),
+        prev_hash=case.last_event_hash or GENESIS,
+    )
+    record.hash = event_hash(record.prev_hash, record.chain_content(case.number))
+    record.save()
+    case.event_count = record.seq
+    case.last_event_hash = record.hash
+    return record
+
+
+def case_deadline(case: Case, today: date | None = None):
+    """The deadline of an accepted case with its explanation (None before acceptance)."""
+    if not case.accepted_on or case.promised_days is None:
+        return None
+    pauses = [
+        Pause(p.start, p.end, p.get_kind_display() + (f"：{p.reason}" if p.reason else ""))
+        for p in case.pauses.all()
+    ]
+    return deadline(case.accepted_on, case.promised_days, pauses, current_calendar(), today=today)
+
+
+def _recompute_clock(case: Case) -> None:
+    if case.accepted_on and case.promised_days is not None:
+        case.due_on = case_deadline(case).due_on
+    open_pause = case.pauses.filter(end__isnull=True).first() if case.accepted_on else None
+    case.paused_since = open_pause.start if open_pause else None
+
+
+def open_pause(case: Case, kind: str, reason: str = "") -> None:
+    if case.accepted_on and not case.pauses.filter(end__isnull=True).exists():
+        CasePause.objects.create(case=case, kind=kind, start=timezone.localdate(), reason=reason)
+
+
+def close_pause(case: Case) -> None:
+    """The clock runs again from the day it resumes: the pause ends the day before.
+
+    A pause opened and closed on the same day stopped no working day, so it is dropped.
+    """
+    today = timezone.localdate()
+    for pause in case.pauses.filter(end__isnull=True):
+        if pause.start >= today:
+            pause.delete()
+        else:
+            pause.end = today - timedelta(days=1)
+            pause.save(update_fields=["end"])

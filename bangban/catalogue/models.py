@@ -1,0 +1,424 @@
+"""The item catalogue (事项清单): service items, their versioned guides, materials and bundles.
+
+A service guide (办事指南) changes over time, but a case must keep the guide it was opened
+under. So the guide lives on ``ItemVersion``: drafts are edited freely, a published version
+is frozen, and publishing a new version retires the previous one. ``ServiceItem`` holds
+what does not change with the guide (code, name, category, department, search words) and
+points at its current published version. Bundles (一件事) are versioned the same way.
+
+Writes that move a version between states go through ``services.py``; the guards below
+only make sure nothing else can edit a frozen version by accident.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.signals import m2m_changed
+from django.dispatch import receiver
+from django.urls import reverse
+
+from bangban.network.models import Department, Site
+
+from .rules import guide_problems
+
+FROZEN_MESSAGE = "已发布或已停用的版本不可修改；如需调整，请生成新版本草稿。"
+# Fields a service may still write on a frozen version (publish → retire).
+STATE_FIELDS = {"status", "retired_at"}
+
+
+class VersionStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    PUBLISHED = "published", "已发布"
+    RETIRED = "retired", "已停用"
+
+
+class Channel(models.TextChoices):
+    WINDOW = "window", "窗口"
+    ONLINE = "online", "网上"
+    KIOSK = "kiosk", "自助终端"
+    MOBILE = "mobile", "掌上"
+    HOME_VISIT = "home_visit", "上门"
+
+
+class MaterialForm(models.TextChoices):
+    ORIGINAL = "original", "原件"
+    COPY = "copy", "复印件"
+    ORIGINAL_AND_COPY = "original_and_copy", "原件及复印件"
+
+
+class ItemCategory(models.Model):
+    code = models.SlugField("类别编码", max_length=40, unique=True)
+    name = models.CharField("类别名称", max_length=50)
+    position = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "事项类别"
+        verbose_name_plural = "事项类别"
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceItem(models.Model):
+    code = models.CharField("事项编码", max_length=32, unique=True, help_text="如 SCJG-001")
+    name = models.CharField("事项名称", max_length=200)
+    category = models.ForeignKey(
+        ItemCategory, verbose_name="事项类别", on_delete=models.PROTECT, related_name="items"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name="审批部门", on_delete=models.PROTECT, related_name="items"
+    )
+    keywords = models.TextField(
+        "关键词", blank=True, help_text="群众常用的说法，用空格或逗号分隔，如：开饭店 开餐馆 办执照"
+    )
+    current_version = models.ForeignKey(
+        "ItemVersion",
+        verbose_name="当前发布版本",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    is_published = models.BooleanField("已发布", default=False, editable=False)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "政务服务事项"
+        verbose_name_plural = "政务服务事项"
+        ordering = ["code"]
+        indexes = [
+            models.Index(fields=["is_published", "code"], name="catalogue_item_pub_code"),
+            models.Index(fields=["category", "is_published"], name="catalogue_item_cat_pub"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalogue:item-detail", args=[self.code])
+
+
+class ItemVersion(models.Model):
+    item = models.ForeignKey(
+        ServiceItem, verbose_name="事项", on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField("版本号", editable=False)
+    status = models.CharField(
+        "状态",
+        max_length=10,
+        choices=VersionStatus.choices,
+        default=VersionStatus.DRAFT,
+        editable=False,
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    published_at = models.DateTimeField("发布时间", null=True, blank=True, editable=False)
+    retired_at = models.DateTimeField("停用时间", null=True, blank=True, editable=False)
+
+    legal_basis = models.TextField("设定依据", blank=True)
+    conditions = models.TextField("受理条件", blank=True)
+    process = models.TextField("办理流程", blank=True)
+    fees = models.TextField("收费标准", default="不收费")
+    statutory_limit_days = models.PositiveSmallIntegerField("法定时限（工作日）")
+    promised_limit_days = models.PositiveSmallIntegerField("承诺时限（工作日）")
+    is_immediate = models.BooleanField(
+        "即办件", default=False, help_text="即办件当场办结；否则为承诺件"
+    )
+    channels = models.JSONField("办理渠道", default=list, blank=True)
+    offers_assist = models.BooleanField("提供帮办", default=True)
+    offers_proxy = models.BooleanField("提供代办", default=True)
+    sites = models.ManyToManyField(
+        Site,
+        verbose_name="提供帮办代办的服务机构",
+        blank=True,
+        related_name="item_versions",
+        help_text="不选表示全部服务机构均可提供",
+    )
+
+    class Meta:
+        verbose_name = "办事指南版本"
+        verbose_name_plural = "办事指南版本"
+        ordering = ["item__code", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "number"], name="catalogue_version_number_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["item"],
+                condition=models.Q(status="published"),
+                name="catalogue_one_published_version",
+            ),
+            models.UniqueConstraint(
+                fields=["item"],
+                condition=models.Q(status="draft"),
+                name="catalogue_one_draft_version",
+            ),
+        ]
+        indexes = [models.Index(fields=["item", "status"], name="catalogue_version_status")]
+
+    def __str__(self) -> str:
+        return f"{self.item.name} 第{self.number}版（{self.get_status_display()}）"
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalogue:item-version", args=[self.item.code, self.number])
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == VersionStatus.DRAFT
+
+    @property
+    def channel_labels(self) -> list[str]:
+        labels = dict(Channel.choices)
+        return [labels.get(code, code) for code in self.channels or []]
+
+    @property
+    def service_types_label(self) -> str:
+        types = [
+            name
+            for offered, name in ((self.offers_assist, "帮办"), (self.offers_proxy, "代办"))
+            if offered
+        ]
+        return "、".join(types)
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+        for field, message in guide_problems(
+            statutory_limit_days=self.statutory_limit_days,
+            promised_limit_days=self.promised_limit_days,
+            is_immediate=self.is_immediate,
+            channels=self.channels if isinstance(self.channels, list) else None,
+            offers_assist=self.offers_assist,
+            offers_proxy=self.offers_proxy,
+        ):
+            errors.setdefault(field, []).append(message)
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            stored = ItemVersion.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+            if stored is not None and stored != VersionStatus.DRAFT:
+                update_fields = kwargs.get("update_fields")
+                if update_fields is None or not set(update_fields) <= STATE_FIELDS:
+                    raise ValidationError(FROZEN_MESSAGE)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if not self.is_draft:
+            raise ValidationError("只能删除草稿版本；已发布或已停用的版本作为历史保留。")
+        return super().delete(*args, **kwargs)
+
+
+class Material(models.Model):
+    version = models.ForeignKey(
+        ItemVersion, verbose_name="指南版本", on_delete=models.CASCADE, related_name="materials"
+    )
+    position = models.PositiveSmallIntegerField("序号", default=0)
+    name = models.CharField("材料名称", max_length=200)
+    required = models.BooleanField("必需", default=True)
+    form = models.CharField(
+        "材料形式", max_length=20, choices=MaterialForm.choices, default=MaterialForm.ORIGINAL
+    )
+    copies = models.PositiveSmallIntegerField("份数", default=1)
+    accept_with_gaps = models.BooleanField("可容缺受理", default=False)
+    blank_form = models.FileField("空白表格", upload_to="catalogue/forms/%Y/", blank=True)
+    sample = models.FileField("示例样表", upload_to="catalogue/samples/%Y/", blank=True)
+    obtain_from = models.TextField("来源渠道", blank=True, help_text="在哪里、怎样取得这份材料")
+    note = models.TextField("备注", blank=True)
+
+    class Meta:
+        verbose_name = "申请材料"
+        verbose_name_plural = "申请材料"
+        ordering = ["version", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.copies < 1:
+            raise ValidationError({"copies": "份数至少为1"})
+
+    def _check_version_is_draft(self) -> None:
+        if not ItemVersion.objects.filter(pk=self.version_id, status=VersionStatus.DRAFT).exists():
+            raise ValidationError(FROZEN_MESSAGE)
+
+    def save(self, *args, **kwargs) -> None:
+        self._check_version_is_draft()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._check_version_is_draft()
+        return super().delete(*args, **kwargs)
+
+
+class Bundle(models.Model):
+    """一件事: several items a client needs for one life event, handled together."""
+
+    code = models.CharField("一件事编码", max_length=32, unique=True)
+    name = models.CharField("名称", max_length=100)
+    description = models.TextField("说明", blank=True)
+    life_event = models.CharField(
+        "办事场景", max_length=100, blank=True, help_text="如：开饭店、孩子出生"
+    )
+    keywords = models.TextField("关键词", blank=True)
+    current_version = models.ForeignKey(
+        "BundleVersion",
+        verbose_name="当前发布版本",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    is_published = models.BooleanField("已发布", default=False, editable=False)
+
+    class Meta:
+        verbose_name = "一件事"
+        verbose_name_plural = "一件事"
+        ordering = ["code"]
+        indexes = [models.Index(fields=["is_published", "code"], name="catalogue_bundle_pub_code")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalogue:bundle-detail", args=[self.code])
+
+
+class BundleVersion(models.Model):
+    bundle = models.ForeignKey(
+        Bundle, verbose_name="一件事", on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField("版本号", editable=False)
+    status = models.CharField(
+        "状态",
+        max_length=10,
+        choices=VersionStatus.choices,
+        default=VersionStatus.DRAFT,
+        editable=False,
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    published_at = models.DateTimeField("发布时间", null=True, blank=True, editable=False)
+    retired_at = models.DateTimeField("停用时间", null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "一件事版本"
+        verbose_name_plural = "一件事版本"
+        ordering = ["bundle__code", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bundle", "number"], name="catalogue_bundle_version_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["bundle"],
+                condition=models.Q(status="published"),
+                name="catalogue_one_published_bundle_version",
+            ),
+            models.UniqueConstraint(
+                fields=["bundle"],
+                condition=models.Q(status="draft"),
+                name="catalogue_one_draft_bundle_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bundle.name} 第{self.number}版（{self.get_status_display()}）"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == VersionStatus.DRAFT
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            stored = (
+                BundleVersion.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+            )
+            if stored is not None and stored != VersionStatus.DRAFT:
+                update_fields = kwargs.get("update_fields")
+                if update_fields is None or not set(update_fields) <= STATE_FIELDS:
+                    raise ValidationError(FROZEN_MESSAGE)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if not self.is_draft:
+            raise ValidationError("只能删除草稿版本；已发布或已停用的版本作为历史保留。")
+        return super().delete(*args, **kwargs)
+
+
+class BundleEntry(models.Model):
+    bundle_version = models.ForeignKey(
+        BundleVersion, verbose_name="一件事版本", on_delete=models.CASCADE, related_name="entries"
+    )
+    item = models.ForeignKey(
+        ServiceItem, verbose_name="事项", on_delete=models.PROTECT, related_name="bundle_entries"
+    )
+    position = models.PositiveSmallIntegerField("顺序", default=0)
+    depends_on = models.ManyToManyField(
+        "self",
+        verbose_name="前置事项",
+        symmetrical=False,
+        blank=True,
+        related_name="dependents",
+        help_text="须先办结的事项（同一版本内）",
+    )
+
+    class Meta:
+        verbose_name = "一件事包含的事项"
+        verbose_name_plural = "一件事包含的事项"
+        ordering = ["bundle_version", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bundle_version", "item"], name="catalogue_bundle_item_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.item.name
+
+    def _check_version_is_draft(self) -> None:
+        if not BundleVersion.objects.filter(
+            pk=self.bundle_version_id, status=VersionStatus.DRAFT
+        ).exists():
+            raise ValidationError(FROZEN_MESSAGE)
+
+    def save(self, *args, **kwargs) -> None:
+        self._check_version_is_draft()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._check_version_is_draft()
+        return super().delete(*args, **kwargs)
+
+
+def _frozen_pks(model, pks) -> bool:
+    return model.objects.filter(pk__in=pks).exclude(status=VersionStatus.DRAFT).exists()
+
+
+@receiver(m2m_changed, sender=ItemVersion.sites.through)
+def _guard_version_sites(sender, instance, action, reverse, pk_set, **kwargs):
+    """A published version's sites are frozen too, from whichever side they are changed."""
+    if action not in {"pre_add", "pre_remove", "pre_clear"}:
+        return
+    if not reverse:
+        frozen = bool(instance.pk) and _frozen_pks(ItemVersion, [instance.pk])
+    elif action == "pre_clear":
+        frozen = instance.item_versions.exclude(status=VersionStatus.DRAFT).exists()
+    else:
+        frozen = bool(pk_set) and _frozen_pks(ItemVersion, pk_set)
+    if frozen:
+        raise ValidationError(FROZEN_MESSAGE)
+
+
+@receiver(m2m_changed, sender=BundleEntry.depends_on.through)
+def _guard_bundle_dependencies(sender, instance, action, reverse, pk_set, **kwargs):
+    if action not in {"pre_add", "pre_remove", "pre_clear"}:
+        return
+    entry_pks = {instance.pk} | set(pk_set or ())
+    frozen = (
+        BundleEntry.objects.filter(pk__in=entry_pks)
+        .exclude(bundle_version__status=VersionStatus.DRAFT)
+        .exists()
+    )
+    if frozen:
+        raise ValidationError(FROZEN_MESSAGE)

@@ -1,0 +1,51 @@
+"""``bangban``: the operators' command, a thin wrapper over ``manage.py``.
+
+bangban serve [addr:port]   run the web server (development server in embedded mode,
+                            gunicorn with --gunicorn)
+bangban migrate             apply database migrations
+bangban demo                load the demo data if the database is empty
+bangban audit verify        check the hash chain of every case's timeline
+bangban jobs                run the background job worker (huey)
+bangban <any manage.py command>
+"""
+
+import os
+import sys
+
+ALIASES = {"serve": "runserver", "jobs": "run_huey"}
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bangban.settings")
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in {"-h", "--help", "help"}:
+        print(__doc__)
+        return
+    if args[0] == "serve" and "--gunicorn" in args:
+        _serve_gunicorn([a for a in args[1:] if a != "--gunicorn"])
+        return
+    args[0] = ALIASES.get(args[0], args[0])
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["bangban", *args])
+
+
+def _serve_gunicorn(extra: list[str]) -> None:
+    bind = extra[0] if extra else "127.0.0.1:8000"
+    os.execvp(
+        "gunicorn",
+        [
+            "gunicorn",
+            "bangban.wsgi:application",
+            "--bind",
+            bind,
+            "--workers",
+            "3",
+            "--access-logfile",
+            "-",
+        ],
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+"""Clients (服务对象): natural persons and organisations.
+
+ID numbers, credit codes, phone numbers and addresses are stored encrypted, found by a
+keyed hash and shown masked (see ``pii.py``). Reading one in full goes through
+``services.client_reveal``, which records who looked and why.
+"""
+
+from django.db import models
+
+from . import pii
+
+
+class ClientKind(models.TextChoices):
+    PERSON = "person", "自然人"
+    ORGANISATION = "organisation", "法人或其他组织"
+
+
+class Client(models.Model):
+    kind = models.CharField("类型", max_length=12, choices=ClientKind.choices)
+    name = models.CharField("姓名或名称", max_length=200)
+    # 居民身份证 for a person, 统一社会信用代码 for an organisation
+    id_number_cipher = models.TextField("证件号码（密文）", blank=True, editable=False)
+    id_number_hash = models.CharField(
+        "证件号码索引", max_length=64, blank=True, db_index=True, editable=False
+    )
+    id_number_masked = models.CharField("证件号码", max_length=32, blank=True, editable=False)
+    credit_code_override = models.TextField("信用代码校验未通过的确认理由", blank=True)
+    mobile_cipher = models.TextField(blank=True, editable=False)
+    mobile_hash = models.CharField(
+        "手机号索引", max_length=64, blank=True, db_index=True, editable=False
+    )
+    mobile_masked = models.CharField("手机号码", max_length=20, blank=True, editable=False)
+    address_cipher = models.TextField(blank=True, editable=False)
+    address_masked = models.CharField("地址", max_length=200, blank=True, editable=False)
+    legal_representative = models.CharField("法定代表人", max_length=50, blank=True)
+    contact_person = models.CharField("经办人", max_length=50, blank=True)
+    is_elderly = models.BooleanField("老年人", default=False)
+    is_disabled = models.BooleanField("残疾人", default=False)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "服务对象"
+        verbose_name_plural = "服务对象"
+        indexes = [models.Index(fields=["name"])]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.id_number_masked or self.mobile_masked}）"
+
+    @property
+    def is_priority(self) -> bool:
+        return self.is_elderly or self.is_disabled
+
+    @property
+    def id_kind(self) -> str:
+        return "credit_code" if self.kind == ClientKind.ORGANISATION else "resident_id"
+
+    def set_id_number(self, value: str) -> None:
+        self.id_number_cipher, self.id_number_hash, self.id_number_masked = pii.protect(
+            self.id_kind, value
+        )
+
+    def set_mobile(self, value: str) -> None:
+        self.mobile_cipher, self.mobile_hash, self.mobile_masked = pii.protect("mobile", value)
+
+    def set_address(self, value: str) -> None:
+        self.address_cipher, _, self.address_masked = pii.protect("address", value)
+
+
+class RevealField(models.TextChoices):
+    ID_NUMBER = "id_number", "证件号码"
+    MOBILE = "mobile", "手机号码"
+    ADDRESS = "address", "地址"
+
+
+class PersonalDataAccess(models.Model):
+    """Who saw which personal data in full, when and why (a deliberate, recorded action)."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="accesses")
+    field = models.CharField("字段", max_length=12, choices=RevealField.choices)
+    staff = models.ForeignKey("staff.StaffMember", on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField("查看理由", max_length=200)
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField("查看时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "个人信息查看记录"
+        verbose_name_plural = "个人信息查看记录"
+        indexes = [models.Index(fields=["client", "at"])]

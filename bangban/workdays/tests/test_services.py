@@ -1,0 +1,88 @@
+from datetime import date
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.test import RequestFactory
+
+from bangban.workdays.context_processors import calendar_warnings as warnings_context
+from bangban.workdays.models import CalendarYear, HolidayOverride
+from bangban.workdays.rules import DayType, unknown_year_warning
+from bangban.workdays.services import calendar_warnings, current_calendar
+
+pytestmark = pytest.mark.django_db
+
+NOV_2026 = date(2026, 11, 22)
+
+
+def test_an_override_saved_in_the_database_changes_the_current_calendar():
+    assert current_calendar().is_workday(date(2026, 10, 8))
+    override = HolidayOverride.objects.create(
+        date=date(2026, 10, 8), is_workday=False, name="台风停工"
+    )
+    assert not current_calendar().is_workday(date(2026, 10, 8))
+    assert str(current_calendar().day_kind(date(2026, 10, 8))) == "法定节假日（台风停工）"
+
+    override.is_workday = True
+    override.save()
+    assert current_calendar().is_workday(date(2026, 10, 8))
+
+    override.delete()
+    assert current_calendar().day_kind(date(2026, 10, 8)).type is DayType.WORKDAY
+
+
+def test_an_override_can_make_a_package_holiday_a_working_day():
+    HolidayOverride.objects.create(date=date(2026, 10, 5), is_workday=True, name="国庆节值班")
+    assert current_calendar().next_workday(date(2026, 9, 30)) == date(2026, 10, 5)
+
+
+def test_the_calendar_is_reused_while_the_tables_are_unchanged(django_assert_num_queries):
+    HolidayOverride.objects.create(date=date(2026, 10, 8), is_workday=False, name="停工")
+    first = current_calendar()
+    with django_assert_num_queries(2):  # the fingerprint only; no override is reloaded
+        second = current_calendar()
+    assert second is first
+
+
+def test_the_warning_names_2027_until_the_year_is_entered():
+    assert calendar_warnings(today=NOV_2026) == [unknown_year_warning(2027)]
+    assert "2027年法定节假日安排尚未录入" in calendar_warnings(today=NOV_2026)[0]
+    CalendarYear.objects.create(year=2027, note="国办发明电〔2026〕号")
+    assert calendar_warnings(today=NOV_2026) == []
+
+
+def test_an_entered_2027_uses_the_administrators_holidays():
+    HolidayOverride.objects.create(date=date(2027, 1, 1), is_workday=False, name="元旦")
+    CalendarYear.objects.create(year=2027)
+    calendar = current_calendar()
+    assert str(calendar.day_kind(date(2027, 1, 1))) == "法定节假日（元旦）"
+    assert calendar.add_workdays(date(2026, 12, 31), 1) == date(2027, 1, 4)
+    assert calendar.unknown_years(date(2026, 1, 1), date(2027, 12, 31)) == []
+
+
+def test_the_admin_lists_say_what_each_override_changes(admin_client):
+    HolidayOverride.objects.create(date=date(2026, 10, 10), is_workday=False, name="停工")
+    CalendarYear.objects.create(year=2027)
+    page = admin_client.get("/admin/workdays/holidayoverride/").content.decode()
+    assert "调休上班（国庆节）" in page and "周六" in page
+    assert admin_client.get("/admin/workdays/calendaryear/").status_code == 200
+
+
+def _request(user):
+    request = RequestFactory().get("/")
+    request.user = user
+    return request
+
+
+def test_staff_pages_get_the_warnings(django_user_model, monkeypatch):
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda: NOV_2026)
+    user = django_user_model.objects.create_user("admin1", is_staff=True)
+    context = warnings_context(_request(user))
+    assert list(context["calendar_warnings"]) == [unknown_year_warning(2027)]
+
+
+def test_anonymous_visitors_and_clients_get_no_warnings(django_user_model):
+    client_user = django_user_model.objects.create_user("citizen")
+    for user in (AnonymousUser(), client_user):
+        warnings = warnings_context(_request(user))["calendar_warnings"]
+        assert not warnings
+        assert list(warnings) == []
