@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from bangban.api import api
 from bangban.health import healthz
 
 admin.site.site_header = "帮办代办服务平台 · 管理后台"
@@ -12,6 +13,7 @@ admin.site.index_title = "基础数据管理"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/", api.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("bangban.portal.urls")),
