@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup lint format bench test-sqlite test-postgres system-deps clean
+.PHONY: run test setup lint format bench clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,10 @@ setup: $(STAMP)
 run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo --if-empty
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@# The job worker (huey, SQLite queue) runs beside the web server and stops with it.
+	$(PY) manage.py run_huey --workers 1 --worker-type thread --quiet & \
+	  trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
+	  $(PY) manage.py runserver 127.0.0.1:8000
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -7,6 +7,7 @@ feature's refusal tests use: agent of village A, agent of village B, town agent,
 agent, coordinator, liaison of each department, supervisor, citizen, another citizen.
 """
 
+import os
 from types import SimpleNamespace
 
 import pytest
@@ -17,6 +18,11 @@ from bangban.clients.identity import resident_id_check_char
 from bangban.clients.services import ClientInput, client_register
 from bangban.network.models import Department, Site, SiteLevel
 from bangban.staff.models import StaffMember
+
+
+# pytest-playwright's sync page runs an event loop in the test thread; the ORM calls made
+# by live_server tests there are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def make_resident_id(body17: str = "11010519491231002") -> str:
@@ -170,3 +176,26 @@ def world(db):
 
 def as_staff(staff) -> Actor:
     return Actor.of_staff(staff)
+
+
+# --- browser tests: Debian's Chromium, driven by Playwright -----------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail("CI 缺少 Debian chromium：scripts/system-deps 应已安装")
+        pytest.skip("浏览器测试需要 Debian 的 chromium（sudo bash scripts/system-deps）")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}

@@ -120,7 +120,19 @@ class ItemVersionForm(forms.ModelForm):
 
     class Meta:
         model = ItemVersion
-        fields = "__all__"
+        fields = [
+            "statutory_limit_days",
+            "promised_limit_days",
+            "is_immediate",
+            "fees",
+            "offers_assist",
+            "offers_proxy",
+            "channels",
+            "sites",
+            "conditions",
+            "process",
+            "legal_basis",
+        ]
 
 
 class FrozenWhenPublished:

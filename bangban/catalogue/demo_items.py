@@ -5,7 +5,7 @@ an immediate item (即办件) has promised limit 0. ``sites`` lists site codes w
 item is offered only at some sites (None = every site). The loader is ``demo.load``.
 """
 
-W, O, K, M, H = "window", "online", "kiosk", "mobile", "home_visit"
+WIN, NET, KIOSK, MOB, HOME = "window", "online", "kiosk", "mobile", "home_visit"
 TOWNS = ["C01", "T01", "T02", "T03"]
 COUNTY_ONLY = ["C01"]
 
@@ -56,12 +56,17 @@ ITEMS = [
         "statutory_limit_days": 3,
         "promised_limit_days": 0,
         "is_immediate": True,
-        "channels": [W, O, M, K],
+        "channels": [WIN, NET, MOB, KIOSK],
         "sites": TOWNS,
         "materials": [
             FORM("《个体工商户登记（备案）申请书》"),
             ID,
-            m("经营场所使用证明", "copy", source="房屋产权证明或租赁合同；农村住房可由村（居）委会出具证明", gaps=True),
+            m(
+                "经营场所使用证明",
+                "copy",
+                source="房屋产权证明或租赁合同；农村住房可由村（居）委会出具证明",
+                gaps=True,
+            ),
             AGENT_POWER,
         ],
     },
@@ -77,7 +82,7 @@ ITEMS = [
         "statutory_limit_days": 3,
         "promised_limit_days": 1,
         "is_immediate": False,
-        "channels": [W, O, M],
+        "channels": [WIN, NET, MOB],
         "sites": TOWNS,
         "materials": [
             FORM("《公司登记（备案）申请书》"),
@@ -101,12 +106,16 @@ ITEMS = [
         "statutory_limit_days": 3,
         "promised_limit_days": 1,
         "is_immediate": False,
-        "channels": [W, O, M],
+        "channels": [WIN, NET, MOB],
         "sites": TOWNS,
         "materials": [
             FORM("《市场主体变更登记申请书》"),
             m("变更决议或决定", source="股东会决议、股东决定或个体工商户经营者签字"),
-            m("与变更事项相关的证明文件", "copy", source="如新住所使用证明、新任法定代表人身份证件"),
+            m(
+                "与变更事项相关的证明文件",
+                "copy",
+                source="如新住所使用证明、新任法定代表人身份证件",
+            ),
             m("营业执照正、副本", source="市场主体持有"),
             AGENT_POWER,
         ],
@@ -123,7 +132,7 @@ ITEMS = [
         "statutory_limit_days": 3,
         "promised_limit_days": 1,
         "is_immediate": False,
-        "channels": [W, O],
+        "channels": [WIN, NET],
         "sites": TOWNS,
         "materials": [
             FORM("《市场主体注销登记申请书》"),
@@ -146,16 +155,24 @@ ITEMS = [
         "statutory_limit_days": 10,
         "promised_limit_days": 5,
         "is_immediate": False,
-        "channels": [W, O, M],
+        "channels": [WIN, NET, MOB],
         "sites": TOWNS,
         "materials": [
             FORM("《食品经营许可申请书》"),
             LICENCE,
             m("法定代表人（负责人）身份证件", "copy"),
-            m("与食品经营相适应的主要设备设施布局、操作流程等文件", source="申请人自备；帮办代办员可提供样例"),
+            m(
+                "与食品经营相适应的主要设备设施布局、操作流程等文件",
+                source="申请人自备；帮办代办员可提供样例",
+            ),
             m("经营场所平面图", source="申请人自备，标明功能分区和设备位置"),
             m("食品安全管理制度文本", gaps=True, source="可参照窗口提供的制度模板编制"),
-            m("食品安全管理人员健康证明", "copy", gaps=True, source="县疾病预防控制中心或指定医疗机构体检"),
+            m(
+                "食品安全管理人员健康证明",
+                "copy",
+                gaps=True,
+                source="县疾病预防控制中心或指定医疗机构体检",
+            ),
         ],
     },
     {
@@ -170,7 +187,7 @@ ITEMS = [
         "statutory_limit_days": 1,
         "promised_limit_days": 0,
         "is_immediate": True,
-        "channels": [W, O, M, K],
+        "channels": [WIN, NET, MOB, KIOSK],
         "sites": None,
         "materials": [
             FORM("《仅销售预包装食品备案信息采集表》"),
@@ -190,12 +207,16 @@ ITEMS = [
         "statutory_limit_days": 20,
         "promised_limit_days": 10,
         "is_immediate": False,
-        "channels": [W, O],
+        "channels": [WIN, NET],
         "sites": COUNTY_ONLY,
         "materials": [
             FORM("《药品经营许可证申请表》"),
             LICENCE,
-            m("执业药师注册证及身份证件", "copy", source="药品监督管理部门注册；可在执业药师注册系统查询"),
+            m(
+                "执业药师注册证及身份证件",
+                "copy",
+                source="药品监督管理部门注册；可在执业药师注册系统查询",
+            ),
             m("经营场所、仓库平面布置图及房屋产权或使用权证明", "copy"),
             m("药品质量管理制度文件目录", source="申请人编制"),
             m("主要设施设备目录", source="申请人编制，含温湿度监测设备"),
@@ -213,7 +234,7 @@ ITEMS = [
         "statutory_limit_days": 15,
         "promised_limit_days": 5,
         "is_immediate": False,
-        "channels": [W, O],
+        "channels": [WIN, NET],
         "sites": COUNTY_ONLY,
         "materials": [
             FORM("《特种设备使用登记表》", copies=2),
@@ -236,7 +257,7 @@ ITEMS = [
         "statutory_limit_days": 7,
         "promised_limit_days": 3,
         "is_immediate": False,
-        "channels": [W, O],
+        "channels": [WIN, NET],
         "sites": COUNTY_ONLY,
         "materials": [
             FORM("《建筑工程施工许可申请表》"),
@@ -260,12 +281,15 @@ ITEMS = [
         "statutory_limit_days": 15,
         "promised_limit_days": 5,
         "is_immediate": False,
-        "channels": [W, O, M],
+        "channels": [WIN, NET, MOB],
         "sites": TOWNS,
         "materials": [
             FORM("《城镇污水排入排水管网许可申请表》"),
             LICENCE,
-            m("排水户内部排水管网、专用检测井、污水排放口位置和口径的图纸及说明", source="申请人自备；餐饮店可用手绘示意图"),
+            m(
+                "排水户内部排水管网、专用检测井、污水排放口位置和口径的图纸及说明",
+                source="申请人自备；餐饮店可用手绘示意图",
+            ),
             m("预处理设施（隔油池等）的说明材料", gaps=True),
             m("排水隐蔽工程竣工报告", "copy", required=False),
         ],
@@ -282,7 +306,7 @@ ITEMS = [
         "statutory_limit_days": 15,
         "promised_limit_days": 5,
         "is_immediate": False,
-        "channels": [W, O],
+        "channels": [WIN, NET],
         "sites": COUNTY_ONLY,
         "materials": [
             FORM("《房屋建筑和市政基础设施工程竣工验收备案表》", copies=2),
@@ -305,7 +329,7 @@ ITEMS = [
         "statutory_limit_days": 10,
         "promised_limit_days": 5,
         "is_immediate": False,
-        "channels": [W],
+        "channels": [WIN],
         "sites": COUNTY_ONLY,
         "materials": [
             FORM("《商品房预售许可申请表》"),
@@ -329,12 +353,17 @@ ITEMS = [
         "statutory_limit_days": 20,
         "promised_limit_days": 5,
         "is_immediate": False,
-        "channels": [W, O],
+        "channels": [WIN, NET],
         "sites": COUNTY_ONLY,
         "materials": [
             FORM("《建设用地规划许可申请表》"),
             m("项目批准、核准或备案文件", "copy", source="发展和改革部门出具；已共享的免于提交"),
-            m("国有建设用地使用权出让合同", "copy", required=False, source="出让方式取得土地的提供"),
+            m(
+                "国有建设用地使用权出让合同",
+                "copy",
+                required=False,
+                source="出让方式取得土地的提供",
+            ),
             m("标注用地范围的地形图", source="具有资质的测绘单位出具"),
         ],
     },
@@ -350,7 +379,7 @@ ITEMS = [
         "statutory_limit_days": 20,
         "promised_limit_days": 10,
         "is_immediate": False,
-        "channels": [W, O],
+        "channels": [WIN, NET],
         "sites": COUNTY_ONLY,
         "materials": [
             FORM("《建设工程规划许可申请表》"),
@@ -372,7 +401,7 @@ ITEMS = [
         "statutory_limit_days": 20,
         "promised_limit_days": 10,
         "is_immediate": False,
-        "channels": [W, H],
+        "channels": [WIN, HOME],
         "sites": None,
         "materials": [
             FORM("《农村宅基地和建房（规划许可）申请表》"),
@@ -395,7 +424,7 @@ ITEMS = [
         "statutory_limit_days": 30,
         "promised_limit_days": 5,
         "is_immediate": False,
-        "channels": [W, O],
+        "channels": [WIN, NET],
         "sites": COUNTY_ONLY,
         "materials": [
             FORM("《不动产登记申请书》"),
@@ -419,14 +448,20 @@ ITEMS = [
         "statutory_limit_days": 30,
         "promised_limit_days": 3,
         "is_immediate": False,
-        "channels": [W, O, M],
+        "channels": [WIN, NET, MOB],
         "sites": TOWNS,
         "materials": [
             FORM("《不动产登记申请书》"),
             m("买卖双方身份证件", "original_and_copy"),
             m("不动产权证书或房屋所有权证", source="卖方持有"),
             m("房屋买卖合同", "original", copies=2),
-            m("婚姻状况证明", "copy", required=False, gaps=True, source="结婚证或离婚证；单身的签署声明"),
+            m(
+                "婚姻状况证明",
+                "copy",
+                required=False,
+                gaps=True,
+                source="结婚证或离婚证；单身的签署声明",
+            ),
             m("完税凭证", required=False, source="一窗受理时由税务窗口同步办理"),
         ],
     },
@@ -442,7 +477,7 @@ ITEMS = [
         "statutory_limit_days": 30,
         "promised_limit_days": 1,
         "is_immediate": False,
-        "channels": [W, O],
+        "channels": [WIN, NET],
         "sites": TOWNS,
         "materials": [
             FORM("《不动产登记申请书》"),
@@ -465,7 +500,7 @@ ITEMS = [
         "statutory_limit_days": 20,
         "promised_limit_days": 5,
         "is_immediate": False,
-        "channels": [W, O, M],
+        "channels": [WIN, NET, MOB],
         "sites": TOWNS,
         "materials": [
             FORM("《公共场所卫生许可申请表》"),
@@ -473,7 +508,12 @@ ITEMS = [
             m("法定代表人或负责人身份证件", "copy"),
             m("公共场所地址方位示意图、平面图和卫生设施平面布局图", source="申请人自备"),
             m("公共场所卫生检测或评价报告", "copy", gaps=True, source="具备资质的检测机构出具"),
-            m("从业人员健康合格证明", "copy", gaps=True, source="县疾病预防控制中心或指定医疗机构体检"),
+            m(
+                "从业人员健康合格证明",
+                "copy",
+                gaps=True,
+                source="县疾病预防控制中心或指定医疗机构体检",
+            ),
             m("公共场所卫生管理制度", source="可参照窗口提供的模板"),
         ],
     },
@@ -489,7 +529,7 @@ ITEMS = [
         "statutory_limit_days": 1,
         "promised_limit_days": 0,
         "is_immediate": True,
-        "channels": [W, O, M, H],
+        "channels": [WIN, NET, MOB, HOME],
         "sites": None,
         "materials": [
             m("夫妻双方居民身份证", "original"),
@@ -509,7 +549,7 @@ ITEMS = [
         "statutory_limit_days": 30,
         "promised_limit_days": 10,
         "is_immediate": False,
-        "channels": [W],
+        "channels": [WIN],
         "sites": None,
         "draft_only": True,  # 政策调整中：只有草稿，未公开
         "materials": [
@@ -531,7 +571,7 @@ ITEMS = [
         "statutory_limit_days": 1,
         "promised_limit_days": 0,
         "is_immediate": True,
-        "channels": [W, O],
+        "channels": [WIN, NET],
         "sites": None,
         "materials": [
             FORM("《出生医学证明首次签发登记表》", source="助产机构提供"),
@@ -552,7 +592,7 @@ ITEMS = [
         "statutory_limit_days": 20,
         "promised_limit_days": 10,
         "is_immediate": False,
-        "channels": [W, O, M, H],
+        "channels": [WIN, NET, MOB, HOME],
         "sites": None,
         "materials": [
             FORM("《中华人民共和国残疾人证申请表》"),
@@ -560,7 +600,12 @@ ITEMS = [
             HUKOU,
             m("近期二寸免冠白底彩色照片", copies=3, source="可由帮办代办员上门拍摄"),
             m("残疾评定表", source="县残联指定的评定医疗机构出具"),
-            m("监护人身份证件", "copy", required=False, source="未成年人或无民事行为能力人由监护人代为申请时提供"),
+            m(
+                "监护人身份证件",
+                "copy",
+                required=False,
+                source="未成年人或无民事行为能力人由监护人代为申请时提供",
+            ),
         ],
     },
     {
@@ -575,7 +620,7 @@ ITEMS = [
         "statutory_limit_days": 30,
         "promised_limit_days": 15,
         "is_immediate": False,
-        "channels": [W, H],
+        "channels": [WIN, HOME],
         "sites": None,
         "materials": [
             FORM("《残疾人辅助器具适配申请表》"),
@@ -595,7 +640,7 @@ ITEMS = [
         "statutory_limit_days": 20,
         "promised_limit_days": 10,
         "is_immediate": False,
-        "channels": [W, O, H],
+        "channels": [WIN, NET, HOME],
         "sites": None,
         "materials": [
             FORM("《残疾儿童康复救助申请审批表》"),

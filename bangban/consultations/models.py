@@ -2,6 +2,13 @@
 
 Whoever is asked first owns the answer: answered on the spot, or escalated to the
 department with a reply due within one working day, tracked until answered.
+
+Statuses: ``answered`` (on the spot) is final at once. A consultation recorded without an
+answer is ``pending`` with its reply due one working day after the client asked; the
+first-contact person either answers it (``replied``) or escalates it to a department
+(``escalated``, the due date still counted from the day the client asked), whose liaison
+or the first-contact person then records the answer (``replied``). Writes go through
+``services.py``; the contact is stored encrypted and shown masked.
 """
 
 from django.db import models
@@ -14,9 +21,14 @@ class ConsultationChannel(models.TextChoices):
 
 
 class ConsultationStatus(models.TextChoices):
+    PENDING = "pending", "待答复"
     ANSWERED = "answered", "已当场答复"
     ESCALATED = "escalated", "已转部门（待答复）"
-    REPLIED = "replied", "部门已答复"
+    REPLIED = "replied", "已答复"
+
+
+# Consultations still owed an answer: their ``reply_due_on`` is running.
+AWAITING_REPLY = (ConsultationStatus.PENDING, ConsultationStatus.ESCALATED)
 
 
 REPLY_WORKDAYS = 1  # seed 000 §10.1.1.2：不能直接解答的，1个工作日内予以答复
@@ -53,8 +65,17 @@ class Consultation(models.Model):
         blank=True,
         on_delete=models.PROTECT,
     )
+    escalated_at = models.DateTimeField("转交时间", null=True, blank=True)
     reply_due_on = models.DateField("答复期限", null=True, blank=True)
     replied_at = models.DateTimeField("答复时间", null=True, blank=True)
+    replied_by = models.ForeignKey(
+        "staff.StaffMember",
+        verbose_name="答复人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
 
     class Meta:

@@ -1,0 +1,273 @@
+"""Writes about consultations (咨询登记), with first-contact responsibility (首问负责制).
+
+seed 000 §10.1.1 / §10.2.1: whoever is asked first records the consultation (name,
+contact, content, result) and owns the answer. It is answered on the spot, or, when it
+cannot be answered directly, taken up with the department and answered within one
+working day (§10.1.1.2). One action turns a consultation into an application.
+
+Every function is keyword-only and atomic, and refuses with ``ConsultationInvalid``
+whose message is a Chinese sentence for the person at the desk. The case write path's
+own refusals (``TransitionRefused``) pass through ``consultation_to_case`` unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from django.db import transaction
+from django.utils import timezone
+
+from bangban.cases.access import Actor
+from bangban.cases.models import Case, Channel
+from bangban.cases.services import case_submit
+from bangban.clients import pii
+from bangban.clients.identity import IdentityError, validate_mobile
+from bangban.workdays.services import current_calendar
+
+from .models import (
+    AWAITING_REPLY,
+    REPLY_WORKDAYS,
+    Consultation,
+    ConsultationChannel,
+    ConsultationStatus,
+)
+
+
+class ConsultationInvalid(ValueError):
+    """A consultation write was refused; ``message`` is for people, ``code`` for programs."""
+
+    def __init__(self, message: str, code: str = "invalid"):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+# How a consultation's channel becomes a case's channel when it turns into an application.
+CASE_CHANNEL = {
+    ConsultationChannel.VISIT: Channel.WINDOW,
+    ConsultationChannel.PHONE: Channel.PHONE,
+    ConsultationChannel.ONLINE: Channel.ONLINE,
+}
+
+# A fixed-line number: optional area code (0 + 2-3 digits), a 7- or 8-digit local number
+# not starting with 0 or 1, and an optional extension.
+_LANDLINE_RE = re.compile(r"^(?:0\d{2,3}-?)?[2-9]\d{6,7}(?:-\d{1,6})?$")
+
+
+def normalize_contact(value: str) -> str:
+    """A mobile as 11 digits, or a landline as digits and dashes; else ConsultationInvalid.
+
+    Mobiles are checked with the clients' rule. A landline may be written with spaces,
+    full-width digits, parentheses around the area code or 转 before an extension.
+    """
+    try:
+        return validate_mobile(value)
+    except IdentityError:
+        pass
+    text = "".join(unicodedata.normalize("NFKC", value or "").split())
+    text = re.sub(r"^\((0\d{2,3})\)", r"\1-", text).replace("转", "-")
+    if _LANDLINE_RE.match(text):
+        return text
+    raise ConsultationInvalid(
+        "联系方式应为手机号码或固定电话（如 13812345678、0571-88886666）", "contact"
+    )
+
+
+def _protect_contact(value: str) -> tuple[str, str]:
+    """(ciphertext, masked) of a normalized contact.
+
+    Consultations are not searched by contact, so the lookup hash is not kept. The mobile
+    masker also masks a landline generically (first 3 and last 4 shown, dashes dropped).
+    """
+    cipher, _hash, masked = pii.protect("mobile", value)
+    return cipher, masked
+
+
+def _required(value: str, message: str, code: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ConsultationInvalid(message, code)
+    return value
+
+
+def _check_active(staff) -> None:
+    if staff is None or not staff.is_active:
+        raise ConsultationInvalid("只有在岗工作人员可以办理咨询", "forbidden")
+
+
+def _covers_site(staff, site) -> bool:
+    """A coordinator covering the consultation's site (or a site above it)."""
+    if not staff.is_coordinator:
+        return False
+    paths = [s.path for s in staff.covered_sites.all()] or [staff.site.path]
+    return any(site.path.startswith(p) for p in paths)
+
+
+def _locked(consultation: Consultation) -> Consultation:
+    return (
+        Consultation.objects.select_for_update(of=("self",))
+        .select_related("site", "department")
+        .get(pk=consultation.pk)
+    )
+
+
+def _copy_into(target: Consultation, fresh: Consultation) -> None:
+    """Let the caller's object see what was saved without another query."""
+    target.__dict__.update({k: v for k, v in fresh.__dict__.items() if k != "_state"})
+    target._state.fields_cache = dict(fresh._state.fields_cache)
+
+
+@transaction.atomic
+def consultation_record(
+    *, staff, client_name: str, contact: str, channel: str, content: str, item=None, answer=""
+) -> Consultation:
+    """Record a consultation; the staff member asked first owns it (首问负责制).
+
+    With an ``answer`` it was answered on the spot (status answered). Without one it is
+    pending, with its reply due ``REPLY_WORKDAYS`` working day after today, until the
+    first-contact person answers it or escalates it to a department.
+    """
+    _check_active(staff)
+    client_name = _required(client_name, "请填写服务对象姓名或名称", "client_name")
+    content = _required(content, "请填写咨询内容", "content")
+    if channel not in set(ConsultationChannel):
+        raise ConsultationInvalid("咨询方式应为来访、电话或网上", "channel")
+    contact = normalize_contact(_required(contact, "请填写服务对象的联系方式", "contact"))
+    cipher, masked = _protect_contact(contact)
+    answer = (answer or "").strip()
+    consultation = Consultation(
+        site=staff.site,
+        handled_by=staff,
+        client_name=client_name[:200],
+        contact_cipher=cipher,
+        contact_masked=masked,
+        channel=channel,
+        item=item,
+        content=content,
+    )
+    if answer:
+        consultation.status = ConsultationStatus.ANSWERED
+        consultation.answer = answer
+        consultation.replied_at = timezone.now()
+        consultation.replied_by = staff
+    else:
+        consultation.status = ConsultationStatus.PENDING
+        consultation.reply_due_on = current_calendar().add_workdays(
+            timezone.localdate(), REPLY_WORKDAYS
+        )
+    consultation.save()
+    return consultation
+
+
+@transaction.atomic
+def consultation_escalate(*, consultation: Consultation, staff, department) -> Consultation:
+    """Hand a consultation that cannot be answered directly to a department (§10.1.1.2).
+
+    Only the first-contact person or a coordinator covering the site may escalate. The
+    reply is due ``REPLY_WORKDAYS`` working day after today, or earlier if the
+    consultation already had a due date (counted from the day the client asked).
+    Escalating again (to the right department) keeps the due date.
+    """
+    _check_active(staff)
+    locked = _locked(consultation)
+    if locked.status not in AWAITING_REPLY:
+        raise ConsultationInvalid(
+            f"该咨询{locked.get_status_display()}，不能再转交部门", "wrong_status"
+        )
+    if staff.pk != locked.handled_by_id and not _covers_site(staff, locked.site):
+        raise ConsultationInvalid("只有首问责任人或负责该机构的协调员可以转交部门", "forbidden")
+    if department is None or not department.is_active:
+        raise ConsultationInvalid("请选择在用的审批部门", "department")
+    if not locked.site.path.startswith(department.county.path):
+        raise ConsultationInvalid("只能转交本县（区）的审批部门", "department")
+    due = current_calendar().add_workdays(timezone.localdate(), REPLY_WORKDAYS)
+    locked.status = ConsultationStatus.ESCALATED
+    locked.department = department
+    locked.escalated_at = timezone.now()
+    locked.reply_due_on = min(locked.reply_due_on, due) if locked.reply_due_on else due
+    locked.save(update_fields=["status", "department", "escalated_at", "reply_due_on"])
+    _copy_into(consultation, locked)
+    return consultation
+
+
+@transaction.atomic
+def consultation_reply(*, consultation: Consultation, staff, answer: str) -> Consultation:
+    """Record the answer to a consultation still awaiting one.
+
+    Allowed to the first-contact person, and, once escalated, to a liaison of the
+    department it was escalated to.
+    """
+    _check_active(staff)
+    answer = _required(answer, "请填写答复内容", "answer")
+    locked = _locked(consultation)
+    if locked.status not in AWAITING_REPLY:
+        raise ConsultationInvalid(f"该咨询{locked.get_status_display()}，无需再答复", "wrong_status")
+    is_liaison = (
+        locked.status == ConsultationStatus.ESCALATED
+        and staff.is_liaison
+        and staff.department_id is not None
+        and staff.department_id == locked.department_id
+    )
+    if staff.pk != locked.handled_by_id and not is_liaison:
+        raise ConsultationInvalid(
+            "只有首问责任人或转交部门的对接人员可以答复该咨询", "forbidden"
+        )
+    locked.status = ConsultationStatus.REPLIED
+    locked.answer = answer
+    locked.replied_at = timezone.now()
+    locked.replied_by = staff
+    locked.save(update_fields=["status", "answer", "replied_at", "replied_by"])
+    _copy_into(consultation, locked)
+    return consultation
+
+
+@transaction.atomic
+def consultation_to_case(
+    *,
+    consultation: Consultation,
+    staff,
+    client,
+    service_type: str,
+    item_versions=(),
+    bundle_version=None,
+    channel: str | None = None,
+) -> Case:
+    """Turn a consultation into an application (one action) through ``case_submit``.
+
+    The case is opened at the consultation's site, comes from the consultation's channel
+    (visit → window, phone → phone, online → online) unless ``channel`` is given, and is
+    for the consulted item when no item or bundle is named. Allowed to an agent of that
+    site or a coordinator covering it; a consultation becomes at most one case, so a
+    second click does not open a duplicate.
+    """
+    _check_active(staff)
+    locked = _locked(consultation)
+    if not (
+        (staff.is_agent and staff.site_id == locked.site_id) or _covers_site(staff, locked.site)
+    ):
+        raise ConsultationInvalid(
+            "只有该机构的帮办代办员或负责该机构的协调员可以将咨询转为办件申请", "forbidden"
+        )
+    existing = Case.objects.filter(consultation=locked).values_list("number", flat=True).first()
+    if existing:
+        raise ConsultationInvalid(f"该咨询已转为办件{existing}", "already_converted")
+    versions = list(item_versions)
+    if not versions and bundle_version is None and locked.item_id:
+        if locked.item.current_version_id is None:
+            raise ConsultationInvalid(
+                f"咨询事项“{locked.item.name}”暂无已发布的办事指南，请选择其他事项", "item"
+            )
+        versions = [locked.item.current_version]
+    if channel is not None and channel not in set(Channel):
+        raise ConsultationInvalid("办件来源渠道无效", "channel")
+    return case_submit(
+        actor=Actor.of_staff(staff),
+        client=client,
+        service_type=service_type,
+        channel=channel or CASE_CHANNEL[ConsultationChannel(locked.channel)],
+        site=locked.site,
+        item_versions=versions,
+        bundle_version=bundle_version,
+        consultation=locked,
+    )
