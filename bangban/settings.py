@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # serves Swagger UI from its own static files: /api/docs works on an intranet
     "huey.contrib.djhuey",
     "bangban.workdays",
     "bangban.network",
@@ -78,6 +79,7 @@ INSTALLED_APPS = [
     "bangban.clients",
     "bangban.consultations",
     "bangban.cases",
+    "bangban.apiauth",
     "bangban.portal",
     "bangban.demo",
 ]

@@ -19,7 +19,6 @@ from bangban.clients.services import ClientInput, client_register
 from bangban.network.models import Department, Site, SiteLevel
 from bangban.staff.models import StaffMember
 
-
 # pytest-playwright's sync page runs an event loop in the test thread; the ORM calls made
 # by live_server tests there are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -15,7 +15,7 @@ from operator import or_
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .models import Case, CaseItem, CaseRelay
+from .models import Case, CaseItem, CaseRelay, ItemStatus
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,23 @@ def _path_q(field: str, paths: list[str]) -> Q:
     return reduce(or_, (Q(**{f"{field}__path__startswith": p}) for p in paths))
 
 
+def _filed_with(department_id):
+    """Items handed to a department: a liaison sees a case once one of them is filed."""
+    return CaseItem.objects.filter(department_id=department_id).exclude(status=ItemStatus.PENDING)
+
+
+def can_open_case_at(actor: Actor, site) -> bool:
+    """Clients apply at any site; staff open cases for their own site or sites they cover."""
+    if actor.kind in {"client", "system"}:
+        return True
+    staff = actor.staff
+    if not staff.is_active:
+        return False
+    if staff.is_agent and staff.site_id == site.pk:
+        return True
+    return staff.is_coordinator and any(site.path.startswith(p) for p in _covered_paths(staff))
+
+
 def visible_cases(actor: Actor | None) -> QuerySet[Case]:
     """Every case this person may see; an empty queryset for anyone else."""
     cases = Case.objects.all()
@@ -83,9 +100,7 @@ def visible_cases(actor: Actor | None) -> QuerySet[Case]:
     if staff.is_supervisor or staff.is_administrator:
         rules.append(_path_q("site", [staff.site.path]))
     if staff.is_liaison and staff.department_id:
-        rules.append(
-            Q(pk__in=CaseItem.objects.filter(department_id=staff.department_id).values("case_id"))
-        )
+        rules.append(Q(pk__in=_filed_with(staff.department_id).values("case_id")))
     if not rules:
         return cases.none()
     return cases.filter(reduce(or_, rules))
@@ -118,7 +133,7 @@ def case_roles(actor: Actor, case: Case) -> frozenset[str]:
         roles.add("receiver")
     if staff.is_coordinator and any(case.site.path.startswith(p) for p in _covered_paths(staff)):
         roles.add("coordinator")
-    if staff.is_liaison and case.items.filter(department_id=staff.department_id).exists():
+    if staff.is_liaison and _filed_with(staff.department_id).filter(case=case).exists():
         roles.add("liaison")
     if staff.is_supervisor:
         roles.add("supervisor")

@@ -7,6 +7,7 @@ numbers, names) to be recorded in the event.
 
 from __future__ import annotations
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 
 from bangban.catalogue.bundles import critical_path_days
@@ -35,6 +36,7 @@ from .workflow import (
     ServiceType,
     TerminationReason,
     Transition,
+    TransitionRefused,
 )
 
 SUPPLEMENT_WORKDAYS = 5  # default time given to bring what the one-time notice lists
@@ -44,7 +46,11 @@ RESUMPTION_WORKDAYS = 20  # default resumption period after a suspension (seed 0
 def apply(case: Case, transition: Transition, actor, details: dict) -> dict | None:
     recorded = _confirm_signature(case, transition, actor, details)
     handler = HANDLERS.get(transition.event)
-    extra = handler(case, actor, details) if handler else None
+    try:
+        extra = handler(case, actor, details) if handler else None
+    except (KeyError, ValueError, TypeError, ObjectDoesNotExist) as error:
+        # Details come from pages and the API; a malformed one is the user's to fix, not a crash.
+        raise TransitionRefused(f"“{transition.label}”提交的信息不完整或格式不正确") from error
     return {**recorded, **(extra or {})}
 
 

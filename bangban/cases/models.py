@@ -101,6 +101,7 @@ class Case(models.Model):
             models.Index(fields=["agent", "state", "due_on"]),
             models.Index(fields=["state", "due_on"]),
             models.Index(fields=["relay_to_site", "state"]),
+            models.Index(fields=["state", "resumption_due_on"]),
             models.Index(fields=["-created_at", "-id"]),
         ]
 

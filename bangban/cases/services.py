@@ -16,7 +16,7 @@ from bangban.workdays.rules import Pause, deadline
 from bangban.workdays.services import current_calendar
 
 from . import effects
-from .access import Actor, case_roles
+from .access import Actor, can_open_case_at, case_roles
 from .guards import GuardContext, check_guards
 from .hashchain import GENESIS, event_hash
 from .models import Case, CaseEvent, CaseItem, CaseMaterial, CasePause, DocumentCounter
@@ -53,6 +53,8 @@ def case_submit(
     needs: str = "",
 ) -> Case:
     """Open a case (state 'received') for one item or a bundle, with its material checklist."""
+    if not can_open_case_at(actor, site):
+        raise TransitionRefused(f"您不能为{site.name}登记办件", "forbidden")
     versions = list(item_versions)
     if bundle_version is not None:
         versions = [
@@ -61,7 +63,9 @@ def case_submit(
         ]
     if not versions:
         raise TransitionRefused("请选择办理事项")
-    unpublished = [v.item.name for v in versions if v is None or v.status != "published"]
+    if any(v is None for v in versions):
+        raise TransitionRefused("该一件事包含尚未发布的事项，暂不能申请")
+    unpublished = [v.item.name for v in versions if v.status != "published"]
     if unpublished:
         raise TransitionRefused("以下事项未发布，不能申请：" + "、".join(unpublished))
     if service_type not in set(ServiceType):
@@ -127,7 +131,9 @@ def case_transition(
     All in one transaction: either all of it happens or none.
     """
     locked = (
-        Case.objects.select_for_update(of=("self",)).select_related("site", "relay_to_site").get(pk=case.pk)
+        Case.objects.select_for_update(of=("self",))
+        .select_related("site", "relay_to_site")
+        .get(pk=case.pk)
     )
     if expected_version is not None and locked.version != expected_version:
         raise CaseConflict()

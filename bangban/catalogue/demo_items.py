@@ -39,7 +39,8 @@ ONLINE_FORM = "可在政务服务网下载，或在窗口领取，帮办代办�
 
 
 def FORM(name, **kwargs):  # noqa: N802 - reads like the other constants
-    return m(name, source=ONLINE_FORM, **kwargs)
+    kwargs.setdefault("source", ONLINE_FORM)
+    return m(name, **kwargs)
 
 
 ITEMS = [

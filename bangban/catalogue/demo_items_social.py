@@ -470,6 +470,7 @@ ITEMS_SOCIAL = [
         "sites": None,
         "offers_proxy": False,
         "materials": [
+            m("《居民身份证申领登记表》", source="窗口现场填写，帮办代办员可协助"),
             HUKOU,
             m("原居民身份证", required=False, source="换领时交回；丢失补领的无需提供"),
         ],

@@ -181,6 +181,18 @@ class ItemVersion(models.Model):
         ]
         return "、".join(types)
 
+    def is_offered_at(self, site: Site) -> bool:
+        """Whether this guide's help is offered at ``site``: no sites listed means everywhere.
+
+        Exact sites, not subtrees: a town listed does not imply its villages.
+        """
+        listed = [s.pk for s in self.sites.all()]  # uses a prefetch when there is one
+        return not listed or site.pk in listed
+
+    def offers_service(self, service_type: str) -> bool:
+        """``"assist"`` (帮办) or ``"proxy"`` (代办)."""
+        return {"assist": self.offers_assist, "proxy": self.offers_proxy}[service_type]
+
     def clean(self) -> None:
         errors: dict[str, list[str]] = {}
         for field, message in guide_problems(

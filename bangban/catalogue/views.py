@@ -41,9 +41,10 @@ def item_list(request):
     items = selectors.search_items(items, query)
     page = Paginator(items, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
 
+    # Meta.ordering is not applied to aggregate queries, so order explicitly.
     categories = ItemCategory.objects.annotate(
         published=Count("items", filter=Q(items__is_published=True))
-    )
+    ).order_by("position", "code")
     bundles = selectors.search_bundles(query)[:BUNDLES_SHOWN] if not category else []
     sites = Site.objects.filter(is_active=True).only("code", "name", "level", "path")
     filters = request.GET.copy()

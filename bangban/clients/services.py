@@ -110,9 +110,20 @@ CIPHER_FIELDS = {
 
 @transaction.atomic
 def client_reveal(*, client: Client, field: str, staff, reason: str, case=None) -> str:
-    """Show one personal-data field in full and record who, when, why."""
+    """Show one personal-data field in full and record who, when, why.
+
+    Only staff who may see a case of this client may look, and a case named as the
+    occasion must be that client's and visible to them (the one access rule of cases).
+    """
+    from bangban.cases.access import Actor, visible_cases
+
     if not reason.strip():
         raise ClientInvalid({"reason": "查看完整个人信息须填写理由"})
+    cases = visible_cases(Actor.of_staff(staff)).filter(client=client)
+    if case is not None:
+        cases = cases.filter(pk=case.pk)
+    if not cases.exists():
+        raise ClientInvalid({"client": "您无权查看该服务对象的完整个人信息"})
     PersonalDataAccess.objects.create(
         client=client, field=field, staff=staff, reason=reason.strip(), case=case
     )

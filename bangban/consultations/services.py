@@ -202,7 +202,9 @@ def consultation_reply(*, consultation: Consultation, staff, answer: str) -> Con
     answer = _required(answer, "请填写答复内容", "answer")
     locked = _locked(consultation)
     if locked.status not in AWAITING_REPLY:
-        raise ConsultationInvalid(f"该咨询{locked.get_status_display()}，无需再答复", "wrong_status")
+        raise ConsultationInvalid(
+            f"该咨询{locked.get_status_display()}，无需再答复", "wrong_status"
+        )
     is_liaison = (
         locked.status == ConsultationStatus.ESCALATED
         and staff.is_liaison
@@ -210,9 +212,7 @@ def consultation_reply(*, consultation: Consultation, staff, answer: str) -> Con
         and staff.department_id == locked.department_id
     )
     if staff.pk != locked.handled_by_id and not is_liaison:
-        raise ConsultationInvalid(
-            "只有首问责任人或转交部门的对接人员可以答复该咨询", "forbidden"
-        )
+        raise ConsultationInvalid("只有首问责任人或转交部门的对接人员可以答复该咨询", "forbidden")
     locked.status = ConsultationStatus.REPLIED
     locked.answer = answer
     locked.replied_at = timezone.now()

@@ -18,7 +18,9 @@ class SiteAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(active_agents=Count("staff", filter=Q(staff__is_active=True, staff__is_agent=True)))
+            .annotate(
+                active_agents=Count("staff", filter=Q(staff__is_active=True, staff__is_agent=True))
+            )
         )
 
     @admin.display(description="在岗帮办代办员", ordering="active_agents")

@@ -247,7 +247,7 @@ def test_bundle_with_two_departments_completes_when_both_have_results(world):
     )
     with pytest.raises(TransitionRefused, match="建筑工程施工许可证核发"):
         act(case, world.agent_a, "complete", confirmation=SIGNED)
-    with pytest.raises(TransitionRefused, match="尚未向审批部门报件"):
+    with pytest.raises(TransitionRefused, match="没有权限"):  # not yet handed to housing
         act(
             case,
             world.liaison_housing,

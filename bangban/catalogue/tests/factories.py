@@ -41,7 +41,9 @@ def category(code="business_startup") -> ItemCategory:
     return ItemCategory.objects.get(code=code)  # seeded by migration 0002
 
 
-def agent(site: Site, name=None, *, is_active=True, employment=Employment.FULL_TIME, **fields) -> StaffMember:
+def agent(
+    site: Site, name=None, *, is_active=True, employment=Employment.FULL_TIME, **fields
+) -> StaffMember:
     n = next(_numbers)
     user = get_user_model().objects.create_user(username=f"agent{n}", password=None)
     fields.setdefault("title", "帮办代办员")
@@ -119,7 +121,11 @@ def bundle(code="KYFD", name="开饭店一件事", items_and_deps=()) -> Bundle:
     version = services.bundle_version_draft(bundle=b)
     entries = []
     for item, deps in items_and_deps:
-        entries.append(services.bundle_entry_add(version=version, item=item, depends_on=[entries[i] for i in deps]))
+        entries.append(
+            services.bundle_entry_add(
+                version=version, item=item, depends_on=[entries[i] for i in deps]
+            )
+        )
     services.bundle_version_publish(version=version)
     b.refresh_from_db()
     return b

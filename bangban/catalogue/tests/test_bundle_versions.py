@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from bangban.catalogue import selectors, services
 from bangban.catalogue.models import Bundle, BundleVersion, VersionStatus
@@ -16,8 +17,12 @@ def restaurant_items(dept, county):
         "licence": factories.published_item(
             "SCJG-001", "个体工商户设立登记", dept=dept, is_immediate=True, promised_limit_days=0
         ),
-        "food": factories.published_item("SCJG-005", "食品经营许可", dept=dept, promised_limit_days=5),
-        "drainage": factories.published_item("ZJ-002", "排水许可", dept=dept, statutory_limit_days=15, promised_limit_days=8),
+        "food": factories.published_item(
+            "SCJG-005", "食品经营许可", dept=dept, promised_limit_days=5
+        ),
+        "drainage": factories.published_item(
+            "ZJ-002", "排水许可", dept=dept, statutory_limit_days=15, promised_limit_days=8
+        ),
         "tax": factories.published_item("SW-001", "税务信息确认", dept=tax, promised_limit_days=1),
     }
 
@@ -78,7 +83,7 @@ def test_an_unpublished_item_cannot_join_a_published_bundle(dept):
         services.bundle_version_publish(version=version)
 
 
-def test_an_empty_bundle_cannot_be_published():
+def test_an_empty_bundle_cannot_be_published(db):
     version = services.bundle_version_draft(bundle=Bundle.objects.create(code="X", name="x"))
     with pytest.raises(ValidationError, match="至少"):
         services.bundle_version_publish(version=version)
@@ -106,7 +111,7 @@ def test_entries_of_a_published_bundle_are_frozen(restaurant_items):
     i = restaurant_items
     bundle = factories.bundle(items_and_deps=[(i["licence"], []), (i["food"], [])])
     first, second = bundle.current_version.entries.order_by("position")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError), transaction.atomic():
         second.depends_on.add(first)
     with pytest.raises(ValidationError):
         first.delete()

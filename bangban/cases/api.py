@@ -1,0 +1,500 @@
+"""Cases over the API: list, submit, detail, events, timeline, materials; public progress.
+
+Every handler loads cases through ``access.visible_cases`` / ``access.get_case_for`` and
+changes them only through ``services.case_submit`` / ``services.case_transition``, so the
+API can do exactly what the pages can, for exactly the people the pages allow.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from ninja import Query, Router, Status
+from ninja.throttling import AnonRateThrottle
+
+from bangban.apiauth.errors import ApiInvalid, error_responses
+from bangban.apiauth.security import STAFF_AUTH
+from bangban.catalogue.models import Bundle, ServiceItem
+from bangban.clients import pii
+from bangban.clients.identity import IdentityError, validate_mobile
+from bangban.clients.masking import mask_name
+from bangban.clients.models import Client
+from bangban.clients.services import ClientInput, client_register
+from bangban.network.models import Site
+from bangban.workdays.services import current_calendar
+
+from .access import Actor, _covered_paths, case_roles, get_case_for, visible_cases
+from .guards import required_form
+from .models import Case, CaseEvent
+from .schemas import (
+    CaseDetail,
+    CaseFilters,
+    CaseIn,
+    CaseList,
+    CaseMaterials,
+    EvaluationIn,
+    EventIn,
+    EventOut,
+    EventResult,
+    ProgressOut,
+    ProgressQuery,
+)
+from .services import case_deadline, case_submit, case_transition
+from .workflow import (
+    BY_EVENT,
+    FORM_LABELS,
+    STATE_EVENTS,
+    STATE_LABELS,
+    ServiceType,
+    State,
+    TransitionRefused,
+    events_from,
+)
+
+router = Router(tags=["办件"], auth=STAFF_AUTH)
+progress_router = Router(tags=["进度查询"], auth=None)
+
+# The clock runs in these states; a case past its due date in them is overdue. A case that
+# waits for the client (supplement, suspension) has its due date pushed when it resumes.
+CLOCK_RUNNING = (State.ACCEPTED, State.HANDLING)
+WARNING_WORKDAYS = 2  # "little time left": this many working days or fewer
+DEADLINE_STATUS = {"ok": "正常", "warning": "即将到期", "overdue": "已超期"}
+EVENT_LABELS = {"submit": "提交申请"}  # the opening event is not a row of the table
+
+
+def event_label(event: str) -> str:
+    transition = BY_EVENT.get(event)
+    return transition.label if transition else EVENT_LABELS.get(event, event)
+
+
+def state_label(state: str) -> str:
+    return STATE_LABELS[State(state)] if state else ""
+
+
+# --- building the answers ---------------------------------------------------------------
+
+
+def summary(case: Case, today=None) -> dict:
+    today = today or timezone.localdate()
+    return {
+        "id": case.pk,
+        "number": case.number,
+        "title": case.title,
+        "service_type": case.service_type,
+        "service_type_label": case.get_service_type_display(),
+        "state": case.state,
+        "state_label": case.state_label,
+        "channel": case.channel,
+        "channel_label": case.get_channel_display(),
+        "site": case.site,
+        "agent_name": case.agent.name if case.agent_id else None,
+        "client": case.client,
+        "created_at": case.created_at,
+        "accepted_on": case.accepted_on,
+        "due_on": case.due_on,
+        "overdue": bool(case.due_on and case.due_on < today and case.state in CLOCK_RUNNING),
+        "version": case.version,
+    }
+
+
+def deadline_info(case: Case) -> dict | None:
+    found = case_deadline(case)
+    if found is None:
+        return None
+    today = timezone.localdate()
+    finished = case.completed_on or (case.closed_at and timezone.localdate(case.closed_at))
+    day = finished or today
+    left = current_calendar().workdays_between(day, found.due_on)
+    if day > found.due_on:
+        status = "overdue"
+    elif not finished and left <= WARNING_WORKDAYS:
+        status = "warning"
+    else:
+        status = "ok"
+    return {
+        "accepted_on": case.accepted_on,
+        "promised_days": case.promised_days,
+        "due_on": found.due_on,
+        "workdays_left": left,
+        "status": status,
+        "status_label": DEADLINE_STATUS[status],
+        "provisional": found.provisional,
+        "lines": found.explanation.lines(),
+    }
+
+
+def material_info(m) -> dict:
+    return {
+        "id": m.pk,
+        "case_item_id": m.case_item_id,
+        "name": m.name,
+        "required": m.required,
+        "accept_with_gaps": m.accept_with_gaps,
+        "obtain_from": m.obtain_from,
+        "status": m.status,
+        "status_label": m.get_status_display(),
+        "note": m.note,
+        "checked_at": m.checked_at,
+    }
+
+
+def allowed_events(actor: Actor, case: Case) -> list[dict]:
+    roles = case_roles(actor, case)
+    allowed = []
+    for transition in events_from(State(case.state), ServiceType(case.service_type), roles):
+        form = required_form(case, transition, {})
+        allowed.append(
+            {
+                "event": transition.event,
+                "label": transition.label,
+                "hint": transition.hint,
+                "signs": FORM_LABELS[form] if form else None,
+            }
+        )
+    return allowed
+
+
+def detail(actor: Actor, case: Case) -> dict:
+    items = case.items.select_related("item_version__item", "department")
+    return {
+        **summary(case),
+        "needs": case.needs,
+        "relay_to_site": case.relay_to_site,
+        "items": [
+            {
+                "id": ci.pk,
+                "item_code": ci.item_version.item.code,
+                "item_name": ci.item_version.item.name,
+                "department": ci.department,
+                "status": ci.status,
+                "status_label": ci.get_status_display(),
+                "filed_on": ci.filed_on,
+                "result": ci.result,
+                "result_on": ci.result_on,
+            }
+            for ci in items
+        ],
+        "materials": [material_info(m) for m in case.materials.all()],
+        "deadline": deadline_info(case),
+        "supplement_due_on": case.supplement_due_on,
+        "resumption_due_on": case.resumption_due_on,
+        "completed_on": case.completed_on,
+        "reason_code": case.reason_code,
+        "reason_text": case.reason_text,
+        "delivery_method": case.delivery_method,
+        "allowed_events": allowed_events(actor, case),
+    }
+
+
+def event_info(event: CaseEvent) -> dict:
+    return {
+        "seq": event.seq,
+        "event": event.event,
+        "label": event_label(event.event),
+        "from_state": event.from_state,
+        "from_state_label": state_label(event.from_state),
+        "to_state": event.to_state,
+        "to_state_label": state_label(event.to_state),
+        "at": event.at,
+        "actor_kind": event.actor_kind,
+        "actor_name": event.actor_name,
+        "reason": event.reason,
+        "details": event.details,
+    }
+
+
+# --- what a submission names ------------------------------------------------------------
+
+
+def submission_site(staff, code: str | None) -> Site:
+    """The site a new case opens at: one where the submitter works as agent or coordinates."""
+    site = Site.objects.filter(code=code, is_active=True).first() if code else staff.site
+    if site is None:
+        raise ApiInvalid({"site": f"服务机构不存在：{code}"})
+    own = staff.is_agent and site.pk == staff.site_id
+    covered = staff.is_coordinator and any(site.path.startswith(p) for p in _covered_paths(staff))
+    if not (own or covered):
+        raise TransitionRefused(f"您不能为{site.name}登记办件", "forbidden")
+    return site
+
+
+def submission_client(client_id: int | None, data) -> Client:
+    if (client_id is None) == (data is None):
+        raise ApiInvalid(
+            {"client": "请提供 client_id（已登记的服务对象）或 client（新服务对象）之一"}
+        )
+    if data is not None:
+        return client_register(data=ClientInput(**data.dict()))
+    client = Client.objects.filter(pk=client_id).first()
+    if client is None:
+        raise ApiInvalid({"client_id": "服务对象不存在"})
+    return client
+
+
+def submission_matters(codes: list[str], bundle_code: str | None):
+    """(item versions, bundle version) for the codes; unpublished ones are refused."""
+    if bool(codes) == bool(bundle_code):
+        raise ApiInvalid({"items": "请提供事项编码 items 或一件事编码 bundle 之一"})
+    if bundle_code:
+        bundle = (
+            Bundle.objects.select_related("current_version__bundle")
+            .filter(code=bundle_code)
+            .first()
+        )
+        if bundle is None:
+            raise ApiInvalid({"bundle": f"一件事不存在：{bundle_code}"})
+        if bundle.current_version is None:
+            raise TransitionRefused(f"一件事“{bundle.name}”未发布，不能申请")
+        return [], bundle.current_version
+    codes = list(dict.fromkeys(codes))
+    found = {
+        item.code: item
+        for item in ServiceItem.objects.select_related("current_version__item").filter(
+            code__in=codes
+        )
+    }
+    unknown = [code for code in codes if code not in found]
+    if unknown:
+        raise ApiInvalid({"items": "事项不存在：" + "、".join(unknown)})
+    unpublished = [found[c].name for c in codes if found[c].current_version is None]
+    if unpublished:
+        raise TransitionRefused("以下事项未发布，不能申请：" + "、".join(unpublished))
+    return [found[c].current_version for c in codes], None
+
+
+# --- staff endpoints --------------------------------------------------------------------
+
+
+@router.get(
+    "",
+    response={200: CaseList, **error_responses(400, 401, 403)},
+    summary="办件列表",
+    description="本人可见的办件，按登记先后倒序；用 next_after 翻页（?after=），每页至多 100 件。"
+    "服务对象信息均为脱敏显示。",
+)
+def case_list(request, filters: Query[CaseFilters]):
+    f = filters
+    cases = visible_cases(request.auth).select_related("site", "agent", "client")
+    if f.state:
+        cases = cases.filter(state=f.state)
+    if f.site:
+        cases = cases.filter(site__code=f.site)
+    if f.service_type:
+        cases = cases.filter(service_type=f.service_type)
+    today = timezone.localdate()
+    if f.overdue is True:
+        cases = cases.filter(due_on__lt=today, state__in=CLOCK_RUNNING)
+    elif f.overdue is False:
+        cases = cases.exclude(due_on__lt=today, state__in=CLOCK_RUNNING)
+    if f.q:
+        cases = cases.filter(number__startswith=f.q.strip())
+    if f.after:
+        cases = cases.filter(pk__lt=f.after)
+    limit = f.limit
+    page = list(cases.order_by("-id")[: limit + 1])
+    more = len(page) > limit
+    page = page[:limit]
+    return {
+        "items": [summary(case, today) for case in page],
+        "next_after": page[-1].pk if more else None,
+    }
+
+
+@router.post(
+    "",
+    response={201: CaseDetail, **error_responses(400, 401, 403, 422)},
+    summary="提交办件申请",
+    description="为已登记或新登记的服务对象，就一个或多个事项（或一件事）提交帮办代办申请。",
+)
+def case_create(request, payload: CaseIn):
+    actor = request.auth
+    with transaction.atomic():
+        site = submission_site(actor.staff, payload.site)
+        client = submission_client(payload.client_id, payload.client)
+        versions, bundle_version = submission_matters(payload.items, payload.bundle)
+        case = case_submit(
+            actor=actor,
+            client=client,
+            service_type=payload.service_type,
+            channel=payload.channel,
+            site=site,
+            item_versions=versions,
+            bundle_version=bundle_version,
+            needs=payload.needs,
+        )
+    return Status(201, detail(actor, get_case_for(actor, case.number)))
+
+
+@router.get(
+    "/{number}",
+    response={200: CaseDetail, **error_responses(401, 403, 404)},
+    summary="办件详情",
+    description="状态、事项及部门办理进度、材料、时限说明，以及本人此时可进行的操作。",
+)
+def case_detail(request, number: str):
+    return detail(request.auth, get_case_for(request.auth, number))
+
+
+@router.post(
+    "/{number}/events",
+    response={201: EventResult, **error_responses(400, 401, 403, 404, 409, 422)},
+    summary="办件流转操作",
+    description="按状态表进行一项操作（受理、承办、办结等）。expected_version 须为读取时的版本号，"
+    "办件已被他人更新时返回 409；状态表或条件不允许时返回 422 及原因。",
+)
+def case_event(request, number: str, payload: EventIn):
+    actor = request.auth
+    case = get_case_for(actor, number)
+    details = payload.details.dict(exclude_none=True)
+    if "to_site" in details:
+        target = Site.objects.filter(code=details.pop("to_site")).values_list("pk", flat=True)
+        details["to_site_id"] = target.first()
+    event = case_transition(
+        case=case,
+        event=payload.event,
+        actor=actor,
+        expected_version=payload.expected_version,
+        **details,
+    )
+    return Status(
+        201,
+        {
+            **event_info(event),
+            "version": case.version,
+            "state": case.state,
+            "state_label": case.state_label,
+        },
+    )
+
+
+@router.get(
+    "/{number}/timeline",
+    response={200: list[EventOut], **error_responses(401, 403, 404)},
+    summary="办件时间线",
+    description="办件的全部事件，按发生顺序；每一项都记录了操作人、时间、状态变化和说明。",
+)
+def case_timeline(request, number: str):
+    case = get_case_for(request.auth, number)
+    return [event_info(e) for e in case.events.order_by("seq")]
+
+
+@router.get(
+    "/{number}/materials",
+    response={200: CaseMaterials, **error_responses(401, 403, 404)},
+    summary="办件材料",
+    description="材料清单及预审结果，以及出具过的一次性告知单。",
+)
+def case_materials(request, number: str):
+    case = get_case_for(request.auth, number)
+    return {
+        "materials": [material_info(m) for m in case.materials.all()],
+        "notices": list(case.notices.all()),
+    }
+
+
+# --- public progress --------------------------------------------------------------------
+
+
+class ProgressThrottle(AnonRateThrottle):
+    """Per address, so that nobody tries phone numbers against a case number at speed."""
+
+    scope = "progress"
+
+
+NOT_FOUND = "办件不存在或手机号码不符"
+# What the client sees of the timeline: the steps, not the work log or internal chasing.
+PUBLIC_EVENTS = STATE_EVENTS | {
+    "submit",
+    "convert_to_proxy",
+    "relay_accept",
+    "file_with_department",
+    "department_step",
+    "evaluate",
+}
+
+
+def client_case(number: str, phone: str) -> tuple[Actor, Case]:
+    """The case, seen as its client, when the phone is the client's; the same 404 otherwise."""
+    try:
+        mobile = validate_mobile(phone)
+    except IdentityError:
+        raise Http404(NOT_FOUND) from None
+    client = Client.objects.filter(
+        mobile_hash=pii.lookup("mobile", mobile), cases__number=number
+    ).first()
+    if client is None:
+        raise Http404(NOT_FOUND)
+    actor = Actor.of_client(client)
+    return actor, get_case_for(actor, number)
+
+
+def step_label(event: CaseEvent) -> str:
+    label, details = event_label(event.event), event.details
+    if event.event == "relay_accept":
+        return f"转至{details.get('to_site', '')}办理"
+    if event.event == "department_step":
+        return f"{details.get('department', '')}：{details.get('status_label', '')}"
+    if details.get("department"):
+        return f"{label}（{details['department']}）"
+    return label
+
+
+def awaiting(case: Case) -> tuple[list[str], object]:
+    if case.state == State.AWAITING_SUPPLEMENT:
+        notice = case.notices.first()
+        needed = notice.needed if notice else []
+        lines = [
+            n["name"]
+            + (f"（{n['note']}）" if n.get("note") else "")
+            + (f"，获取途径：{n['obtain_from']}" if n.get("obtain_from") else "")
+            for n in needed
+        ]
+        return ["请补充或补正以下材料：", *lines], case.supplement_due_on
+    if case.state == State.SUSPENDED:
+        return [
+            f"办件已中止（{case.reason_text}），如需继续办理，请在续办期限前签订续办委托书"
+        ], case.resumption_due_on
+    return [], None
+
+
+def progress(case: Case) -> dict:
+    wanted, wanted_by = awaiting(case)
+    steps = case.events.filter(event__in=PUBLIC_EVENTS).order_by("seq")
+    return {
+        "number": case.number,
+        "title": case.title,
+        "service_type_label": case.get_service_type_display(),
+        "client_name": mask_name(case.client.name),
+        "state_label": case.state_label,
+        "awaiting": wanted,
+        "awaiting_due_on": wanted_by,
+        "due_on": case.due_on,
+        "steps": [{"label": step_label(e), "on": timezone.localdate(e.at)} for e in steps],
+    }
+
+
+@progress_router.get(
+    "/progress",
+    response={200: ProgressOut, **error_responses(400, 404, 429)},
+    summary="办件进度查询（公众）",
+    description="凭办件编号和申请时登记的手机号码查询进度；两者不匹配时一律返回 404。",
+    throttle=ProgressThrottle("30/m"),
+)
+def progress_lookup(request, query: Query[ProgressQuery]):
+    return progress(client_case(query.number, query.phone)[1])
+
+
+@progress_router.post(
+    "/progress/evaluation",
+    response={201: ProgressOut, **error_responses(400, 404, 422, 429)},
+    summary="服务评价（好差评）",
+    description="服务对象凭办件编号和手机号码对办结、交付或终止的办件进行评价（五级）。",
+    throttle=ProgressThrottle("30/m"),
+)
+def progress_evaluate(request, payload: EvaluationIn):
+    actor, case = client_case(payload.number, payload.phone)
+    case_transition(
+        case=case, event="evaluate", actor=actor, level=payload.level, comment=payload.comment
+    )
+    return Status(201, progress(case))

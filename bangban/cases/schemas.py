@@ -1,0 +1,265 @@
+"""API shapes for cases: list, detail, events, timeline, materials, submission, progress.
+
+Field names follow the glossary; every label a person reads is the Chinese term from the
+state table or the model choices, so the API and the pages say the same thing.
+"""
+
+from datetime import date, datetime
+from typing import Literal
+
+from ninja import Field, Schema
+
+from bangban.clients.schemas import ClientBrief, ClientIn
+
+from .workflow import State
+
+ServiceTypeCode = Literal["assist", "proxy"]
+ChannelCode = Literal["window", "online", "kiosk", "mobile", "phone", "home_visit", "relay"]
+
+
+class SiteOut(Schema):
+    code: str
+    name: str
+
+
+class DepartmentOut(Schema):
+    code: str
+    name: str
+
+
+class CaseSummary(Schema):
+    id: int = Field(description="内部序号，用于列表翻页（after）")
+    number: str = Field(description="办件编号")
+    title: str = Field(description="办理事项或一件事名称")
+    service_type: str = Field(description="assist 帮办；proxy 代办")
+    service_type_label: str
+    state: str
+    state_label: str
+    channel: str
+    channel_label: str
+    site: SiteOut = Field(description="承办机构")
+    agent_name: str | None = Field(description="帮办代办员")
+    client: ClientBrief = Field(description="服务对象（脱敏）")
+    created_at: datetime
+    accepted_on: date | None
+    due_on: date | None = Field(description="到期日（承诺时限，工作日计）")
+    overdue: bool = Field(description="已超期且未办结")
+    version: int = Field(description="版本号：提交操作时作为 expected_version")
+
+
+class CaseList(Schema):
+    items: list[CaseSummary]
+    next_after: int | None = Field(description="下一页请求 ?after= 的值；为空表示没有更多")
+
+
+class CaseItemOut(Schema):
+    id: int = Field(description="办件事项序号（case_item_id）")
+    item_code: str
+    item_name: str
+    department: DepartmentOut
+    status: str = Field(
+        description="pending 待报件、filed 已报件、in_progress 部门办理中、approved 已出结果、denied 不予许可"
+    )
+    status_label: str
+    filed_on: date | None
+    result: str
+    result_on: date | None
+
+
+class MaterialOut(Schema):
+    id: int = Field(description="材料序号（material_id）")
+    case_item_id: int
+    name: str
+    required: bool
+    accept_with_gaps: bool = Field(description="可容缺受理")
+    obtain_from: str = Field(description="获取途径")
+    status: str = Field(
+        description="pending 未预审、received 已收取、missing 缺少、needs_correction 需补正、deferred 容缺后补"
+    )
+    status_label: str
+    note: str
+    checked_at: datetime | None
+
+
+class NoticeOut(Schema):
+    number: str = Field(description="一次性告知单编号")
+    issued_at: datetime
+    accepted: list[dict] = Field(description="已符合要求的材料")
+    needed: list[dict] = Field(description="需补充或补正的材料及获取途径")
+    due_on: date | None = Field(description="补正期限")
+
+
+class CaseMaterials(Schema):
+    materials: list[MaterialOut]
+    notices: list[NoticeOut] = Field(description="一次性告知单，最新在前")
+
+
+class DeadlineOut(Schema):
+    accepted_on: date
+    promised_days: int = Field(description="承诺时限（工作日）")
+    due_on: date
+    workdays_left: int = Field(description="剩余工作日（负数为已超期的工作日）")
+    status: Literal["ok", "warning", "overdue"]
+    status_label: str
+    provisional: bool = Field(description="计时暂停中，到期日待恢复后重新计算")
+    lines: list[str] = Field(description="到期日的计算说明")
+
+
+class AllowedEvent(Schema):
+    event: str
+    label: str
+    hint: str
+    signs: str | None = Field(description="须服务对象签字确认的文书")
+
+
+class CaseDetail(CaseSummary):
+    needs: str = Field(description="需求分析")
+    relay_to_site: SiteOut | None = Field(description="待接收的移交机构")
+    items: list[CaseItemOut]
+    materials: list[MaterialOut]
+    deadline: DeadlineOut | None = Field(description="受理后才有")
+    supplement_due_on: date | None
+    resumption_due_on: date | None
+    completed_on: date | None
+    reason_code: str
+    reason_text: str
+    delivery_method: str
+    allowed_events: list[AllowedEvent] = Field(
+        description="按状态表，当前用户此时可进行的操作（条件在提交时检查）"
+    )
+
+
+class CaseIn(Schema):
+    client_id: int | None = Field(None, description="已登记的服务对象序号")
+    client: ClientIn | None = Field(None, description="或：新服务对象的信息")
+    service_type: ServiceTypeCode
+    channel: ChannelCode = "window"
+    site: str | None = Field(None, description="承办机构编码；默认为本人所在机构")
+    items: list[str] = Field(default_factory=list, description="事项编码")
+    bundle: str | None = Field(None, description="或：一件事编码")
+    needs: str = Field("", max_length=2000, description="需求说明")
+
+
+class Signature(Schema):
+    method: Literal["signature", "sms_code", "paper"] = "paper"
+    signer: str = Field("", max_length=50, description="签字人；默认为服务对象")
+
+
+class MaterialCheck(Schema):
+    material_id: int
+    status: Literal["received", "missing", "needs_correction", "deferred"]
+    note: str = Field("", max_length=300)
+
+
+class EventDetails(Schema):
+    """What an event needs besides its name; which fields an event reads is in its guards."""
+
+    model_config = {"extra": "forbid"}
+
+    reason: str | None = Field(None, description="书面理由或说明（不予受理、退回移交、终止等）")
+    reason_code: str | None = Field(
+        None,
+        description="中止：materials_overdue、fees_unpaid、client_pause；终止：client_withdrew、"
+        "false_materials、conditions_unmet、law_changed、force_majeure、other",
+    )
+    confirmation: Signature | None = Field(None, description="服务对象随本操作签字确认")
+    checks: list[MaterialCheck] | None = Field(None, description="预审结果（pre_review）")
+    received: list[int] | None = Field(None, description="补正收到的材料序号（supplement）")
+    days: int | None = Field(None, ge=1, le=60, description="补正期限（工作日）")
+    resumption_days: int | None = Field(None, ge=1, le=120, description="续办期限（工作日）")
+    needs: str | None = Field(None, description="需求分析")
+    case_item_id: int | None = Field(None, description="办件事项序号")
+    status: Literal["in_progress", "approved", "denied"] | None = Field(
+        None, description="部门办理进度（department_step）"
+    )
+    result: str | None = Field(None, max_length=200, description="办理结果，如证照编号")
+    message: str | None = Field(None, description="促办内容")
+    expedite_id: int | None = None
+    reply: str | None = Field(None, description="促办答复")
+    form: (
+        Literal[
+            "application",
+            "entrustment",
+            "suspension_slip",
+            "resumption_entrustment",
+            "completion_slip",
+            "delivery_receipt",
+        ]
+        | None
+    ) = Field(None, description="签字确认的文书（confirm）")
+    text: str | None = Field(None, description="工作日志内容（note）")
+    method: Literal["in_person", "post", "electronic"] | None = Field(None, description="交付方式")
+    address: str | None = None
+    carrier: str | None = None
+    tracking_no: str | None = None
+    licence_no: str | None = None
+    recipient: str | None = None
+    to_site: str | None = Field(None, description="移交接收机构编码（relay_out）")
+    note: str | None = Field(None, description="移交说明或接收说明")
+    agent_id: int | None = Field(None, description="分派的帮办代办员序号（assign）")
+
+
+class EventIn(Schema):
+    event: str = Field(description="操作，见 allowed_events")
+    expected_version: int = Field(description="读取办件时的 version；已被他人更新则返回 409")
+    details: EventDetails = Field(default_factory=EventDetails)
+
+
+class EventOut(Schema):
+    seq: int
+    event: str
+    label: str
+    from_state: str
+    from_state_label: str
+    to_state: str
+    to_state_label: str
+    at: datetime
+    actor_kind: str
+    actor_name: str
+    reason: str
+    details: dict
+
+
+class EventResult(EventOut):
+    version: int = Field(description="办件的新版本号")
+    state: str
+    state_label: str
+
+
+class ProgressStep(Schema):
+    label: str
+    on: date
+
+
+class ProgressOut(Schema):
+    number: str
+    title: str
+    service_type_label: str
+    client_name: str = Field(description="服务对象（脱敏）")
+    state_label: str = Field(description="当前环节")
+    awaiting: list[str] = Field(description="需要您办理或补充的事项")
+    awaiting_due_on: date | None = Field(description="以上事项的期限")
+    due_on: date | None = Field(description="承诺办结日期")
+    steps: list[ProgressStep] = Field(description="已完成的环节")
+
+
+class EvaluationIn(Schema):
+    number: str
+    phone: str
+    level: Literal["非常满意", "满意", "基本满意", "不满意", "非常不满意"]
+    comment: str = Field("", max_length=500)
+
+
+class CaseFilters(Schema):
+    state: State | None = Field(None, description="状态")
+    site: str | None = Field(None, description="承办机构编码")
+    service_type: ServiceTypeCode | None = Field(None, description="assist 或 proxy")
+    overdue: bool | None = Field(None, description="true：只看已超期未办结的；false：排除它们")
+    q: str | None = Field(None, max_length=40, description="办件编号前缀")
+    after: int | None = Field(None, ge=1, description="上一页的 next_after")
+    limit: int = Field(20, ge=1, le=100, description="每页件数，至多 100")
+
+
+class ProgressQuery(Schema):
+    number: str = Field(max_length=40, description="办件编号")
+    phone: str = Field(max_length=20, description="申请时登记的手机号码")

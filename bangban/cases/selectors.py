@@ -1,0 +1,146 @@
+"""Reads for the pages: where a case stands against its deadline, the work log, the ledger.
+
+The work log (工作日志) and the ledger (台账) are views of what the write path already
+records — events and cases — never a second record kept by hand. Every list is a bounded
+number of queries however many rows it has; the ledger starts from ``visible_cases``, so
+it shows a person nothing they could not open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from bangban.workdays.rules import WorkCalendar
+
+from .access import Actor, visible_cases
+from .models import Case, CaseEvent, CaseItem
+from .workflow import CLOCK_PAUSED_STATES, State
+
+# The clock runs in these states; in CLOCK_PAUSED_STATES it stands still; elsewhere the
+# case is not yet accepted or already done with, and has no time left to show.
+CLOCK_RUNNING_STATES = frozenset({State.ACCEPTED, State.HANDLING})
+
+WARNING_WORKDAYS = 2  # a warning when this few working days are left ...
+WARNING_SHARE = 0.2  # ... or this share of the promised limit, whichever is more
+
+
+def deadline_status(case: Case, today: date, calendar: WorkCalendar) -> tuple[str, int | None]:
+    """("ok" | "warning" | "overdue" | "paused" | "none", working days left).
+
+    Working days left are those after ``today`` up to and including ``due_on``: 0 on the
+    due date itself (still on time, with a warning), negative once overdue (minus the
+    working days late; 0 on a day off right after the due date). While the clock is
+    paused, the days left are frozen at what was left when it stopped. "none" (with None)
+    when the clock does not apply: not accepted yet, or finished, refused or terminated.
+    """
+    if not case.accepted_on or case.due_on is None:
+        return "none", None
+    state = State(case.state)
+    if state in CLOCK_PAUSED_STATES:
+        since = case.paused_since or today
+        # due_on was computed as if the pause ended on its first day, which it pushed by
+        # one working day if that was one: the working days after it are what remain.
+        return "paused", calendar.workdays_between(since, case.due_on)
+    if state not in CLOCK_RUNNING_STATES:
+        return "none", None
+    if today > case.due_on:
+        # minus the working days late; 0 on a weekend right after the due date
+        return "overdue", -calendar.workdays_between(case.due_on, today)
+    left = calendar.workdays_between(today, case.due_on)
+    limit = case.promised_days or 0
+    if left <= WARNING_WORKDAYS or left <= limit * WARNING_SHARE:
+        return "warning", left
+    return "ok", left
+
+
+def _day_bounds(first: date, last: date | None = None) -> tuple[datetime, datetime]:
+    """The local-time instants [start of ``first``, start of the day after ``last``)."""
+    zone = timezone.get_current_timezone()
+    start = timezone.make_aware(datetime.combine(first, time.min), zone)
+    end = timezone.make_aware(datetime.combine((last or first) + timedelta(days=1), time.min), zone)
+    return start, end
+
+
+def work_log(staff, day: date) -> QuerySet[CaseEvent]:
+    """工作日志: what this staff member did on ``day`` (local time), oldest first.
+
+    A range on ``at`` rather than ``at__date`` so that the (actor_staff, at) index serves it.
+    """
+    start, end = _day_bounds(day)
+    return (
+        CaseEvent.objects.filter(actor_staff=staff, at__gte=start, at__lt=end)
+        .select_related("case", "site")
+        .order_by("at", "id")
+    )
+
+
+@dataclass(frozen=True)
+class LedgerFilters:
+    """What the 台账 can be narrowed by; every field is optional.
+
+    ``site``/``agent``/``item`` take an object or its id; ``item`` is a catalogue
+    ``ServiceItem`` (any version of it). ``state`` takes one state or several.
+    ``date_from``/``date_to`` bound the application date (local, inclusive).
+    ``overdue`` keeps only cases whose running clock is past ``due_on`` on ``today``.
+    """
+
+    site: object = None
+    agent: object = None
+    item: object = None
+    state: str | Iterable[str] | None = None
+    service_type: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    overdue: bool = False
+    today: date | None = None
+
+    @classmethod
+    def of(cls, filters: LedgerFilters | Mapping | None) -> LedgerFilters:
+        if filters is None:
+            return cls()
+        if isinstance(filters, cls):
+            return filters
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in filters.items() if k in known and v not in ("", None)})
+
+
+def _pk(value) -> object:
+    return getattr(value, "pk", value)
+
+
+def ledger(actor: Actor | None, filters: LedgerFilters | Mapping | None = None) -> QuerySet[Case]:
+    """台账: the cases this person may see, narrowed by ``filters``, newest first.
+
+    One query for the rows with their site, agent, client and pending relay target, however
+    many rows there are; callers paginate.
+    """
+    f = LedgerFilters.of(filters)
+    cases = visible_cases(actor)
+    if f.site is not None:
+        cases = cases.filter(site_id=_pk(f.site))
+    if f.agent is not None:
+        cases = cases.filter(agent_id=_pk(f.agent))
+    if f.item is not None:
+        with_item = CaseItem.objects.filter(item_version__item_id=_pk(f.item)).values("case_id")
+        cases = cases.filter(pk__in=with_item)
+    if f.state:
+        states = [f.state] if isinstance(f.state, str) else list(f.state)
+        cases = cases.filter(state__in=states)
+    if f.service_type:
+        cases = cases.filter(service_type=f.service_type)
+    if f.date_from or f.date_to:
+        if f.date_from:
+            cases = cases.filter(created_at__gte=_day_bounds(f.date_from)[0])
+        if f.date_to:
+            cases = cases.filter(created_at__lt=_day_bounds(f.date_to)[1])
+    if f.overdue:
+        today = f.today or timezone.localdate()
+        cases = cases.filter(state__in=CLOCK_RUNNING_STATES, due_on__lt=today)
+    return cases.select_related("site", "agent", "client", "relay_to_site").order_by(
+        "-created_at", "-id"
+    )

@@ -1,0 +1,56 @@
+"""Scheduled jobs on cases (huey, ``huey.contrib.djhuey``).
+
+Jobs change cases only through ``case_transition`` with the system actor, like any other
+writer; the logic lives in plain functions that tests call directly.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from .access import SYSTEM
+from .models import Case
+from .services import case_transition
+from .workflow import State, TransitionRefused
+
+logger = logging.getLogger(__name__)
+
+CHUNK_SIZE = 200
+
+
+def lapse_due_cases(today: date | None = None) -> int:
+    """Terminate every suspended case whose resumption period has passed; return how many.
+
+    seed 000 §10.2.5: a suspended proxy case not resumed within the resumption period is
+    terminated (续办期限届满). One query (state = suspended, resumption_due_on < today; the
+    ``state`` prefix of the (state, due_on) index narrows it to suspended cases) is read
+    in chunks by primary key, so the writes in between never disturb an open cursor. Each
+    case then goes through ``case_transition`` (event ``lapse``, actor 系统), which locks
+    it and re-checks state and deadline against the current date: a case resumed or
+    terminated meanwhile is refused, logged and skipped, and the job carries on.
+    """
+    today = today or timezone.localdate()
+    due = Case.objects.filter(state=State.SUSPENDED, resumption_due_on__lt=today).order_by("pk")
+    lapsed, last_pk = 0, 0
+    while chunk := list(due.filter(pk__gt=last_pk)[:CHUNK_SIZE]):
+        for case in chunk:
+            try:
+                case_transition(case=case, event="lapse", actor=SYSTEM)
+            except TransitionRefused as refused:  # includes CaseConflict
+                logger.warning("办件%s未能自动终止：%s", case.number, refused.message)
+                continue
+            lapsed += 1
+            logger.info("办件%s续办期限届满，已自动终止", case.number)
+        last_pk = chunk[-1].pk
+    return lapsed
+
+
+@db_periodic_task(crontab(minute="*/30"))
+def lapse_suspended_cases() -> int:
+    """Every half hour: terminate suspended cases whose resumption period has lapsed."""
+    return lapse_due_cases()

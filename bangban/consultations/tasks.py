@@ -1,0 +1,21 @@
+"""Scheduled jobs on consultations (huey). Notifying the people concerned comes later."""
+
+from __future__ import annotations
+
+import logging
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from .selectors import overdue_consultations
+
+logger = logging.getLogger(__name__)
+
+
+@db_periodic_task(crontab(minute="0", hour="8-18"))
+def flag_overdue_consultations() -> int:
+    """Every working hour: log how many consultations are past their reply deadline."""
+    count = overdue_consultations().count()
+    if count:
+        logger.warning("%d条咨询已超过答复期限仍未答复", count)
+    return count
