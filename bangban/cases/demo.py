@@ -218,8 +218,8 @@ class _Offer:
         return self.proxy if service_type == "proxy" else self.assist
 
     def offered_at(self, site: Site) -> bool:
-        """Offered at this site, or (a village station) at its town."""
-        return not self.site_ids or site.pk in self.site_ids or site.parent_id in self.site_ids
+        """Offered at exactly this site (ItemVersion.is_offered_at): no subtrees."""
+        return not self.site_ids or site.pk in self.site_ids
 
 
 class _World:

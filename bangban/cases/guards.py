@@ -103,8 +103,7 @@ def item_offered(ctx: GuardContext) -> None:
         if not offered:
             kind = "代办" if case.service_type == ServiceType.PROXY else "帮办"
             raise TransitionRefused(f"事项“{name}”未开通{kind}服务")
-        sites = list(version.sites.all())
-        if sites and not any(case.site.path.startswith(site.path) for site in sites):
+        if not version.is_offered_at(case.site):  # exact sites: a county-only item is relayed up
             raise TransitionRefused(f"本服务点未开通事项“{name}”的帮办代办服务")
 
 

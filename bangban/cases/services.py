@@ -22,6 +22,11 @@ from .hashchain import GENESIS, event_hash
 from .models import Case, CaseEvent, CaseItem, CaseMaterial, CasePause, DocumentCounter
 from .workflow import ServiceType, State, TransitionRefused, check_table
 
+# Events that start, pause or resume the promised-limit clock; only they recompute it.
+CLOCK_EVENTS = frozenset(
+    {"accept", "request_supplement", "supplement", "suspend", "resume", "lapse", "terminate"}
+)
+
 
 class CaseConflict(TransitionRefused):
     def __init__(self):
@@ -146,7 +151,8 @@ def case_transition(
     to_state = transition.next_state(from_state, accepted=bool(locked.accepted_on))
     locked.state = to_state
     recorded = effects.apply(locked, transition, actor, details) or {}
-    _recompute_clock(locked)
+    if locked.accepted_on and event in CLOCK_EVENTS:
+        _recompute_clock(locked)
     locked.version += 1
     record = _record(
         locked,

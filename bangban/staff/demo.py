@@ -1,8 +1,10 @@
 """Demo staff: every role at every level, with the demo logins printed by `make run`."""
 
 import datetime
+from functools import cache
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 
 from bangban.network.models import Department, Site, SiteLevel
 
@@ -38,9 +40,15 @@ def _name(i: int) -> str:
     return SURNAMES[i % len(SURNAMES)] + GIVEN[(i * 7) % len(GIVEN)]
 
 
+@cache
+def _demo_password_hash() -> str:
+    """Hash the shared demo password once: a slow hash per user made the demo take 12 s."""
+    return make_password(DEMO_PASSWORD)
+
+
 def _staff(username: str, name: str, site: Site, *, superuser=False, **fields) -> StaffMember:
     User = get_user_model()
-    user = User.objects.create_user(username=username, password=DEMO_PASSWORD, first_name=name)
+    user = User.objects.create(username=username, password=_demo_password_hash(), first_name=name)
     if superuser:
         user.is_staff = user.is_superuser = True
         user.save(update_fields=["is_staff", "is_superuser"])

@@ -302,15 +302,15 @@ class PauseEffect:
         suffix = f"（原因：{reason}）" if reason else ""
         if self.is_open:
             return (
-                f"中止自 {start.isoformat()} 起，尚未续办；暂按中止至 {self.assumed_end.isoformat()} "
+                f"暂停计时自 {start.isoformat()} 起，尚未恢复；暂按暂停至 {self.assumed_end.isoformat()} "
                 f"计算，已顺延 {self.workdays_added} 个工作日{suffix}"
             )
         span = _span(start, self.assumed_end)
         if self.workdays_added:
-            return f"中止 {span}，顺延 {self.workdays_added} 个工作日{suffix}"
+            return f"暂停计时 {span}，顺延 {self.workdays_added} 个工作日{suffix}"
         if start > due_on:
-            return f"中止 {span}，在到期日之后，不影响到期日{suffix}"
-        return f"中止 {span}，期间没有工作日，不顺延{suffix}"
+            return f"暂停计时 {span}，在到期日之后，不影响到期日{suffix}"
+        return f"暂停计时 {span}，期间没有工作日，不顺延{suffix}"
 
 
 @dataclass(frozen=True)
@@ -349,7 +349,7 @@ class Explanation:
         lines.append(self._counted_line())
         lines.extend(unknown_year_warning(year) for year in self.unknown_years)
         if self.provisional:
-            lines.append(f"暂定到期日：{format_day(self.due_on)}，中止尚未续办，续办后重新计算")
+            lines.append(f"暂定到期日：{format_day(self.due_on)}，暂停尚未结束，恢复计时后重新计算")
         else:
             lines.append(f"到期日：{format_day(self.due_on)}")
         return lines

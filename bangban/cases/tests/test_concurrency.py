@@ -161,6 +161,8 @@ def test_many_simultaneous_notes_all_land_in_one_unbroken_chain(world):
     """Events that keep the state do not conflict without a version: none is lost."""
     case = open_case(world)
     to_handling(case, world.agent_a)
+    # filed, so that the department's liaison has a role on the case and may write too
+    act(case, world.agent_a, "file_with_department", case_item_id=case.items.get().pk)
     _, version, count, _ = state_of(case)
     writers = [world.agent_a, world.agent_a2, world.coordinator, world.liaison_market] * 2
     outcomes = run_together(

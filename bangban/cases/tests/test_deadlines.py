@@ -156,11 +156,6 @@ def test_a_supplement_pause_that_becomes_a_suspension_is_counted_once(world, on_
     assert case.due_on == date(2026, 11, 24)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="workdays/rules.py PauseEffect.line and Explanation.lines call every pause 中止 "
-    "(“中止…尚未续办”), also a wait for supplements, which is no suspension (no slip signed)",
-)
 def test_a_supplement_wait_is_not_explained_as_a_suspension(world, on_day):
     case = accept_on(world, on_day, date(2026, 11, 2))
     on_day(date(2026, 11, 4))

@@ -295,7 +295,7 @@ def test_a_pause_over_a_weekend_only_pushes_nothing(calendar):
     result = deadline(d("2026-03-10"), 5, [pause], calendar)
     assert result.due_on == deadline(d("2026-03-10"), 5, [], calendar).due_on
     assert result.explanation.pauses[0].workdays_added == 0
-    assert "中止 2026-03-14 至 2026-03-15，期间没有工作日，不顺延" in result.explanation.lines()
+    assert "暂停计时 2026-03-14 至 2026-03-15，期间没有工作日，不顺延" in result.explanation.lines()
 
 
 def test_a_pause_after_the_due_date_changes_nothing(calendar):
@@ -321,9 +321,10 @@ def test_an_open_pause_runs_until_today_and_makes_the_due_date_provisional(calen
     assert result.provisional
     lines = result.explanation.lines()
     assert (
-        "中止自 2026-03-11 起，尚未续办；暂按中止至 2026-03-16 计算，已顺延 4 个工作日" in lines[2]
+        "暂停计时自 2026-03-11 起，尚未恢复；暂按暂停至 2026-03-16 计算，已顺延 4 个工作日"
+        in lines[2]
     )
-    assert lines[-1] == "暂定到期日：2026-03-19（周四），中止尚未续办，续办后重新计算"
+    assert lines[-1] == "暂定到期日：2026-03-19（周四），暂停尚未结束，恢复计时后重新计算"
 
 
 def test_an_open_pause_without_today_is_assumed_to_end_on_its_first_day(calendar):
@@ -350,7 +351,7 @@ def test_the_explanation_reads_as_plain_sentences(calendar):
         "跳过法定节假日：2026-10-01 至 2026-10-07 国庆节（7 天）",
         "调休上班：2026-10-10（周六）",
         "跳过周末 3 天",
-        "中止 2026-10-12 至 2026-10-14，顺延 3 个工作日（原因：服务对象申请暂停）",
+        "暂停计时 2026-10-12 至 2026-10-14，顺延 3 个工作日（原因：服务对象申请暂停）",
         "计入 10 个工作日：2026-10-08、2026-10-09、2026-10-10、2026-10-15、2026-10-16、"
         "2026-10-19、2026-10-20、2026-10-21、2026-10-22、2026-10-23",
         "到期日：2026-10-23（周五）",
