@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.auth import get_user_model
 
+from bangban.browser import CHROMIUM, CHROMIUM_ARGS
 from bangban.cases.access import Actor
 from bangban.clients.identity import resident_id_check_char
 from bangban.clients.services import ClientInput, client_register
@@ -178,17 +179,6 @@ def as_staff(staff) -> Actor:
 
 
 # --- browser tests: Debian's Chromium, driven by Playwright -----------------------------
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 
 @pytest.fixture(scope="session")
