@@ -80,6 +80,10 @@ INSTALLED_APPS = [
     "bangban.consultations",
     "bangban.cases",
     "bangban.apiauth",
+    "bangban.documents",
+    "bangban.notifications",
+    "bangban.oversight",
+    "bangban.workbench",
     "bangban.portal",
     "bangban.demo",
 ]
@@ -194,6 +198,12 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 X_FRAME_OPTIONS = "DENY"
+
+# SMS: "console" writes each message to the log (embedded mode; one-time codes appear in the
+# server log); "http" posts to the gateway at BANGBAN_SMS_URL (see bangban/notifications/sms.py).
+SMS_BACKEND = env("SMS_BACKEND", "console")
+SMS_URL = env("SMS_URL")
+SMS_TOKEN = env("SMS_TOKEN")
 
 LOGGING = {
     "version": 1,

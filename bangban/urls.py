@@ -16,6 +16,10 @@ urlpatterns = [
     path("api/", api.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("documents/", include("bangban.documents.urls")),
+    path("notifications/", include("bangban.notifications.urls")),
+    path("oversight/", include("bangban.oversight.urls")),
+    path("work/", include("bangban.workbench.urls")),
     path("", include("bangban.portal.urls")),
 ]
 

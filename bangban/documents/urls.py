@@ -1,0 +1,3 @@
+"""URLs of the documents area (filled in as it is built)."""
+
+urlpatterns = []

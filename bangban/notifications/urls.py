@@ -1,0 +1,3 @@
+"""URLs of the notifications area (filled in as it is built)."""
+
+urlpatterns = []

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class OversightConfig(AppConfig):
+    name = "bangban.oversight"
+    label = "oversight"
+    verbose_name = "监督评价"
