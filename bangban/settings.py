@@ -57,6 +57,8 @@ SECRET_KEY = _secret("SECRET_KEY", "secret_key")
 # Personal data (ID numbers, phones, addresses) is encrypted with its own key so that
 # rotating the session key never makes stored records unreadable.
 PERSONAL_DATA_KEY = _secret("PERSONAL_DATA_KEY", "personal_data_key")
+# Keys the case timeline's hash chain, so a rewrite of the database alone cannot forge it.
+AUDIT_KEY = _secret("AUDIT_KEY", "audit_key")
 
 DEBUG = env_bool("DEBUG", not PRODUCTION)
 ALLOWED_HOSTS = [h for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]

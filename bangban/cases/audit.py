@@ -20,6 +20,7 @@ from django.db import transaction
 
 from .hashchain import ChainedEvent, verify_chain
 from .models import Case, CaseEvent
+from .services import audit_key
 
 CHUNK_SIZE = 500
 
@@ -111,7 +112,10 @@ def check_case(case: Case, events: Iterable[CaseEvent]) -> list[AuditProblem]:
             )
         )
     found = verify_chain(
-        chained, expected_count=case.event_count, expected_last=case.last_event_hash or None
+        chained,
+        expected_count=case.event_count,
+        expected_last=case.last_event_hash or None,
+        key=audit_key(),
     )
     problems = []
     for problem in found:

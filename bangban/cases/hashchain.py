@@ -8,6 +8,7 @@ of its last event, so deleting the newest event is detected too. Plain module: n
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -22,8 +23,16 @@ def canonical(content: Mapping) -> bytes:
     ).encode()
 
 
-def event_hash(prev_hash: str, content: Mapping) -> str:
-    return hashlib.sha256(prev_hash.encode() + b"\n" + canonical(content)).hexdigest()
+def event_hash(prev_hash: str, content: Mapping, key: bytes = b"") -> str:
+    """SHA-256 of the link and content; keyed (HMAC) when a key is given.
+
+    With a key kept outside the database, someone who can rewrite rows cannot recompute a
+    consistent chain: the audit then catches even a wholesale rewrite.
+    """
+    message = prev_hash.encode() + b"\n" + canonical(content)
+    if key:
+        return hmac.new(key, message, hashlib.sha256).hexdigest()
+    return hashlib.sha256(message).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,7 @@ def verify_chain(
     *,
     expected_count: int | None = None,
     expected_last: str | None = None,
+    key: bytes = b"",
 ) -> list[ChainProblem]:
     """Check one case's events in ``seq`` order; return every problem found, named."""
     problems: list[ChainProblem] = []
@@ -65,7 +75,7 @@ def verify_chain(
             problems.append(
                 ChainProblem(event.ident, "与前一事件的链接不符（前序事件被改动或删除）")
             )
-        if event_hash(event.prev_hash, event.content) != event.hash:
+        if event_hash(event.prev_hash, event.content, key) != event.hash:
             problems.append(ChainProblem(event.ident, "内容与哈希不符（事件内容被改动）"))
         prev = event.hash
     if expected_count is not None and count != expected_count:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -168,6 +169,11 @@ def case_transition(
     return record
 
 
+def audit_key() -> bytes:
+    """The key of the timeline hash chain (kept outside the database, see settings.AUDIT_KEY)."""
+    return settings.AUDIT_KEY.encode()
+
+
 def _copy_into(case: Case, fresh: Case) -> None:
     """Let the caller's object see the new state without another query."""
     case.__dict__.update({k: v for k, v in fresh.__dict__.items() if k != "_state"})
@@ -197,7 +203,7 @@ def _record(
         details=_plain(details),
         prev_hash=case.last_event_hash or GENESIS,
     )
-    record.hash = event_hash(record.prev_hash, record.chain_content(case.number))
+    record.hash = event_hash(record.prev_hash, record.chain_content(case.number), audit_key())
     record.save()
     case.event_count = record.seq
     case.last_event_hash = record.hash

@@ -39,6 +39,7 @@ def test_production_starts_with_its_secrets_and_debug_off(tmp_path):
             "BANGBAN_DATA_DIR": str(tmp_path),
             "BANGBAN_SECRET_KEY": "x" * 50,
             "BANGBAN_PERSONAL_DATA_KEY": "y" * 50,
+            "BANGBAN_AUDIT_KEY": "z" * 50,
         }
     )
     assert result.returncode == 0, result.stderr

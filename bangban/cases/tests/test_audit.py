@@ -165,3 +165,23 @@ def test_timelines_with_every_kind_of_detail_survive_the_database_round_trip(wor
     report = verify_all()
     assert report.ok, [str(p) for p in report.problems]
     assert report.events == Case.objects.get(pk=bundle.pk).event_count
+
+
+def test_rewriting_a_whole_chain_without_the_audit_key_is_detected(cases):
+    """Someone with write access to the database but not the key recomputes every hash."""
+    from bangban.cases.hashchain import GENESIS, event_hash
+
+    first, _ = cases
+    prev = GENESIS
+    for event in first.events.order_by("seq"):
+        if event.seq == 2:
+            event.reason = "伪造的说明"
+        forged = event_hash(prev, event.chain_content(first.number))  # no key: plain SHA-256
+        CaseEvent.objects.filter(pk=event.pk).update(
+            reason=event.reason, prev_hash=prev, hash=forged
+        )
+        prev = forged
+    Case.objects.filter(pk=first.pk).update(last_event_hash=prev)
+    report = verify_all()
+    assert not report.ok
+    assert {p.seq for p in report.problems} >= {1, 2}

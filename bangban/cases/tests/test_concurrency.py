@@ -127,7 +127,7 @@ def test_the_second_writer_waits_for_the_first_to_commit_then_conflicts(world):
     case = open_case(world)
     _, version, count, _ = state_of(case)
     a_has_lock = threading.Event()
-    a_committed_at = []
+    a_commits_after = []  # a moment A still held the lock: B cannot have returned before it
 
     def first():
         with transaction.atomic():
@@ -136,7 +136,7 @@ def test_the_second_writer_waits_for_the_first_to_commit_then_conflicts(world):
             )()
             a_has_lock.set()
             time.sleep(0.5)  # B is now blocked on the row lock
-        a_committed_at.append(time.monotonic())
+            a_commits_after.append(time.monotonic())
         return result
 
     def second():
@@ -151,7 +151,7 @@ def test_the_second_writer_waits_for_the_first_to_commit_then_conflicts(world):
     outcomes = run_together(first, second)
     assert outcomes[0][0] == "ok", outcomes
     assert outcomes[1][0] == "error" and isinstance(outcomes[1][1], CaseConflict), outcomes
-    assert second.returned_at >= a_committed_at[0]
+    assert second.returned_at > a_commits_after[0]
     assert state_of(case) == (State.REVIEWING, version + 1, count + 1, count + 1)
 
 

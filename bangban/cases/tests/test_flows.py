@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from bangban.cases.hashchain import verify_chain
 from bangban.cases.models import Case, CaseEvent, CaseRelay, ItemStatus, MaterialStatus
+from bangban.cases.services import audit_key
 from bangban.cases.workflow import State, TransitionRefused
 from bangban.workdays.rules import ONE_DAY
 from bangban.workdays.services import current_calendar
@@ -324,6 +325,7 @@ def test_every_step_is_on_a_verifiable_timeline(world):
             [_chained(e) for e in events],
             expected_count=case.event_count,
             expected_last=case.last_event_hash,
+            key=audit_key(),
         )
         == []
     )
