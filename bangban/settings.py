@@ -207,6 +207,26 @@ SMS_BACKEND = env("SMS_BACKEND", "console")
 SMS_URL = env("SMS_URL")
 SMS_TOKEN = env("SMS_TOKEN")
 
+# Notifications (docs/notifications.md): e-mail to staff (console unless an SMTP host is
+# given) and the outbox worker's tuning. The claim timeout must exceed one send's timeout.
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if env("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "帮办代办服务平台 <noreply@bangban.local>")
+OUTBOX_MAX_ATTEMPTS = int(env("OUTBOX_MAX_ATTEMPTS", "8"))
+OUTBOX_RETRY_SECONDS = int(env("OUTBOX_RETRY_SECONDS", "60"))
+OUTBOX_RETRY_MAX_SECONDS = int(env("OUTBOX_RETRY_MAX_SECONDS", "3600"))
+OUTBOX_CLAIM_TIMEOUT = int(env("OUTBOX_CLAIM_TIMEOUT", "300"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

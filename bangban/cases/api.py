@@ -8,7 +8,6 @@ API can do exactly what the pages can, for exactly the people the pages allow.
 from __future__ import annotations
 
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from ninja import Query, Router, Status
 from ninja.throttling import AnonRateThrottle
@@ -16,15 +15,12 @@ from ninja.throttling import AnonRateThrottle
 from bangban.apiauth.errors import ApiInvalid, error_responses
 from bangban.apiauth.security import STAFF_AUTH
 from bangban.catalogue.models import Bundle, ServiceItem
-from bangban.clients import pii
-from bangban.clients.identity import IdentityError, validate_mobile
-from bangban.clients.masking import mask_name
 from bangban.clients.models import Client
 from bangban.clients.services import ClientInput, client_register
 from bangban.network.models import Site
 from bangban.workdays.services import current_calendar
 
-from .access import Actor, _covered_paths, case_roles, get_case_for, visible_cases
+from .access import NEWEST_FIRST, Actor, _covered_paths, case_roles, get_case_for, visible_cases
 from .guards import required_form
 from .models import Case, CaseEvent
 from .schemas import (
@@ -40,11 +36,10 @@ from .schemas import (
     ProgressOut,
     ProgressQuery,
 )
+from .selectors import client_case, event_label, progress
 from .services import case_deadline, case_submit, case_transition
 from .workflow import (
-    BY_EVENT,
     FORM_LABELS,
-    STATE_EVENTS,
     STATE_LABELS,
     ServiceType,
     State,
@@ -60,12 +55,6 @@ progress_router = Router(tags=["进度查询"], auth=None)
 CLOCK_RUNNING = (State.ACCEPTED, State.HANDLING)
 WARNING_WORKDAYS = 2  # "little time left": this many working days or fewer
 DEADLINE_STATUS = {"ok": "正常", "warning": "即将到期", "overdue": "已超期"}
-EVENT_LABELS = {"submit": "提交申请"}  # the opening event is not a row of the table
-
-
-def event_label(event: str) -> str:
-    transition = BY_EVENT.get(event)
-    return transition.label if transition else EVENT_LABELS.get(event, event)
 
 
 def state_label(state: str) -> str:
@@ -290,9 +279,9 @@ def case_list(request, filters: Query[CaseFilters]):
     if f.q:
         cases = cases.filter(number__startswith=f.q.strip())
     if f.after:
-        cases = cases.filter(pk__lt=f.after)
+        cases = cases.filter(newest__lt=f.after)
     limit = f.limit
-    page = list(cases.order_by("-id")[: limit + 1])
+    page = list(cases.order_by(NEWEST_FIRST)[: limit + 1])
     more = len(page) > limit
     page = page[:limit]
     return {
@@ -400,78 +389,6 @@ class ProgressThrottle(AnonRateThrottle):
     """Per address, so that nobody tries phone numbers against a case number at speed."""
 
     scope = "progress"
-
-
-NOT_FOUND = "办件不存在或手机号码不符"
-# What the client sees of the timeline: the steps, not the work log or internal chasing.
-PUBLIC_EVENTS = STATE_EVENTS | {
-    "submit",
-    "convert_to_proxy",
-    "relay_accept",
-    "file_with_department",
-    "department_step",
-    "evaluate",
-}
-
-
-def client_case(number: str, phone: str) -> tuple[Actor, Case]:
-    """The case, seen as its client, when the phone is the client's; the same 404 otherwise."""
-    try:
-        mobile = validate_mobile(phone)
-    except IdentityError:
-        raise Http404(NOT_FOUND) from None
-    client = Client.objects.filter(
-        mobile_hash=pii.lookup("mobile", mobile), cases__number=number
-    ).first()
-    if client is None:
-        raise Http404(NOT_FOUND)
-    actor = Actor.of_client(client)
-    return actor, get_case_for(actor, number)
-
-
-def step_label(event: CaseEvent) -> str:
-    label, details = event_label(event.event), event.details
-    if event.event == "relay_accept":
-        return f"转至{details.get('to_site', '')}办理"
-    if event.event == "department_step":
-        return f"{details.get('department', '')}：{details.get('status_label', '')}"
-    if details.get("department"):
-        return f"{label}（{details['department']}）"
-    return label
-
-
-def awaiting(case: Case) -> tuple[list[str], object]:
-    if case.state == State.AWAITING_SUPPLEMENT:
-        notice = case.notices.first()
-        needed = notice.needed if notice else []
-        lines = [
-            n["name"]
-            + (f"（{n['note']}）" if n.get("note") else "")
-            + (f"，获取途径：{n['obtain_from']}" if n.get("obtain_from") else "")
-            for n in needed
-        ]
-        return ["请补充或补正以下材料：", *lines], case.supplement_due_on
-    if case.state == State.SUSPENDED:
-        return [
-            f"办件已中止（{case.reason_text}），如需继续办理，请在续办期限前签订续办委托书"
-        ], case.resumption_due_on
-    return [], None
-
-
-def progress(case: Case) -> dict:
-    wanted, wanted_by = awaiting(case)
-    steps = case.events.filter(event__in=PUBLIC_EVENTS).order_by("seq")
-    return {
-        "number": case.number,
-        "title": case.title,
-        "service_type_label": case.get_service_type_display(),
-        "client_name": mask_name(case.client.name),
-        "state_label": case.state_label,
-        "awaiting": wanted,
-        "awaiting_due_on": wanted_by,
-        "due_on": case.due_on,
-        "steps": [{"label": step_label(e), "on": timezone.localdate(e.at)} for e in steps],
-    }
 
 
 @progress_router.get(

@@ -8,6 +8,7 @@ numbers, names) to be recorded in the event.
 from __future__ import annotations
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Q
 from django.utils import timezone
 
 from bangban.catalogue.bundles import critical_path_days
@@ -19,6 +20,7 @@ from .models import (
     Case,
     CaseMaterial,
     CaseRelay,
+    CaseSite,
     Confirmation,
     ConfirmationMethod,
     Expedite,
@@ -58,6 +60,14 @@ def _today():
     return timezone.localdate()
 
 
+def _issue(case: Case, kind: str, actor, **extra) -> str:
+    """Issue the form this event produces (numbered, stored, printed); its number goes
+    into the event's details, which is how the timeline references it."""
+    from bangban.documents.services import document_issue
+
+    return document_issue(case=case, kind=kind, actor=actor, extra=extra or None).number
+
+
 def _confirm_signature(case: Case, transition: Transition, actor, details: dict) -> dict:
     """Record the signature given with this event, or use up the one signed before."""
     form = required_form(case, transition, details)
@@ -93,7 +103,7 @@ def _take_ownership(case: Case, actor, details: dict):
 def _refuse(case: Case, actor, details: dict):
     case.reason_text = details["reason"]
     case.closed_at = timezone.now()
-    return {"document": services.next_number(site=case.site, prefix="BY")}
+    return {"document": _issue(case, "refusal_notice", actor)}
 
 
 def _request_supplement(case: Case, actor, details: dict):
@@ -116,7 +126,7 @@ def _request_supplement(case: Case, actor, details: dict):
     ]
     calendar = services.current_calendar()
     due_on = calendar.add_workdays(_today(), int(details.get("days") or SUPPLEMENT_WORKDAYS))
-    number = services.next_number(site=case.site, prefix="GZ")
+    number = _issue(case, "one_time_notice", actor, accepted=accepted, needed=needed, due_on=due_on)
     OneTimeNotice.objects.create(
         case=case, number=number, accepted=accepted, needed=needed, due_on=due_on
     )
@@ -143,7 +153,7 @@ def _accept(case: Case, actor, details: dict):
     case.promised_days = promised_days(case)
     _take_ownership(case, actor, details)
     return {
-        "document": services.next_number(site=case.site, prefix="SL"),
+        "document": _issue(case, "acceptance_slip", actor),
         "promised_days": case.promised_days,
     }
 
@@ -176,9 +186,10 @@ def _suspend(case: Case, actor, details: dict):
         _today(), int(details.get("resumption_days") or RESUMPTION_WORKDAYS)
     )
     services.close_pause(case)  # a pending supplement pause becomes the suspension
+    case.supplement_due_on = None
     services.open_pause(case, PauseKind.SUSPENSION, SUSPENSION_REASONS[code])
     return {
-        "document": services.next_number(site=case.site, prefix="ZZ"),
+        "document": _issue(case, "suspension_slip", actor),
         "resumption_due_on": case.resumption_due_on.isoformat(),
     }
 
@@ -187,7 +198,7 @@ def _resume(case: Case, actor, details: dict):
     case.resumption_due_on = None
     case.reason_code = ""
     services.close_pause(case)
-    return {"document": services.next_number(site=case.site, prefix="XB")}
+    return {"document": _issue(case, "resumption_entrustment", actor)}
 
 
 def _close(case: Case, code: str, text: str):
@@ -208,12 +219,12 @@ def _lapse(case: Case, actor, details: dict):
 def _terminate(case: Case, actor, details: dict):
     code = details["reason_code"]
     _close(case, code, str(details.get("reason") or TERMINATION_REASONS[code]))
-    return {"document": services.next_number(site=case.site, prefix="ZJ")}
+    return {"document": _issue(case, "termination_slip", actor)}
 
 
 def _complete(case: Case, actor, details: dict):
     case.completed_on = _today()
-    return {"document": services.next_number(site=case.site, prefix="BJD")}
+    return {"document": _issue(case, "completion_slip", actor)}
 
 
 def _deliver(case: Case, actor, details: dict):
@@ -242,6 +253,7 @@ def _convert_to_proxy(case: Case, actor, details: dict):
 def _relay_out(case: Case, actor, details: dict):
     to_site = Site.objects.get(pk=details["to_site_id"])
     CaseRelay.objects.create(case=case, from_site=case.site, to_site=to_site, note=details["note"])
+    CaseSite.objects.get_or_create(site=to_site, case=case)  # the receivers may see it now
     case.relay_to_site = to_site
     return {"from_site": case.site.name, "to_site": to_site.name}
 
@@ -273,7 +285,17 @@ def _relay_return(case: Case, actor, details: dict):
     )
     relay.save()
     case.relay_to_site = None
+    _leave_path_unless_on_it(case, relay.to_site_id)
     return {"from_site": relay.to_site.name, "to_site": relay.from_site.name}
+
+
+def _leave_path_unless_on_it(case: Case, site_id: int) -> None:
+    """A site that returned a relay no longer sees the case, unless it held it before."""
+    held = case.relays.filter(
+        Q(from_site_id=site_id) | Q(to_site_id=site_id, status=RelayStatus.ACCEPTED)
+    ).exists()
+    if not held and case.site_id != site_id:
+        CaseSite.objects.filter(case=case, site_id=site_id).delete()
 
 
 def _pre_review(case: Case, actor, details: dict):
@@ -342,13 +364,21 @@ def _expedite_reply(case: Case, actor, details: dict):
 
 def _confirm(case: Case, actor, details: dict):
     confirmation = details.get("confirmation") or {}
-    Confirmation.objects.create(
+    signed = Confirmation.objects.create(
         case=case,
         form=details["form"],
         method=confirmation.get("method", ConfirmationMethod.PAPER),
         signer=confirmation.get("signer") or case.client.name,
     )
-    return {"form_label": FORM_LABELS[Form(details["form"])]}
+    # bangban.documents attaches the signature image or the SMS details to this row.
+    return {"form_label": FORM_LABELS[Form(details["form"])], "confirmation_id": signed.pk}
+
+
+def _evaluate(case: Case, actor, details: dict):
+    """Record the Evaluation row (and open a rectification for a bad review)."""
+    from bangban.oversight.evaluations import record_evaluation
+
+    return record_evaluation(case, actor, details)
 
 
 HANDLERS = {
@@ -376,4 +406,5 @@ HANDLERS = {
     "expedite": _expedite,
     "expedite_reply": _expedite_reply,
     "confirm": _confirm,
+    "evaluate": _evaluate,
 }

@@ -259,6 +259,16 @@ def text_given(ctx: GuardContext) -> None:
         raise TransitionRefused("请填写日志内容")
 
 
+def evaluation_allowed(ctx: GuardContext) -> None:
+    """一事一评: once per case and service, never by the staff who handled the case.
+
+    The rules live with the evaluations (``bangban.oversight.evaluations.check_evaluation``).
+    """
+    from bangban.oversight.evaluations import check_evaluation
+
+    check_evaluation(ctx.case, ctx.actor, ctx.details)
+
+
 def required_form(case: Case, transition: Transition, details: dict) -> Form | None:
     """The form the client must have signed for this event, if any.
 
@@ -304,7 +314,7 @@ GUARDS = {
         "basic_materials_reviewed accepted suspension_reason_valid within_resumption_period "
         "resumption_period_passed termination_reason_valid every_item_has_result delivery_details_valid "
         "assignee_at_owning_site relay_target_valid relay_pending item_materials_ready item_filed "
-        "expedite_open form_known text_given"
+        "expedite_open form_known text_given evaluation_allowed"
     ).split()
 }
 

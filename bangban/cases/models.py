@@ -217,6 +217,13 @@ class Confirmation(models.Model):
     signer = models.CharField("签字人", max_length=50)
     at = models.DateTimeField("确认时间", auto_now_add=True)
     used = models.BooleanField(default=False, help_text="已被一次中止/续办等操作使用")
+    # How it was given (bangban.documents.confirmations): a handwritten signature drawn on a
+    # screen, stored as PNG (its SHA-256 is also in the confirm event's hash-chained
+    # details), or a one-time code sent to the client's mobile.
+    signature = models.FileField("签名图像", upload_to="signatures/%Y/%m/", blank=True)
+    signature_sha256 = models.CharField("签名图像 SHA-256", max_length=64, blank=True)
+    sms_phone = models.CharField("验证码发送至", max_length=20, blank=True)
+    sms_sent_at = models.DateTimeField("验证码发送时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "签字确认"
@@ -244,6 +251,23 @@ class RelayStatus(models.TextChoices):
     PENDING = "pending", "待接收"
     ACCEPTED = "accepted", "已接收"
     RETURNED = "returned", "已退回"
+
+
+class CaseSite(models.Model):
+    """A site on the case's path: the owning site and every site it was relayed to or from.
+
+    Staff of these sites may see the case (``access.visible_cases``). Kept as rows, not
+    derived with ORs, so that "my site's cases, newest first" is one ordered index range
+    scan on (site, case): the list costs the same at 10 thousand cases as at 10 million.
+    Written only by the write path: added on opening and relay, removed when a relay is
+    returned to a site that never held the case.
+    """
+
+    site = models.ForeignKey("network.Site", on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="path_sites")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["site", "case"], name="case_site_unique")]
 
 
 class CaseRelay(models.Model):

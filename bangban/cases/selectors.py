@@ -1,4 +1,5 @@
-"""Reads for the pages: where a case stands against its deadline, the work log, the ledger.
+"""Reads for the pages: where a case stands against its deadline, the work log, the ledger,
+and the public progress an applicant sees (shared by ``/api/progress`` and the portal).
 
 The work log (工作日志) and the ledger (台账) are views of what the write path already
 records — events and cases — never a second record kept by hand. Every list is a bounded
@@ -13,13 +14,18 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import QuerySet
+from django.http import Http404
 from django.utils import timezone
 
+from bangban.clients import pii
+from bangban.clients.identity import IdentityError, validate_mobile
+from bangban.clients.masking import mask_name
+from bangban.clients.models import Client
 from bangban.workdays.rules import WorkCalendar
 
-from .access import Actor, visible_cases
+from .access import NEWEST_FIRST, Actor, get_case_for, visible_cases
 from .models import Case, CaseEvent, CaseItem
-from .workflow import CLOCK_PAUSED_STATES, State
+from .workflow import BY_EVENT, CLOCK_PAUSED_STATES, STATE_EVENTS, State
 
 # The clock runs in these states; in CLOCK_PAUSED_STATES it stands still; elsewhere the
 # case is not yet accepted or already done with, and has no time left to show.
@@ -141,6 +147,89 @@ def ledger(actor: Actor | None, filters: LedgerFilters | Mapping | None = None) 
     if f.overdue:
         today = f.today or timezone.localdate()
         cases = cases.filter(state__in=CLOCK_RUNNING_STATES, due_on__lt=today)
-    return cases.select_related("site", "agent", "client", "relay_to_site").order_by(
-        "-created_at", "-id"
-    )
+    return cases.select_related("site", "agent", "client", "relay_to_site").order_by(NEWEST_FIRST)
+
+
+# --- what the applicant sees: the public progress (API /api/progress and the portal) -----
+
+EVENT_LABELS = {"submit": "提交申请"}  # the opening event is not a row of the table
+
+
+def event_label(event: str) -> str:
+    transition = BY_EVENT.get(event)
+    return transition.label if transition else EVENT_LABELS.get(event, event)
+
+
+NOT_FOUND = "办件不存在或手机号码不符"
+# What the client sees of the timeline: the steps, not the work log or internal chasing.
+PUBLIC_EVENTS = STATE_EVENTS | {
+    "submit",
+    "convert_to_proxy",
+    "relay_accept",
+    "file_with_department",
+    "department_step",
+    "evaluate",
+}
+
+
+def client_case(number: str, phone: str) -> tuple[Actor, Case]:
+    """The case, seen as its client, when the phone is the client's; the same 404 otherwise."""
+    try:
+        mobile = validate_mobile(phone)
+    except IdentityError:
+        raise Http404(NOT_FOUND) from None
+    return client_case_by_mobile_hash(number, pii.lookup("mobile", mobile))
+
+
+def client_case_by_mobile_hash(number: str, mobile_hash: str) -> tuple[Actor, Case]:
+    """As ``client_case``, for a mobile already proven and kept only as its lookup hash."""
+    client = Client.objects.filter(mobile_hash=mobile_hash, cases__number=number).first()
+    if client is None or not mobile_hash:
+        raise Http404(NOT_FOUND)
+    actor = Actor.of_client(client)
+    return actor, get_case_for(actor, number)
+
+
+def step_label(event: CaseEvent) -> str:
+    label, details = event_label(event.event), event.details
+    if event.event == "relay_accept":
+        return f"转至{details.get('to_site', '')}办理"
+    if event.event == "department_step":
+        return f"{details.get('department', '')}：{details.get('status_label', '')}"
+    if details.get("department"):
+        return f"{label}（{details['department']}）"
+    return label
+
+
+def awaiting(case: Case) -> tuple[list[str], object]:
+    if case.state == State.AWAITING_SUPPLEMENT:
+        notice = case.notices.first()
+        needed = notice.needed if notice else []
+        lines = [
+            n["name"]
+            + (f"（{n['note']}）" if n.get("note") else "")
+            + (f"，获取途径：{n['obtain_from']}" if n.get("obtain_from") else "")
+            for n in needed
+        ]
+        return ["请补充或补正以下材料：", *lines], case.supplement_due_on
+    if case.state == State.SUSPENDED:
+        return [
+            f"办件已中止（{case.reason_text}），如需继续办理，请在续办期限前签订续办委托书"
+        ], case.resumption_due_on
+    return [], None
+
+
+def progress(case: Case) -> dict:
+    wanted, wanted_by = awaiting(case)
+    steps = case.events.filter(event__in=PUBLIC_EVENTS).order_by("seq")
+    return {
+        "number": case.number,
+        "title": case.title,
+        "service_type_label": case.get_service_type_display(),
+        "client_name": mask_name(case.client.name),
+        "state_label": case.state_label,
+        "awaiting": wanted,
+        "awaiting_due_on": wanted_by,
+        "due_on": case.due_on,
+        "steps": [{"label": step_label(e), "on": timezone.localdate(e.at)} for e in steps],
+    }

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from bangban.notifications.outbox import enqueue_for_event
 from bangban.workdays.rules import Pause, deadline
 from bangban.workdays.services import current_calendar
 
@@ -20,7 +21,7 @@ from . import effects
 from .access import Actor, can_open_case_at, case_roles
 from .guards import GuardContext, check_guards
 from .hashchain import GENESIS, event_hash
-from .models import Case, CaseEvent, CaseItem, CaseMaterial, CasePause, DocumentCounter
+from .models import Case, CaseEvent, CaseItem, CaseMaterial, CasePause, CaseSite, DocumentCounter
 from .workflow import ServiceType, State, TransitionRefused, check_table
 
 # Events that start, pause or resume the promised-limit clock; only they recompute it.
@@ -91,6 +92,7 @@ def case_submit(
         consultation=consultation,
         needs=needs,
     )
+    CaseSite.objects.create(site=site, case=case)
     for position, version in enumerate(versions):
         case_item = CaseItem.objects.create(
             case=case,
@@ -110,7 +112,7 @@ def case_submit(
             )
             for m in version.materials.all()
         )
-    _record(
+    submitted = _record(
         case,
         "submit",
         actor,
@@ -120,6 +122,7 @@ def case_submit(
         {"channel": channel, "service_type": service_type},
     )
     case.save(update_fields=["event_count", "last_event_hash"])
+    enqueue_for_event(case, submitted)
     return case
 
 
@@ -133,7 +136,8 @@ def case_transition(
     2. check the state table for state, service type and the actor's roles on this case,
        then the transition's guards (else TransitionRefused with the reason in Chinese);
     3. apply the effects (state, owner, clock, documents, related rows) and bump the version;
-    4. append the hash-chained event.
+    4. append the hash-chained event;
+    5. write the messages the event causes into the outbox (``bangban.notifications``).
     All in one transaction: either all of it happens or none.
     """
     locked = (
@@ -165,6 +169,7 @@ def case_transition(
         {**details, **recorded},
     )
     locked.save()
+    enqueue_for_event(locked, record)
     _copy_into(case, locked)
     return record
 

@@ -33,6 +33,14 @@ def lapse_due_cases(today: date | None = None) -> int:
     case then goes through ``case_transition`` (event ``lapse``, actor 系统), which locks
     it and re-checks state and deadline against the current date: a case resumed or
     terminated meanwhile is refused, logged and skipped, and the job carries on.
+
+    Idempotent, also on two machines at once: a lapsed case is no longer suspended, so a
+    second run does not select it, and a run that selected it concurrently is refused
+    with ``wrong_state`` once it gets the row lock — logged quietly, as already done.
+    The deadline itself is calendar arithmetic done once, at suspension
+    (``add_workdays`` on the working-day calendar); the job and the guard both compare
+    dates. The client's termination SMS and the handler's notice follow from the event
+    (``bangban.notifications``), in the same transaction.
     """
     today = today or timezone.localdate()
     due = Case.objects.filter(state=State.SUSPENDED, resumption_due_on__lt=today).order_by("pk")
@@ -42,7 +50,10 @@ def lapse_due_cases(today: date | None = None) -> int:
             try:
                 case_transition(case=case, event="lapse", actor=SYSTEM)
             except TransitionRefused as refused:  # includes CaseConflict
-                logger.warning("办件%s未能自动终止：%s", case.number, refused.message)
+                if refused.code == "wrong_state":  # another run got there first
+                    logger.info("办件%s已不在中止状态，无需自动终止", case.number)
+                else:
+                    logger.warning("办件%s未能自动终止：%s", case.number, refused.message)
                 continue
             lapsed += 1
             logger.info("办件%s续办期限届满，已自动终止", case.number)

@@ -14,7 +14,7 @@ Roles are relative to the case (see ``bangban.cases.access.case_roles``):
   coordinator  协调员 covering the owning site
   liaison      部门对接人员 of a department handling an item of the case
   client       the applicant, through the portal
-  system       scheduled jobs
+  system       scheduled jobs (and devices or platforms reporting evaluations)
 """
 
 from __future__ import annotations
@@ -377,7 +377,12 @@ TRANSITIONS: tuple[Transition, ...] = (
         "服务评价",
         {S.COMPLETED, S.DELIVERED, S.ARCHIVED, S.TERMINATED},
         None,
-        {"client"},
+        # client: portal, SMS link, window device; coordinator: what the client said on a
+        # return visit (channel return_visit, never the staff who handled the case);
+        # system: a device or the 好差评 platform reporting in. See bangban.oversight.
+        {"client", "coordinator", "system"},
+        guards=("evaluation_allowed",),
+        hint="一事一评：每个办件每种服务评价一次；办理人员不得代评",
     ),
 )
 

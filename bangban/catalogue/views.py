@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from bangban.network.models import Site
+from bangban.portal import search
 from bangban.staff.models import StaffMember
 from bangban.staff.selectors import MIN_AGENTS_PER_SITE, sites_short_of_agents
 
@@ -38,14 +39,14 @@ def item_list(request):
     if site_code:
         site = _active_site(site_code)
         items = selectors.items_offered_at(site, items)
-    items = selectors.search_items(items, query)
+    items = search.search_items(items, query)  # Chinese, pinyin, initials, typos
     page = Paginator(items, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
 
     # Meta.ordering is not applied to aggregate queries, so order explicitly.
     categories = ItemCategory.objects.annotate(
         published=Count("items", filter=Q(items__is_published=True))
     ).order_by("position", "code")
-    bundles = selectors.search_bundles(query)[:BUNDLES_SHOWN] if not category else []
+    bundles = search.search_bundles(query)[:BUNDLES_SHOWN] if not category else []
     sites = Site.objects.filter(is_active=True).only("code", "name", "level", "path")
     filters = request.GET.copy()
     filters.pop("page", None)

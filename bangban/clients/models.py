@@ -30,6 +30,11 @@ class Client(models.Model):
         "手机号索引", max_length=64, blank=True, db_index=True, editable=False
     )
     mobile_masked = models.CharField("手机号码", max_length=20, blank=True, editable=False)
+    sms_opt_in = models.BooleanField(
+        "接收短信通知",
+        default=True,
+        help_text="受理、补正、办结等进度短信；服务对象可选择不接收（见 bangban.notifications）",
+    )
     address_cipher = models.TextField(blank=True, editable=False)
     address_masked = models.CharField("地址", max_length=200, blank=True, editable=False)
     legal_representative = models.CharField("法定代表人", max_length=50, blank=True)

@@ -1,3 +1,34 @@
-"""URLs of the workbench area (filled in as it is built)."""
+"""URLs of the staff workbench, mounted at /work/."""
 
-urlpatterns = []
+from django.urls import path
+
+from .views import case, desk, home, ledger
+
+app_name = "workbench"
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("go/", home.go, name="go"),
+    path("desk/", desk.desk, name="desk"),
+    path("desk/check-id/", desk.check_id, name="check-id"),
+    path("desk/items/", desk.item_choices, name="item-choices"),
+    path("desk/consultations/<int:pk>/", desk.consultation_detail, name="consultation"),
+    path(
+        "desk/consultations/<int:pk>/answer/", desk.consultation_answer, name="consultation-answer"
+    ),
+    path("desk/consultations/<int:pk>/case/", desk.consultation_open_case, name="open-case"),
+    path("cases/<str:number>/", case.case_page, name="case"),
+    path("cases/<str:number>/events/<str:event>/", case.case_event, name="event"),
+    path("cases/<str:number>/review/", case.material_review, name="review-all"),
+    path("cases/<str:number>/review/<int:material_id>/", case.material_review, name="review"),
+    path(
+        "cases/<str:number>/materials/<int:material_id>/file/",
+        case.material_file,
+        name="material-file",
+    ),
+    path("cases/<str:number>/note/", case.note, name="note"),
+    path("cases/<str:number>/reveal/", case.reveal, name="reveal"),
+    path("ledger/", ledger.ledger_page, name="ledger"),
+    path("ledger.xlsx", ledger.ledger_export, name="ledger-export"),
+    path("log/", ledger.log_page, name="log"),
+]

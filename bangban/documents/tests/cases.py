@@ -1,0 +1,92 @@
+"""Demo-like cases that have reached the point where each form is issued.
+
+``issued(world, kind)`` walks a case through the write path (``case_transition``) to the
+event that issues ``kind`` (or issues it on demand) and returns the case and the document.
+"""
+
+from bangban.cases.access import Actor
+from bangban.cases.models import CaseMaterial, MaterialStatus
+from bangban.cases.tests.helpers import (
+    SIGNED,
+    act,
+    finish_items,
+    open_case,
+    review_all,
+    to_handling,
+)
+from bangban.documents.kinds import Kind
+from bangban.documents.models import CaseDocument
+from bangban.documents.services import document_issue_on_demand, document_render
+
+
+def liaisons(world):
+    return {"SCJG": world.liaison_market, "ZJ": world.liaison_housing}
+
+
+def newest(case, kind) -> CaseDocument:
+    return CaseDocument.objects.filter(case=case, kind=kind).latest("id")
+
+
+def _walk(world, kind):
+    agent = world.agent_a
+    if kind in (Kind.APPLICATION, Kind.SERVICE_NOTICE):
+        case = open_case(world, service_type="assist")
+        return case, document_issue_on_demand(case=case, kind=kind, actor=Actor.of_staff(agent))
+    if kind == Kind.ENTRUSTMENT:
+        case = open_case(world)
+        return case, document_issue_on_demand(case=case, kind=kind, actor=Actor.of_staff(agent))
+    case = open_case(world)
+    if kind == Kind.REFUSAL_NOTICE:
+        act(case, agent, "start_review")
+        act(
+            case,
+            agent,
+            "refuse",
+            reason="申请事项属于县级权限，本服务站不能受理，请向县政务服务中心申请",
+        )
+    elif kind == Kind.ONE_TIME_NOTICE:
+        act(case, agent, "start_review")
+        CaseMaterial.objects.filter(case=case, name="营业执照").update(
+            obtain_from="县市场监督管理局窗口或网上申领"
+        )
+        review_all(
+            case,
+            agent,
+            营业执照=MaterialStatus.MISSING,
+            食品经营许可申请书=MaterialStatus.NEEDS_CORRECTION,
+        )
+        act(case, agent, "request_supplement")
+    elif kind == Kind.ACCEPTANCE_SLIP:
+        act(case, agent, "start_review")
+        review_all(case, agent)
+        act(case, agent, "accept", confirmation=SIGNED)
+    else:
+        to_handling(case, agent)
+        if kind in (Kind.SUSPENSION_SLIP, Kind.RESUMPTION_ENTRUSTMENT):
+            act(case, agent, "suspend", reason_code="fees_unpaid", confirmation=SIGNED)
+            if kind == Kind.RESUMPTION_ENTRUSTMENT:
+                act(case, agent, "resume", confirmation=SIGNED)
+        elif kind == Kind.TERMINATION_SLIP:
+            act(
+                case,
+                agent,
+                "terminate",
+                reason_code="client_withdrew",
+                reason="委托人书面提出终止委托",
+                confirmation=SIGNED,
+            )
+        elif kind in (Kind.COMPLETION_SLIP, Kind.EVALUATION):
+            finish_items(case, agent, liaisons(world))
+            act(case, agent, "complete", confirmation=SIGNED)
+            if kind == Kind.EVALUATION:
+                return case, document_issue_on_demand(
+                    case=case, kind=kind, actor=Actor.of_staff(agent)
+                )
+    return case, newest(case, kind)
+
+
+def issued(world, kind, render=True):
+    case, document = _walk(world, Kind(kind))
+    if render:
+        document = document_render(document)
+    return case, document

@@ -1,0 +1,16 @@
+"""Bring the per-case statistics (CaseFact) up to date; --rebuild recomputes them all."""
+
+from django.core.management.base import BaseCommand
+
+from bangban.oversight.facts import refresh_facts
+
+
+class Command(BaseCommand):
+    help = "更新监督评价所用的办件统计要素（--rebuild 全部重算）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--rebuild", action="store_true", help="全部重新计算")
+
+    def handle(self, *args, rebuild=False, **options):
+        written = refresh_facts(full=True, rebuild=rebuild)
+        self.stdout.write(self.style.SUCCESS(f"已更新 {written} 件办件的统计要素。"))

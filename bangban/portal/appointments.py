@@ -1,0 +1,310 @@
+"""Appointments at a window (预约) and home visits (上门服务), seed 001 §9.
+
+A slot holds ``capacity`` people. Booking takes a place with one conditional UPDATE
+(``booked = booked + 1 WHERE booked < capacity``): two people pressing the button at the same
+moment cannot both get the last place, whatever the database, and the check constraint on
+``TimeSlot`` refuses an overbooked row even if some other code tried. One person holds at
+most one place per slot (a partial unique constraint). Cancelling gives the place back in
+the same transaction; rescheduling is a cancel and a booking that succeed or fail together.
+
+Home visits are for priority clients (elderly, disabled: seed 003 第十一条): the person gives
+an address and the times that suit them, a coordinator of the site schedules an agent or
+declines with a reason, and the person is told by SMS.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from bangban.cases.access import _covered_paths
+from bangban.cases.services import next_number
+from bangban.clients import pii
+from bangban.notifications.sms import SmsError, send_sms
+from bangban.staff.models import StaffMember
+
+from .identity import PortalIdentity
+from .models import (
+    Appointment,
+    AppointmentStatus,
+    HomeVisitRequest,
+    HomeVisitStatus,
+    TimeSlot,
+)
+
+BOOKABLE_DAYS = 14
+MAX_ACTIVE_APPOINTMENTS = 3
+
+
+class BookingRefused(Exception):
+    def __init__(self, message: str, code: str = "refused"):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+# --- slots ------------------------------------------------------------------------------
+
+
+def slots_open(*, site, day, times, capacity: int = 2) -> list[TimeSlot]:
+    """Open slots at ``site`` on ``day`` for each (start, end); existing ones are kept."""
+    made = []
+    for start, end in times:
+        slot, _ = TimeSlot.objects.get_or_create(
+            site=site, day=day, start=start, defaults={"end": end, "capacity": capacity}
+        )
+        made.append(slot)
+    return made
+
+
+def _starts_at(slot: TimeSlot) -> datetime:
+    return timezone.make_aware(datetime.combine(slot.day, slot.start))
+
+
+def slots_bookable(site, *, now=None) -> QuerySet[TimeSlot]:
+    """Slots at ``site`` from now to ``BOOKABLE_DAYS`` ahead that still have a place."""
+    now = timezone.localtime(now or timezone.now())
+    today = now.date()
+    return (
+        TimeSlot.objects.filter(
+            site=site, day__gte=today, day__lte=today + timedelta(days=BOOKABLE_DAYS)
+        )
+        .exclude(day=today, start__lte=now.time())
+        .filter(booked__lt=F("capacity"))
+        .order_by("day", "start")
+    )
+
+
+# --- booking ----------------------------------------------------------------------------
+
+
+def appointments_of(identity: PortalIdentity) -> QuerySet[Appointment]:
+    return Appointment.objects.filter(mobile_hash=identity.mobile_hash).select_related("slot__site")
+
+
+def upcoming_of(identity: PortalIdentity, now=None) -> QuerySet[Appointment]:
+    today = timezone.localdate(now or timezone.now())
+    return appointments_of(identity).filter(status=AppointmentStatus.BOOKED, slot__day__gte=today)
+
+
+def _take_place(slot: TimeSlot) -> None:
+    taken = TimeSlot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(
+        booked=F("booked") + 1
+    )
+    if not taken:
+        raise BookingRefused("该时段已约满，请选择其他时段", "full")
+
+
+def _give_back(slot_id: int) -> None:
+    TimeSlot.objects.filter(pk=slot_id, booked__gt=0).update(booked=F("booked") - 1)
+
+
+@transaction.atomic
+def appointment_book(
+    *, slot: TimeSlot, identity: PortalIdentity, name: str, purpose: str, case=None, now=None
+) -> Appointment:
+    """Book a place.
+
+    1. the slot must not have started; 2. the person must not already hold it, nor too many
+    others; 3. take a place with the conditional UPDATE; 4. write the appointment (the
+    unique constraint stops a double booking that slipped past step 2).
+    """
+    now = now or timezone.now()
+    if _starts_at(slot) <= now:
+        raise BookingRefused("该时段已开始或已过去，请选择其他时段", "past")
+    if not name.strip() or not purpose.strip():
+        raise BookingRefused("请填写称呼和要办理的事项", "incomplete")
+    mine = upcoming_of(identity, now)
+    if mine.filter(slot=slot).exists():
+        raise BookingRefused("您已预约了该时段，无需重复预约", "duplicate")
+    if mine.count() >= MAX_ACTIVE_APPOINTMENTS:
+        raise BookingRefused(
+            f"同一手机号码最多同时保留{MAX_ACTIVE_APPOINTMENTS}个预约，请先取消不需要的预约",
+            "too_many",
+        )
+    _take_place(slot)
+    try:
+        with transaction.atomic():
+            return Appointment.objects.create(
+                number=next_number(site=slot.site, prefix="YY"),
+                slot=slot,
+                name=name.strip()[:50],
+                mobile_cipher=identity.mobile_cipher,
+                mobile_hash=identity.mobile_hash,
+                mobile_masked=identity.mobile_masked,
+                purpose=purpose.strip()[:200],
+                case=case,
+            )
+    except IntegrityError:
+        raise BookingRefused("您已预约了该时段，无需重复预约", "duplicate") from None
+
+
+@transaction.atomic
+def appointment_cancel(*, appointment: Appointment, now=None) -> Appointment:
+    """Cancel and give the place back; cancelling twice gives back nothing twice."""
+    now = now or timezone.now()
+    if _starts_at(appointment.slot) <= now:
+        raise BookingRefused("预约时段已开始，不能取消", "past")
+    changed = Appointment.objects.filter(pk=appointment.pk, status=AppointmentStatus.BOOKED).update(
+        status=AppointmentStatus.CANCELLED, cancelled_at=now
+    )
+    if not changed:
+        raise BookingRefused("该预约已取消", "cancelled")
+    _give_back(appointment.slot_id)
+    appointment.refresh_from_db()
+    return appointment
+
+
+@transaction.atomic
+def appointment_reschedule(
+    *, appointment: Appointment, slot: TimeSlot, identity: PortalIdentity, now=None
+) -> Appointment:
+    """Move to another slot: the old place is freed only if the new one is taken."""
+    if slot.pk == appointment.slot_id:
+        raise BookingRefused("请选择与原预约不同的时段", "same")
+    appointment_cancel(appointment=appointment, now=now)
+    return appointment_book(
+        slot=slot,
+        identity=identity,
+        name=appointment.name,
+        purpose=appointment.purpose,
+        case=appointment.case,
+        now=now,
+    )
+
+
+# --- home visits --------------------------------------------------------------------------
+
+
+def _tell(mobile_cipher: str, text: str) -> None:
+    try:
+        send_sms(pii.reveal(mobile_cipher), text)
+    except SmsError:
+        pass  # the request page shows the same news; a lost SMS must not undo the scheduling
+
+
+@transaction.atomic
+def home_visit_request(
+    *,
+    identity: PortalIdentity,
+    site,
+    name: str,
+    address: str,
+    is_elderly: bool,
+    is_disabled: bool,
+    needs: str,
+    preferred_times: str,
+) -> HomeVisitRequest:
+    if not (is_elderly or is_disabled):
+        raise BookingRefused(
+            "上门服务面向行动不便的老年人、残疾人等特殊群体；其他情况请预约窗口办理或在网上申请帮办代办",
+            "not_priority",
+        )
+    missing = [
+        label
+        for value, label in (
+            (name, "称呼"),
+            (address, "上门地址"),
+            (needs, "需要办理的事情"),
+            (preferred_times, "方便的时间"),
+        )
+        if not value.strip()
+    ]
+    if missing:
+        raise BookingRefused("请填写：" + "、".join(missing), "incomplete")
+    address_cipher, _, address_masked = pii.protect("address", address.strip())
+    return HomeVisitRequest.objects.create(
+        number=next_number(site=site, prefix="SM"),
+        site=site,
+        name=name.strip()[:50],
+        mobile_cipher=identity.mobile_cipher,
+        mobile_hash=identity.mobile_hash,
+        mobile_masked=identity.mobile_masked,
+        address_cipher=address_cipher,
+        address_masked=address_masked,
+        is_elderly=is_elderly,
+        is_disabled=is_disabled,
+        needs=needs.strip()[:2000],
+        preferred_times=preferred_times.strip()[:200],
+    )
+
+
+def home_visits_for(staff) -> QuerySet[HomeVisitRequest]:
+    """The requests a coordinator schedules: those of the sites they cover."""
+    if not (staff.is_active and staff.is_coordinator):
+        return HomeVisitRequest.objects.none()
+    rule = Q()
+    for path in _covered_paths(staff):
+        rule |= Q(site__path__startswith=path)
+    return HomeVisitRequest.objects.filter(rule).select_related("site", "agent")
+
+
+def agents_for(visit: HomeVisitRequest) -> QuerySet[StaffMember]:
+    """Agents who may go: active agents of the site or of the sites above it."""
+    ancestors = [p for p in visit.site.path.split("/") if p]
+    return StaffMember.objects.active().agents().filter(site_id__in=ancestors).order_by("name")
+
+
+@transaction.atomic
+def home_visit_schedule(
+    *, visit: HomeVisitRequest, staff, agent, scheduled_for: datetime, reply: str = ""
+) -> HomeVisitRequest:
+    visit = home_visits_for(staff).select_for_update(of=("self",)).get(pk=visit.pk)
+    if visit.status not in {HomeVisitStatus.REQUESTED, HomeVisitStatus.SCHEDULED}:
+        raise BookingRefused("该申请已处理完毕，不能再安排", "closed")
+    if not agents_for(visit).filter(pk=agent.pk).exists():
+        raise BookingRefused("请选择本服务机构或上级机构的在岗帮办代办员", "agent")
+    if scheduled_for <= timezone.now():
+        raise BookingRefused("上门时间须晚于现在", "past")
+    visit.status = HomeVisitStatus.SCHEDULED
+    visit.agent = agent
+    visit.scheduled_for = scheduled_for
+    visit.reply = reply.strip()[:300]
+    visit.handled_by = staff
+    visit.save()
+    when = timezone.localtime(scheduled_for)
+    _tell(
+        visit.mobile_cipher,
+        f"【帮办代办】您的上门服务申请（{visit.number}）已安排：帮办代办员{agent.name}将于"
+        f"{when:%m月%d日 %H:%M}上门。{visit.reply}",
+    )
+    if agent.phone:  # the agent needs the full address and number; pages show them masked
+        try:
+            send_sms(
+                agent.phone,
+                f"【帮办代办】上门服务{visit.number}：{when:%m月%d日 %H:%M}，{visit.name}，"
+                f"地址{pii.reveal(visit.address_cipher)}，电话{pii.reveal(visit.mobile_cipher)}。"
+                f"事项：{visit.needs[:60]}",
+            )
+        except SmsError:
+            pass
+    return visit
+
+
+@transaction.atomic
+def home_visit_decline(*, visit: HomeVisitRequest, staff, reply: str) -> HomeVisitRequest:
+    visit = home_visits_for(staff).select_for_update(of=("self",)).get(pk=visit.pk)
+    if not reply.strip():
+        raise BookingRefused("不予安排须说明理由和可选的其他办法", "reason")
+    if visit.status != HomeVisitStatus.REQUESTED:
+        raise BookingRefused("该申请已处理，不能再改为不予安排", "closed")
+    visit.status = HomeVisitStatus.DECLINED
+    visit.reply = reply.strip()[:300]
+    visit.handled_by = staff
+    visit.save()
+    _tell(visit.mobile_cipher, f"【帮办代办】您的上门服务申请（{visit.number}）：{visit.reply}")
+    return visit
+
+
+# The usual hour-long slots of a service hall (the demo and the admin action open these).
+OPENING_SLOTS = (
+    (time(9, 0), time(10, 0)),
+    (time(10, 0), time(11, 0)),
+    (time(11, 0), time(12, 0)),
+    (time(14, 0), time(15, 0)),
+    (time(15, 0), time(16, 0)),
+    (time(16, 0), time(17, 0)),
+)

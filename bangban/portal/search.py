@@ -1,0 +1,341 @@
+"""Finding an item or a bundle from the words people use: Chinese, pinyin or initials.
+
+People type "开饭店" (an everyday phrase, not the item's name), "kaifandian" (pinyin on a
+phone without a Chinese keyboard), "kfd" (initials) or "开饭点" (a wrong character). The
+catalogue's own names and the everyday keywords staff enter on each item and bundle are
+the only vocabulary; nothing is guessed from outside it.
+
+How a query matches (every whitespace-separated part must match; the scores add up):
+
+* Chinese: the part as a substring of a name (best) or a keyword; then the words jieba
+  finds in it; then the same sound — the part's pinyin equals the pinyin of a name,
+  keyword or word of the catalogue (开饭点 → kaifandian = 开饭店); and only when none of
+  that finds anything, one wrong character — a part of three or more characters that
+  differs from some window of a name or keyword in exactly one place (开钣店 ≈ 开饭店).
+* Latin letters only (spaces ignored): a code (KYFD); the full pinyin of a name, keyword or
+  word, exactly or as a prefix or inside it; their initials (kfd), exactly or as a prefix.
+* Anything else (digits, hyphens: "SCJG-001", "X-042"): the code or the text contains it.
+
+The index is built in the process from the published items and bundles and rebuilt when
+the catalogue changes. Whether it changed is told by a cheap fingerprint read from the
+database at each search (as ``workdays.services.current_calendar`` does): the default cache
+is per-process, so a counter bumped by signals in one worker would never reach another.
+jieba's dictionary (a second or two to load) is loaded once per process, on first use.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value, When
+
+from bangban.catalogue.models import Bundle, ServiceItem
+
+MAX_QUERY_LENGTH = 50
+MAX_RESULTS = 200  # more than anyone pages through; keeps the ordering query small
+# Words too common in how people ask to say anything about which item they want.
+STOPWORDS = frozenset(
+    "我 我要 我想 想要 想 要 办 办理 怎么 怎么办 如何 哪里 在哪 需要 什么 个 一个 的 了 吗 呢 请问 去 "
+    "可以 能 能否 手续 流程".split()
+)
+
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_LATIN = re.compile(r"^[a-z]+$")
+_SEPARATORS = re.compile(r"[\s,，、;；。/]+")
+_KEYWORD_SPLIT = re.compile(r"[\s,，、;；。/]+")
+
+
+# --- text helpers -----------------------------------------------------------------------
+
+
+def normalize(text: str) -> str:
+    """Full-width to half-width (Chinese input methods), lower case, trimmed."""
+    return unicodedata.normalize("NFKC", text or "").lower().strip()
+
+
+def has_han(text: str) -> bool:
+    return bool(_HAN.search(text))
+
+
+_pinyin_lock = threading.Lock()
+
+
+@lru_cache(maxsize=8192)
+def pinyin(text: str) -> tuple[str, str]:
+    """(full pinyin without tones, initials) of the Chinese characters and letters in ``text``."""
+    from pypinyin import Style, lazy_pinyin
+
+    kept = "".join(ch for ch in text if _HAN.match(ch) or ch.isascii() and ch.isalnum())
+    if not kept:
+        return "", ""
+    with _pinyin_lock:  # pypinyin's phrase segmenter keeps state; keep it to one thread
+        syllables = lazy_pinyin(kept, errors="default")
+        initials = lazy_pinyin(kept, style=Style.FIRST_LETTER, errors="default")
+    return "".join(syllables).lower(), "".join(initials).lower()
+
+
+_tokenizer = None
+_tokenizer_lock = threading.Lock()
+
+
+def tokenizer():
+    """jieba's tokenizer, its dictionary loaded once per process on first use."""
+    global _tokenizer
+    if _tokenizer is None:
+        with _tokenizer_lock:
+            if _tokenizer is None:
+                import jieba
+
+                jieba.setLogLevel(logging.WARNING)
+                made = jieba.Tokenizer()
+                made.initialize()
+                _tokenizer = made
+    return _tokenizer
+
+
+@lru_cache(maxsize=8192)
+def words(text: str) -> tuple[str, ...]:
+    """The words of ``text`` worth matching on: jieba's search-mode cut, two characters or more."""
+    tokens = tokenizer().cut_for_search(text)
+    return tuple(t for t in dict.fromkeys(tokens) if len(t) >= 2 and t not in STOPWORDS)
+
+
+def one_char_off(part: str, phrase: str) -> bool:
+    """Whether some window of ``phrase`` as long as ``part`` differs from it in one place only."""
+    n = len(part)
+    for start in range(len(phrase) - n + 1):
+        window = phrase[start : start + n]
+        if sum(a != b for a, b in zip(part, window, strict=True)) == 1:
+            return True
+    return False
+
+
+# --- the index ----------------------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    """One item or bundle as the search sees it."""
+
+    kind: str  # "item" or "bundle"
+    pk: int
+    code: str
+    name: str
+    phrases: list[str]  # the name first, then keywords and life events, normalized
+    text: str = ""
+    terms: set[str] = field(default_factory=set)  # phrases and the words inside them
+    sounds: dict[str, str] = field(default_factory=dict)  # pinyin of each term → the term
+    initials: set[str] = field(default_factory=set)
+    sound_text: str = ""  # the phrases' pinyin, space-separated, for "inside" matches
+    initials_text: str = ""
+
+    def __post_init__(self) -> None:
+        self.text = "\n".join(self.phrases)
+        for phrase in self.phrases:
+            self.terms.add(phrase)
+            self.terms.update(words(phrase))
+        sound_lines, initial_lines = [], []
+        for term in self.terms:
+            full, first = pinyin(term)
+            if full:
+                self.sounds.setdefault(full, term)
+                self.initials.add(first)
+        for phrase in self.phrases:
+            full, first = pinyin(phrase)
+            sound_lines.append(full)
+            initial_lines.append(first)
+        self.sound_text = " ".join(sound_lines)
+        self.initials_text = " ".join(initial_lines)
+
+    # Scores: a whole match beats any sum of partial ones; in the name beats in a keyword;
+    # exact beats a prefix, a prefix beats "somewhere inside".
+    def score(self, part: str, fuzzy: bool = False) -> int:
+        if has_han(part):
+            return self._score_chinese(part, fuzzy)
+        if _LATIN.match(part):
+            return self._score_latin(part)
+        return self._score_other(part)
+
+    def _score_chinese(self, part: str, fuzzy: bool) -> int:
+        if part in self.phrases[0]:
+            return 1000
+        if part in self.text:
+            return 800
+        score = min(300, sum(20 * len(w) for w in words(part) if w in self.text))
+        full, _ = pinyin(part)
+        if full and len(full) >= 4:  # the same sound written with another character
+            if full in self.sounds:
+                score += 60
+            elif full in self.sound_text:
+                score += 40
+        if fuzzy and len(part) >= 3 and any(one_char_off(part, phrase) for phrase in self.phrases):
+            score += 45
+        return score
+
+    def _score_latin(self, part: str) -> int:
+        if part in self.code.lower():
+            return 1000
+        name_full, name_first = pinyin(self.phrases[0])
+        in_name = 100 if part in name_full or part in name_first else 0
+        if len(part) >= 2 and part in self.sounds:
+            return 800 + in_name
+        if len(part) >= 2 and part in self.initials:
+            return 700 + in_name
+        if len(part) >= 3 and any(s.startswith(part) for s in self.sounds):
+            return 400 + in_name
+        if len(part) >= 4 and part in self.sound_text:
+            return 300 + in_name
+        if len(part) >= 3 and any(i.startswith(part) for i in self.initials):
+            return 250 + in_name
+        if len(part) >= 3 and part in self.initials_text:
+            return 150 + in_name
+        return 0
+
+    def _score_other(self, part: str) -> int:
+        if part in self.code.lower():
+            return 1000
+        return 800 if part in self.text else 0
+
+
+def _phrases(*texts: str) -> list[str]:
+    seen: dict[str, None] = {}
+    for i, text in enumerate(texts):
+        text = normalize(text)
+        if i == 0:
+            seen[text] = None  # the name stays whole and first
+            continue
+        for piece in _KEYWORD_SPLIT.split(text):
+            if piece:
+                seen[piece] = None
+    return [p for p in seen if p]
+
+
+@dataclass(frozen=True)
+class Index:
+    fingerprint: tuple
+    items: tuple[Entry, ...]
+    bundles: tuple[Entry, ...]
+
+
+_index: Index | None = None
+_build_lock = threading.Lock()
+
+
+def _fingerprint(bundle_rows: list[tuple]) -> tuple:
+    items = ServiceItem.objects.aggregate(
+        count=Count("pk"),
+        published=Count("pk", filter=Q(is_published=True)),
+        latest=Max("updated_at"),
+    )
+    return (items["count"], items["published"], items["latest"], tuple(bundle_rows))
+
+
+def current_index() -> Index:
+    """The index for the catalogue as it is now: two small queries, a rebuild if it changed."""
+    global _index
+    bundle_rows = list(
+        Bundle.objects.filter(is_published=True)
+        .order_by("pk")
+        .values_list("pk", "code", "name", "life_event", "keywords", "current_version_id")
+    )
+    fingerprint = _fingerprint(bundle_rows)
+    index = _index
+    if index is not None and index.fingerprint == fingerprint:
+        return index
+    with _build_lock:
+        index = _index
+        if index is not None and index.fingerprint == fingerprint:
+            return index
+        tokenizer()  # load jieba before adding the catalogue's phrases to it
+        items = [
+            (pk, code, _phrases(name, keywords))
+            for pk, code, name, keywords in ServiceItem.objects.filter(
+                is_published=True
+            ).values_list("pk", "code", "name", "keywords")
+        ]
+        bundles = [
+            (pk, code, _phrases(name, life_event, keywords))
+            for pk, code, name, life_event, keywords, _ in bundle_rows
+        ]
+        # The catalogue's own phrases become words, so "我想开饭店" cuts out "开饭店".
+        for _, _, phrases in items + bundles:
+            for phrase in phrases[1:]:
+                if has_han(phrase) and 2 <= len(phrase) <= 8:
+                    tokenizer().add_word(phrase, freq=2000)
+        words.cache_clear()  # cuts made before the new words were added are stale
+        index = Index(
+            fingerprint,
+            tuple(Entry("item", pk, code, p[0], p) for pk, code, p in items),
+            tuple(Entry("bundle", pk, code, p[0], p) for pk, code, p in bundles),
+        )
+        _index = index
+        return index
+
+
+# --- searching --------------------------------------------------------------------------
+
+
+def query_parts(query: str) -> list[str]:
+    """The parts of a query that must each match; pinyin typed with spaces is one part."""
+    query = normalize(query)[:MAX_QUERY_LENGTH]
+    if not query:
+        return []
+    if re.fullmatch(r"[a-z' ]+", query):
+        return [query.replace(" ", "").replace("'", "")]
+    return [p for p in _SEPARATORS.split(query) if p]
+
+
+def rank(entries, query: str) -> list[tuple[int, int]]:
+    """(pk, score) of the entries matching every part of ``query``, best first."""
+    parts = query_parts(query)
+    if not parts:
+        return []
+    # One wrong character is tried only when nothing matches as typed (or as it sounds):
+    # otherwise "开饭店" would also bring every "开药店" and "开书店".
+    found = _matching(entries, parts, fuzzy=False) or _matching(entries, parts, fuzzy=True)
+    found.sort(key=lambda row: (-row[1], row[2]))
+    return [(pk, score) for pk, score, _ in found[:MAX_RESULTS]]
+
+
+def _matching(entries, parts: list[str], fuzzy: bool) -> list[tuple[int, int, str]]:
+    found = []
+    for entry in entries:
+        total = 0
+        for part in parts:
+            score = entry.score(part, fuzzy)
+            if score <= 0:
+                break
+            total += score
+        else:
+            found.append((entry.pk, total, entry.code))
+    return found
+
+
+def _ordered(queryset: QuerySet, ranked: list[tuple[int, int]]) -> QuerySet:
+    if not ranked:
+        return queryset.none()
+    order = Case(
+        *(When(pk=pk, then=Value(position)) for position, (pk, _) in enumerate(ranked)),
+        output_field=IntegerField(),
+    )
+    return queryset.filter(pk__in=[pk for pk, _ in ranked]).order_by(order)
+
+
+def search_items(items: QuerySet[ServiceItem], query: str) -> QuerySet[ServiceItem]:
+    """``items`` narrowed to those matching ``query``, best match first (all of them if blank)."""
+    if not query_parts(query):
+        return items
+    return _ordered(items, rank(current_index().items, query))
+
+
+def search_bundles(query: str) -> QuerySet[Bundle]:
+    """Published bundles matching ``query``, best first (all of them if blank)."""
+    bundles = Bundle.objects.filter(is_published=True)
+    if not query_parts(query):
+        return bundles
+    return _ordered(bundles, rank(current_index().bundles, query))

@@ -1,0 +1,233 @@
+"""Booking a window time slot, cancelling and moving it; asking for a home visit; and the
+coordinator's page that schedules home visits (seed 001 §9)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from bangban.network.models import Site
+
+from .. import appointments as booking
+from ..forms import BookingForm, DeclineForm, HomeVisitForm, ScheduleForm
+from ..identity import identity_required
+from ..models import Appointment, AppointmentStatus, HomeVisitStatus, TimeSlot
+from .common import Steps, is_elder
+
+
+def _sites():
+    return (
+        Site.objects.filter(is_active=True).only("code", "name", "level", "path").order_by("path")
+    )
+
+
+DAYS_SHOWN = 5  # a short page first; "更多日期" shows the whole fortnight
+
+
+def _by_day(slots, request) -> tuple[list[tuple], bool]:
+    """[(day, slots)] for the first few days with places, and whether more days have them."""
+    days: dict = {}
+    for slot in slots:
+        days.setdefault(slot.day, []).append(slot)
+    listed = list(days.items())
+    if request.GET.get("more") == "1":
+        return listed, False
+    return listed[:DAYS_SHOWN], len(listed) > DAYS_SHOWN
+
+
+def appointments(request):
+    """Choose a site, then a slot with places left (anyone may look; booking needs sign-in)."""
+    sites = list(_sites())
+    site = None
+    code = request.GET.get("site", "")
+    if code:
+        site = next((s for s in sites if s.code == code), None)
+        if site is None:
+            raise Http404("服务机构不存在")
+    slots = list(booking.slots_bookable(site)) if site else []
+    days, more = _by_day(slots, request)
+    return render(
+        request,
+        "portal/appointments.html",
+        {"sites": sites, "site": site, "days": days, "more": more},
+    )
+
+
+@identity_required
+def book(request, slot_id: int):
+    slot = get_object_or_404(TimeSlot.objects.select_related("site"), pk=slot_id)
+    form = BookingForm(request.POST or None, initial={"purpose": request.GET.get("purpose", "")})
+    problem = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = booking.appointment_book(
+                slot=slot,
+                identity=request.identity,
+                name=form.cleaned_data["name"],
+                purpose=form.cleaned_data["purpose"],
+            )
+        except booking.BookingRefused as refused:
+            problem = refused.message
+        else:
+            messages.success(
+                request,
+                f"预约成功（{made.number}）。请按时到{slot.site.name}帮办代办窗口，出示预约编号即可。",
+            )
+            return redirect("portal:my")
+    return render(request, "portal/book.html", {"slot": slot, "form": form, "problem": problem})
+
+
+def _mine(request, number: str) -> Appointment:
+    return get_object_or_404(
+        Appointment.objects.select_related("slot__site"),
+        number=number,
+        mobile_hash=request.identity.mobile_hash,
+    )
+
+
+@identity_required
+@require_POST
+def cancel(request, number: str):
+    appointment = _mine(request, number)
+    try:
+        booking.appointment_cancel(appointment=appointment)
+    except booking.BookingRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, f"预约 {appointment.number} 已取消。")
+    return redirect("portal:my")
+
+
+@identity_required
+def reschedule(request, number: str):
+    appointment = _mine(request, number)
+    if appointment.status != AppointmentStatus.BOOKED:
+        messages.info(request, "该预约已取消，不能改期。")
+        return redirect("portal:my")
+    problem = None
+    if request.method == "POST":
+        slot = TimeSlot.objects.filter(
+            pk=request.POST.get("slot") or 0, site=appointment.slot.site
+        ).first()
+        if slot is None:
+            problem = "请选择新的时段"
+        else:
+            try:
+                moved = booking.appointment_reschedule(
+                    appointment=appointment, slot=slot, identity=request.identity
+                )
+            except booking.BookingRefused as refused:
+                problem = refused.message
+            else:
+                messages.success(request, f"已改约到新的时段，新的预约编号 {moved.number}。")
+                return redirect("portal:my")
+    slots = [
+        s for s in booking.slots_bookable(appointment.slot.site) if s.pk != appointment.slot_id
+    ]
+    days, more = _by_day(slots, request)
+    return render(
+        request,
+        "portal/reschedule.html",
+        {"appointment": appointment, "days": days, "more": more, "problem": problem},
+    )
+
+
+@identity_required
+def home_visit(request):
+    """上门服务 for elderly and disabled people; one task per screen in 长辈版."""
+    sites = list(_sites())
+    form = HomeVisitForm(request.POST or None, sites=sites)
+    steps = Steps(
+        request,
+        form,
+        [["name", "priority"], ["site", "address"], ["needs", "preferred_times"]],
+        one_page=not is_elder(request),
+    )
+    problem = None
+    if steps.done:
+        data = form.cleaned_data
+        try:
+            visit = booking.home_visit_request(
+                identity=request.identity,
+                site=next(s for s in sites if s.code == data["site"]),
+                name=data["name"],
+                address=data["address"],
+                is_elderly="elderly" in data["priority"],
+                is_disabled="disabled" in data["priority"],
+                needs=data["needs"],
+                preferred_times=data["preferred_times"],
+            )
+        except booking.BookingRefused as refused:
+            problem = refused.message
+        else:
+            messages.success(
+                request,
+                f"上门服务申请已提交（{visit.number}）。协调员安排好后会短信告诉您上门的时间和人员。",
+            )
+            return redirect("portal:my")
+    return render(
+        request, "portal/home_visit.html", {"form": steps.form, "steps": steps, "problem": problem}
+    )
+
+
+# --- the coordinator's side ---------------------------------------------------------------
+
+
+def _coordinator(request):
+    staff = getattr(request.user, "staff", None)
+    if staff is None or not staff.is_active or not staff.is_coordinator:
+        raise Http404("仅协调员可以安排上门服务")
+    return staff
+
+
+@login_required
+def home_visits_manage(request):
+    staff = _coordinator(request)
+    visits = booking.home_visits_for(staff).order_by("status", "-created_at")[:100]
+    return render(request, "portal/home_visits_manage.html", {"visits": visits})
+
+
+@login_required
+def home_visit_handle(request, number: str):
+    staff = _coordinator(request)
+    visit = get_object_or_404(booking.home_visits_for(staff), number=number)
+    agents = list(booking.agents_for(visit).select_related("site"))
+    schedule = ScheduleForm(
+        request.POST if request.POST.get("action") == "schedule" else None, agents=agents
+    )
+    decline = DeclineForm(request.POST if request.POST.get("action") == "decline" else None)
+    problem = None
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "schedule" and schedule.is_valid():
+                booking.home_visit_schedule(
+                    visit=visit,
+                    staff=staff,
+                    agent=next(a for a in agents if str(a.pk) == schedule.cleaned_data["agent"]),
+                    scheduled_for=schedule.cleaned_data["scheduled_for"],
+                    reply=schedule.cleaned_data["reply"],
+                )
+                messages.success(request, f"已安排上门服务 {visit.number}，并短信告知申请人。")
+                return redirect("portal:home-visits-manage")
+            if request.POST.get("action") == "decline" and decline.is_valid():
+                booking.home_visit_decline(
+                    visit=visit, staff=staff, reply=decline.cleaned_data["reply"]
+                )
+                messages.success(request, f"已答复 {visit.number}。")
+                return redirect("portal:home-visits-manage")
+        except booking.BookingRefused as refused:
+            problem = refused.message
+    return render(
+        request,
+        "portal/home_visit_handle.html",
+        {
+            "visit": visit,
+            "schedule": schedule,
+            "decline": decline,
+            "problem": problem,
+            "open": visit.status in {HomeVisitStatus.REQUESTED, HomeVisitStatus.SCHEDULED},
+        },
+    )

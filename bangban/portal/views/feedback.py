@@ -1,0 +1,222 @@
+"""Evaluating a finished case (好差评, GB/T 39734; 一事一评) and complaining (投诉).
+
+Both are written by ``bangban.oversight.services``: an evaluation is the workflow's
+``evaluate`` event on the case's timeline, a bad review opens a rectification whose reply
+the client reads here and may rate; a complaint gets its number and is followed with it
+and the phone given, like a case.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from bangban.cases.models import Case
+from bangban.cases.workflow import State, TransitionRefused
+from bangban.network.models import Site
+from bangban.oversight import services as oversight
+from bangban.oversight.models import (
+    BAD_LEVELS,
+    Complaint,
+    ComplaintChannel,
+    Evaluation,
+    Level,
+    RectificationStatus,
+)
+
+from ..forms import EVALUATION_LEVELS, ComplaintForm, ComplaintTrackForm, EvaluationForm
+from ..identity import current_identity
+from .common import Steps, is_elder, too_many
+from .track import tracked_case
+
+EVALUABLE = {State.COMPLETED, State.DELIVERED, State.ARCHIVED, State.TERMINATED}
+LEVEL_VALUES = {label: value for value, label in Level.choices}
+COMPLAINTS = "portal_complaints"
+
+
+def evaluation_of(case) -> Evaluation | None:
+    return (
+        Evaluation.objects.filter(case=case, service_type=case.service_type)
+        .select_related("rectification")
+        .first()
+    )
+
+
+def feedback_context(case) -> dict:
+    """For the case and track pages: may it be rated, and what came of a rating."""
+    evaluation = evaluation_of(case)
+    rectification = getattr(evaluation, "rectification", None) if evaluation else None
+    return {
+        "evaluable": case.state in EVALUABLE and evaluation is None,
+        "evaluation": evaluation,
+        "rectification": rectification,
+        "may_rate_fix": rectification is not None
+        and rectification.status == RectificationStatus.AWAITING_RATING,
+        "fix_levels": EVALUATION_LEVELS,
+    }
+
+
+def evaluate(request, number: str):
+    actor, case = tracked_case(request, number)
+    done = feedback_context(case)
+    if request.method == "POST" and "fix_level" in request.POST:
+        return _rate_fix(request, actor, case, done)
+    if not done["evaluable"]:
+        return redirect("portal:track-case", number=case.number)
+    form = EvaluationForm(request.POST or None)
+    problem = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            oversight.evaluation_submit(
+                case=case,
+                actor=actor,
+                level=LEVEL_VALUES[form.cleaned_data["level"]],
+                indicators={},
+                comment=form.cleaned_data["comment"],
+                channel="portal",
+            )
+        except TransitionRefused as refused:
+            problem = refused.message
+        else:
+            bad = LEVEL_VALUES[form.cleaned_data["level"]] in BAD_LEVELS
+            messages.success(
+                request,
+                "感谢您的评价。" + ("我们会尽快回访核实、整改，并在这里答复您。" if bad else ""),
+            )
+            return redirect("portal:track-case", number=case.number)
+    return render(
+        request,
+        "portal/evaluate.html",
+        {"case": case, "form": form, "problem": problem, "levels": EVALUATION_LEVELS},
+    )
+
+
+def _rate_fix(request, actor, case, done):
+    rectification = done["rectification"]
+    try:
+        if rectification is None:
+            raise TransitionRefused("该办件没有需要评价的整改")
+        oversight.rectification_client_rate(
+            rectification=rectification,
+            actor=actor,
+            level=LEVEL_VALUES.get(request.POST.get("fix_level"), 0),
+            comment=request.POST.get("fix_comment", ""),
+        )
+    except TransitionRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, "感谢您对整改情况的评价。")
+    return redirect("portal:track-case", number=case.number)
+
+
+# --- complaints -------------------------------------------------------------------------------
+
+
+def _remember_complaint(request, number: str, contact_hash: str) -> None:
+    known = dict(request.session.get(COMPLAINTS, {}))
+    known[number] = contact_hash
+    request.session[COMPLAINTS] = dict(list(known.items())[-10:])
+
+
+def complaint_new(request):
+    sites = list(Site.objects.filter(is_active=True).only("code", "name").order_by("path"))
+    initial = {"number": request.GET.get("number", "")}
+    form = ComplaintForm(request.POST or None, sites=sites, initial=initial)
+    steps = Steps(
+        request,
+        form,
+        [["number", "site"], ["name", "phone"], ["content"]],
+        one_page=not is_elder(request),
+    )
+    problem = None
+    if steps.done:
+        data = form.cleaned_data
+        case = None
+        number = data["number"].strip().upper()
+        if number:
+            case = _case_named(request, number)
+            if case is None:
+                form.add_error("number", "未找到该办件编号，请核对，或不填办件编号")
+        if not form.errors:
+            try:
+                complaint = oversight.complaint_submit(
+                    channel=ComplaintChannel.ONLINE,
+                    complainant_name=data["name"],
+                    contact=data["phone"],
+                    content=data["content"],
+                    case=case,
+                    site=next((s for s in sites if s.code == data["site"]), None),
+                )
+            except TransitionRefused as refused:
+                problem = refused.message
+            else:
+                _remember_complaint(request, complaint.number, complaint.contact_hash)
+                messages.success(
+                    request,
+                    f"投诉已受理，投诉编号 {complaint.number}。我们会在1个工作日内与您联系，"
+                    "并按时答复。凭投诉编号和联系电话可以随时查询处理情况。",
+                )
+                return redirect("portal:complaint", number=complaint.number)
+        steps.index = 0 if "number" in form.errors else steps.index
+    return render(
+        request,
+        "portal/complaint_new.html",
+        {"form": form, "steps": steps, "problem": problem},
+    )
+
+
+def _case_named(request, number: str):
+    """The case a complaint names. Any case may be named; nothing about it is shown back."""
+    return Case.objects.filter(number=number).only("pk", "site_id", "number").first()
+
+
+def complaint_track(request):
+    form = ComplaintTrackForm(
+        request.POST or None, initial={"number": request.GET.get("number", "")}
+    )
+    problem, status = None, 200
+    if request.method == "POST" and form.is_valid():
+        if too_many(request, "complaint", 20, 600):
+            problem, status = "查询过于频繁，请10分钟后再试", 429
+        else:
+            complaint = oversight.complaint_for_tracking(
+                form.cleaned_data["number"], form.cleaned_data["phone"]
+            )
+            if complaint is None:
+                problem = "投诉不存在或联系电话不符，请核对后重新输入"
+            else:
+                _remember_complaint(request, complaint.number, complaint.contact_hash)
+                return redirect("portal:complaint", number=complaint.number)
+    return render(
+        request, "portal/complaint_track.html", {"form": form, "problem": problem}, status=status
+    )
+
+
+def complaint_page(request, number: str):
+    contact_hash = request.session.get(COMPLAINTS, {}).get(number)
+    identity = current_identity(request)
+    complaint = None
+    if contact_hash:
+        complaint = (
+            Complaint.objects.filter(number=number, contact_hash=contact_hash)
+            .select_related("site", "case")
+            .first()
+        )
+    elif identity is not None:
+        complaint = (
+            Complaint.objects.filter(number=number, contact_hash=identity.mobile_hash)
+            .select_related("site", "case")
+            .first()
+        )
+    if complaint is None:
+        if not contact_hash and identity is None:
+            return redirect(reverse("portal:complaint-track") + "?" + urlencode({"number": number}))
+        raise Http404("投诉不存在")
+    return render(
+        request,
+        "portal/complaint.html",
+        {"complaint": complaint, "steps": oversight.complaint_public_steps(complaint)},
+    )

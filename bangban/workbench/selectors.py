@@ -1,0 +1,231 @@
+"""Reads for the workbench: each role's home, time left on a case, agents' loads.
+
+Every list of cases starts from ``visible_cases`` (the one access rule), so a home page
+shows a person nothing they could not open; every list is capped, and each is one query
+with its related rows joined, so a home costs the same few queries with ten cases or ten
+thousand. Time left comes from ``cases.selectors.deadline_status``; nothing here counts
+working days itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import reduce
+from operator import or_
+
+from django.db.models import Count, F, Q, QuerySet
+
+from bangban.cases.access import Actor, visible_cases
+from bangban.cases.models import Case, CaseItem, Expedite, ItemStatus
+from bangban.cases.selectors import CLOCK_RUNNING_STATES, deadline_status
+from bangban.cases.workflow import OPEN, State
+from bangban.consultations.selectors import replies_due
+from bangban.network.models import Site
+from bangban.staff.models import StaffMember
+from bangban.workdays.rules import WorkCalendar
+
+HOME_LIMIT = 30  # rows per home list; the ledger has the rest
+NEAR_SCAN = 120  # running cases read, soonest due first, to find the near and past due
+
+# status → (mark colour, words); the words are always shown, colour is never the only signal
+MARKS = {
+    "overdue": ("red", "已超期"),
+    "warning": ("amber", "即将到期"),
+    "ok": ("green", "正常"),
+    "paused": ("grey", "暂停计时"),
+    "none": ("none", "未计时"),
+}
+RANK = {"overdue": 0, "warning": 1, "ok": 2, "paused": 3, "none": 4}
+
+
+@dataclass(frozen=True)
+class TimeLeft:
+    status: str
+    days: int | None
+
+    @property
+    def mark(self) -> str:
+        return MARKS[self.status][0]
+
+    @property
+    def word(self) -> str:
+        return MARKS[self.status][1]
+
+    @property
+    def text(self) -> str:
+        """The time left in words, e.g. 剩 3 个工作日, 今日到期, 超期 2 个工作日."""
+        if self.status == "overdue":
+            return f"超期 {-self.days} 个工作日" if self.days else "已过到期日"
+        if self.status in {"ok", "warning"}:
+            return "今日到期" if self.days == 0 else f"剩 {self.days} 个工作日"
+        if self.status == "paused":
+            return f"计时暂停，剩 {self.days} 个工作日"
+        return ""
+
+    @property
+    def rank(self) -> tuple:
+        return (RANK[self.status], self.days if self.days is not None else 10**6)
+
+
+def time_left(case: Case, today: date, calendar: WorkCalendar) -> TimeLeft:
+    return TimeLeft(*deadline_status(case, today, calendar))
+
+
+@dataclass(frozen=True)
+class Row:
+    """A case in a list, with its time left worked out once."""
+
+    case: Case
+    left: TimeLeft
+
+
+def rows(cases, today: date, calendar: WorkCalendar, *, by_time_left=False) -> list[Row]:
+    found = [Row(case, time_left(case, today, calendar)) for case in cases]
+    if by_time_left:
+        found.sort(key=lambda row: row.left.rank)
+    return found
+
+
+def _listed(cases: QuerySet[Case]) -> QuerySet[Case]:
+    return cases.select_related("site", "agent", "client", "relay_to_site")
+
+
+def _site_paths(staff) -> list[str]:
+    return [site.path for site in staff.covered_sites.all()] or [staff.site.path]
+
+
+# --- the agent's home ---------------------------------------------------------------
+
+
+def my_cases(actor: Actor) -> QuerySet[Case]:
+    """Open cases this agent handles, soonest due first (not yet accepted last)."""
+    return _listed(visible_cases(actor).filter(agent=actor.staff, state__in=OPEN)).order_by(
+        F("due_on").asc(nulls_last=True), "created_at", "id"
+    )
+
+
+def new_applications(actor: Actor) -> QuerySet[Case]:
+    """Applications at this agent's site that no agent has taken up yet (online ones mostly)."""
+    return _listed(
+        visible_cases(actor).filter(
+            site_id=actor.staff.site_id, state=State.RECEIVED, agent__isnull=True
+        )
+    ).order_by("created_at", "id")
+
+
+def relays_waiting(actor: Actor, sites=None) -> QuerySet[Case]:
+    """Cases handed over to this agent's site (or to ``sites``) and not yet accepted."""
+    cases = visible_cases(actor)
+    if sites is None:
+        cases = cases.filter(relay_to_site_id=actor.staff.site_id)
+    else:
+        cases = cases.filter(relay_to_site__isnull=False, relay_to_site__in=sites)
+    return _listed(cases).order_by("created_at", "id")
+
+
+def supplements_due(actor: Actor) -> QuerySet[Case]:
+    """Cases at this agent's site waiting for the client's supplement, soonest due first."""
+    return _listed(
+        visible_cases(actor).filter(site_id=actor.staff.site_id, state=State.AWAITING_SUPPLEMENT)
+    ).order_by(F("supplement_due_on").asc(nulls_last=True), "id")
+
+
+def home_visits(actor: Actor) -> QuerySet[Case]:
+    """Open cases of this agent that came in as a home visit (上门服务)."""
+    return my_cases(actor).filter(channel="home_visit")
+
+
+def consultations_due(staff):
+    return replies_due(staff=staff)
+
+
+# --- the coordinator's home ------------------------------------------------------------
+
+
+def covered_sites(staff) -> QuerySet[Site]:
+    paths = _site_paths(staff)
+    return Site.objects.filter(reduce(or_, (Q(path__startswith=p) for p in paths)))
+
+
+def unassigned(actor: Actor) -> QuerySet[Case]:
+    return _listed(visible_cases(actor).filter(agent__isnull=True, state__in=OPEN)).order_by(
+        "created_at", "id"
+    )
+
+
+def near_or_past_due(actor: Actor, today: date, calendar: WorkCalendar) -> list[Row]:
+    """Running cases that are overdue or close to due, most urgent first.
+
+    Reads the ``NEAR_SCAN`` soonest due running cases in one query and keeps those
+    ``deadline_status`` marks as overdue or warning.
+    """
+    running = _listed(
+        visible_cases(actor).filter(state__in=CLOCK_RUNNING_STATES, due_on__isnull=False)
+    ).order_by("due_on", "id")[:NEAR_SCAN]
+    urgent = [row for row in rows(running, today, calendar) if row.left.status != "ok"]
+    urgent.sort(key=lambda row: row.left.rank)
+    return urgent[:HOME_LIMIT]
+
+
+def open_expedites(actor: Actor, department=None) -> QuerySet[Expedite]:
+    """促办 not yet answered on cases this person may see (for ``department`` if given)."""
+    found = Expedite.objects.filter(
+        replied_at__isnull=True, case__in=visible_cases(actor).values("pk")
+    )
+    if department is not None:
+        found = found.filter(department=department)
+    return found.select_related(
+        "case", "case_item__item_version__item", "department", "sent_by"
+    ).order_by("sent_at", "id")
+
+
+# --- the liaison's home ------------------------------------------------------------------
+
+
+def department_items(actor: Actor) -> QuerySet[CaseItem]:
+    """Items filed with this liaison's department and not yet decided, oldest filed first."""
+    return (
+        CaseItem.objects.filter(
+            department_id=actor.staff.department_id,
+            status__in=[ItemStatus.FILED, ItemStatus.IN_PROGRESS],
+            case__in=visible_cases(actor).values("pk"),
+        )
+        .select_related("case__site", "case__agent", "item_version__item")
+        .order_by("filed_on", "id")
+    )
+
+
+# --- people ---------------------------------------------------------------------------
+
+
+def agents_with_load(site) -> QuerySet[StaffMember]:
+    """Active agents of ``site``, each with ``open_cases``: how many open cases they hold."""
+    return (
+        StaffMember.objects.filter(site=site, is_agent=True, is_active=True)
+        .annotate(open_cases=Count("cases", filter=Q(cases__state__in=OPEN)))
+        .order_by("open_cases", "name")
+    )
+
+
+def relay_targets(site) -> list[Site]:
+    """Active sites a case may be handed to: the site above first, then the rest by level."""
+    sites = list(Site.objects.filter(is_active=True).exclude(pk=site.pk).order_by("path"))
+    sites.sort(key=lambda s: (s.pk != site.parent_id, s.path))
+    return sites
+
+
+def ledger_sites(staff) -> QuerySet[Site]:
+    """The sites whose cases a staff member's ledger can be narrowed to."""
+    paths = []
+    if staff.is_coordinator:
+        paths += _site_paths(staff)
+    if staff.is_supervisor or staff.is_administrator:
+        paths.append(staff.site.path)
+    if staff.is_agent:
+        return Site.objects.filter(
+            reduce(or_, (Q(path__startswith=p) for p in paths), Q(pk=staff.site_id))
+        ).order_by("path")
+    if not paths:
+        return Site.objects.none()
+    return Site.objects.filter(reduce(or_, (Q(path__startswith=p) for p in paths))).order_by("path")

@@ -1,0 +1,380 @@
+"""One case on one page: state, time left and why, client, items, materials, timeline, actions.
+
+The buttons are exactly the events ``workflow.events_from`` allows for the roles this
+person holds on this case now (``access.case_roles``). Each opens a small form; the form
+posts the case version the page showed, so a change made meanwhile by someone else is
+refused with the conflict message instead of being overwritten. Every change goes
+through ``services.case_transition``; a refusal shows the table's or the guard's reason.
+
+After a change the case body is re-rendered and swapped in place (htmx); without
+JavaScript the same forms post and redirect back.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from collections import defaultdict
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
+
+from bangban.cases.access import case_roles, get_case_for
+from bangban.cases.api import event_label, state_label
+from bangban.cases.guards import required_form, signature_on_file
+from bangban.cases.models import Expedite, ItemStatus, MaterialStatus
+from bangban.cases.services import CaseConflict, case_deadline, case_transition
+from bangban.cases.workflow import (
+    BY_EVENT,
+    FORM_LABELS,
+    ServiceType,
+    State,
+    TransitionRefused,
+    check_table,
+    events_from,
+)
+from bangban.clients.models import RevealField
+from bangban.clients.services import ClientInvalid, client_reveal
+from bangban.workdays.services import current_calendar
+
+from .. import elsewhere
+from .. import events as ev
+from .. import selectors as s
+from ..auth import optional_url, staff_required
+
+TIMELINE_LIMIT = 100
+REVIEW_CHOICES = [
+    (MaterialStatus.RECEIVED.value, "已收取"),
+    (MaterialStatus.MISSING.value, "缺少"),
+    (MaterialStatus.NEEDS_CORRECTION.value, "需补正"),
+    (MaterialStatus.DEFERRED.value, "容缺后补"),
+]
+
+
+def _load(request, number):
+    return get_case_for(request.actor, number)
+
+
+def _actions(actor, case):
+    """(events for the action bar, every event allowed now) for this person on this case."""
+    roles = case_roles(actor, case)
+    allowed = [
+        t
+        for t in events_from(State(case.state), ServiceType(case.service_type), roles)
+        if t.event not in ev.NOT_ON_WORKBENCH
+    ]
+    return [t for t in allowed if t.event not in ev.INLINE_EVENTS], {t.event for t in allowed}
+
+
+def case_context(request, case, *, flash="", panel=None) -> dict:
+    """Everything the case page shows, in a fixed number of queries."""
+    actor = request.actor
+    today = timezone.localdate()
+    calendar = current_calendar()
+    actions, allowed = _actions(actor, case)
+    items = list(case.items.select_related("item_version__item", "department"))
+    materials = list(case.materials.all())
+    by_item = defaultdict(list)
+    for material in materials:
+        by_item[material.case_item_id].append(material)
+    for item in items:
+        item.material_list = by_item.get(item.pk, [])
+    events = list(case.events.order_by("-seq")[:TIMELINE_LIMIT])
+    for event in events:
+        event.label = event_label(event.event)
+        event.from_label = state_label(event.from_state)
+        event.to_label = state_label(event.to_state)
+        event.lines = ev.describe(event)
+        document = (event.details or {}).get("document")
+        event.document = document
+        event.document_url = document and optional_url("documents:download", case.number, document)
+    notices = list(case.notices.all())
+    for notice in notices:
+        notice.pdf_url = optional_url("documents:download", case.number, notice.number)
+    deadline = case_deadline(case, today)
+    return {
+        "case": case,
+        "today": today,
+        "left": s.time_left(case, today, calendar),
+        "deadline": deadline,
+        "actions": [(t, ev.signs(case, t.event)) for t in actions],
+        "allowed": allowed,
+        "items": items,
+        "materials": materials,
+        "pending_materials": sum(m.status == MaterialStatus.PENDING for m in materials),
+        "review_choices": REVIEW_CHOICES,
+        "notices": notices,
+        "sent_messages": elsewhere.case_messages(case),
+        "confirmations": list(case.confirmations.order_by("at", "id")),
+        "relays": list(case.relays.select_related("from_site", "to_site")),
+        "expedites": list(
+            case.expedites.select_related(
+                "case_item__item_version__item", "department", "sent_by", "replied_by"
+            ).order_by("sent_at", "id")
+        ),
+        "events": events,
+        "more_events": case.event_count > len(events),
+        "reveal_fields": RevealField.choices,
+        "flash": flash,
+        "panel": panel,
+        "print_url": optional_url("documents:case", case.number),
+    }
+
+
+@staff_required
+def case_page(request, number):
+    case = _load(request, number)
+    panel = None
+    wanted = request.GET.get("do", "")
+    if wanted in ev.EVENT_FIELDS:
+        panel = event_form_context(request, case, wanted)
+    return render(request, "workbench/case.html", case_context(request, case, panel=panel))
+
+
+# --- the forms of the events ---------------------------------------------------------------
+
+
+def event_form_context(request, case, event, *, error="", conflict=False, data=None) -> dict:
+    transition = BY_EVENT[event]
+    actor, staff = request.actor, request.staff
+    context = {
+        "case": case,
+        "event": event,
+        "transition": transition,
+        "error": error,
+        "conflict": conflict,
+        "data": data or {},
+        "fields": ev.EVENT_FIELDS[event],
+        # the version the page showed: posted back on a refusal, sent along when the form
+        # is fetched (hx-include), else the case as it is now (the form is part of the page)
+        "version": (data or request.GET).get("expected_version") or case.version,
+    }
+    try:
+        check_table(
+            event, State(case.state), ServiceType(case.service_type), case_roles(actor, case)
+        )
+    except TransitionRefused as refusal:
+        context["error"] = context["error"] or refusal.message
+        context["not_allowed"] = True
+        return context
+    # delivery is signed for only in person; the form offers that signature
+    form = required_form(case, transition, {"method": "in_person"} if event == "deliver" else {})
+    if "confirmation" in context["fields"]:
+        context.update(
+            signs=FORM_LABELS[form] if form else None,
+            # signed before (the signature pad, an SMS code): the guard needs nothing more
+            signed_before=signature_on_file(case, form) if form else None,
+            sign_methods=ev.SIGN_METHODS,
+            signature_pad_url=form and optional_url("documents:sign", case.number, form.value),
+            sms_url=form and optional_url("documents:sms", case.number, form.value),
+            documents_url=optional_url("documents:case", case.number),
+        )
+    items = list(case.items.select_related("item_version__item", "department"))
+    if event == "file_with_department":
+        context["choices"] = [i for i in items if i.status == ItemStatus.PENDING]
+    elif event in {"department_step", "expedite"}:
+        filed = [i for i in items if i.status in {ItemStatus.FILED, ItemStatus.IN_PROGRESS}]
+        if event == "department_step" and not (staff.is_agent and case.site_id == staff.site_id):
+            filed = [i for i in filed if i.department_id == staff.department_id]
+        context["choices"] = filed
+        context["step_choices"] = ev.STEP_CHOICES
+    elif event == "expedite_reply":
+        context["expedites"] = list(
+            Expedite.objects.filter(
+                case=case, department_id=staff.department_id, replied_at__isnull=True
+            ).select_related("case_item__item_version__item", "sent_by")
+        )
+    elif event == "supplement":
+        notice = case.notices.first()
+        needed = {n["material_id"] for n in (notice.needed if notice else [])}
+        context["notice"] = notice
+        context["needed"] = [m for m in case.materials.all() if m.pk in needed]
+    elif event == "request_supplement":
+        context["missing"] = [
+            m
+            for m in case.materials.all()
+            if m.status in {MaterialStatus.MISSING, MaterialStatus.NEEDS_CORRECTION}
+        ]
+    elif event == "assign":
+        context["agents"] = list(s.agents_with_load(case.site))
+    elif event == "relay_out":
+        context["sites"] = s.relay_targets(case.site)
+    elif event == "suspend":
+        context["reasons"] = ev.SUSPENSION_CHOICES
+    elif event == "terminate":
+        context["reasons"] = ev.TERMINATION_CHOICES
+    elif event == "deliver":
+        context["methods"] = ev.DELIVERY_CHOICES
+    elif event == "confirm":
+        context["forms"] = ev.FORM_CHOICES
+    return context
+
+
+def _done(request, case, message):
+    """After a change: the fresh case body in place (htmx), or back to the page."""
+    try:
+        fresh = get_case_for(request.actor, case.number)
+    except Http404:
+        # e.g. a hand-over returned: the case is no longer this person's to see
+        messages.success(request, f"{message}（办件 {case.number} 已不在您的工作范围内）")
+        if request.htmx:
+            return HttpResponseClientRedirect(reverse("workbench:home"))
+        return redirect("workbench:home")
+    if not request.htmx:
+        return redirect("workbench:case", case.number)
+    response = render(
+        request, "workbench/case/_body.html", case_context(request, fresh, flash=message)
+    )
+    return reswap(retarget(response, "#case-body"), "outerHTML")
+
+
+def _refused(request, case, event, message, conflict, data):
+    context = event_form_context(request, case, event, error=message, conflict=conflict, data=data)
+    if request.htmx:
+        return render(request, "workbench/case/_event_form.html", {"f": context})
+    page = case_context(request, case, panel=context)
+    return render(request, "workbench/case.html", page, status=409 if conflict else 422)
+
+
+@staff_required
+def case_event(request, number, event):
+    case = _load(request, number)
+    if event not in ev.EVENT_FIELDS:
+        raise Http404("没有这项操作")
+    if request.method != "POST":
+        if not request.htmx:  # without JavaScript the form opens inside the case page
+            return redirect(f"{reverse('workbench:case', args=[case.number])}?do={event}")
+        context = event_form_context(request, case, event)
+        return render(request, "workbench/case/_event_form.html", {"f": context})
+    try:
+        version = ev.version_from(request.POST)
+        details = ev.details_from(event, request.POST)
+        case_transition(
+            case=case, event=event, actor=request.actor, expected_version=version, **details
+        )
+    except (ev.FormInvalid, TransitionRefused) as refusal:
+        conflict = isinstance(refusal, CaseConflict)
+        return _refused(request, case, event, refusal.message, conflict, request.POST)
+    return _done(request, case, f"已完成：{BY_EVENT[event].label}")
+
+
+def _flash_error(request, case, message, conflict=False):
+    if request.htmx:
+        response = render(
+            request, "workbench/case/_flash.html", {"error": message, "conflict": conflict}
+        )
+        return reswap(retarget(response, "#case-flash"), "innerHTML")
+    page = case_context(request, case, flash="")
+    page["flash_error"] = message
+    return render(request, "workbench/case.html", page, status=409 if conflict else 422)
+
+
+@require_POST
+@staff_required
+def material_review(request, number, material_id=None):
+    """Pre-review with one click per material, or every material not yet checked as received."""
+    case = _load(request, number)
+    materials = {m.pk: m for m in case.materials.all()}
+    if material_id is None:
+        checks = [
+            {"material_id": pk, "status": MaterialStatus.RECEIVED, "note": ""}
+            for pk, m in materials.items()
+            if m.status == MaterialStatus.PENDING
+        ]
+        if not checks:
+            return _flash_error(request, case, "没有待预审的材料")
+    else:
+        if material_id not in materials:
+            raise Http404("材料不存在")
+        checks = [
+            {
+                "material_id": material_id,
+                "status": request.POST.get("status", ""),
+                "note": request.POST.get("note", "").strip()[:300],
+            }
+        ]
+    try:
+        version = ev.version_from(request.POST)
+        case_transition(
+            case=case,
+            event="pre_review",
+            actor=request.actor,
+            expected_version=version,
+            checks=checks,
+        )
+    except (ev.FormInvalid, TransitionRefused) as refusal:
+        return _flash_error(request, case, refusal.message, isinstance(refusal, CaseConflict))
+    if material_id is None:
+        message = f"已将 {len(checks)} 份材料标为已收取"
+    else:
+        label = dict(REVIEW_CHOICES).get(checks[0]["status"], "")
+        message = f"预审：{materials[material_id].name}，{label}"
+    return _done(request, case, message)
+
+
+@require_POST
+@staff_required
+def note(request, number):
+    """记录工作日志 (the note event) from the box beside the timeline."""
+    case = _load(request, number)
+    try:
+        version = ev.version_from(request.POST)
+        case_transition(
+            case=case,
+            event="note",
+            actor=request.actor,
+            expected_version=version,
+            **ev.details_from("note", request.POST),
+        )
+    except (ev.FormInvalid, TransitionRefused) as refusal:
+        return _flash_error(request, case, refusal.message, isinstance(refusal, CaseConflict))
+    return _done(request, case, "已记录工作日志")
+
+
+@require_POST
+@staff_required
+def reveal(request, number):
+    """Show one personal-data field in full; the reason is required and recorded."""
+    case = _load(request, number)
+    field = request.POST.get("field", "")
+    context = {"case": case, "field_label": dict(RevealField.choices).get(field, "")}
+    if field not in RevealField.values:
+        context["error"] = "请选择要查看的信息"
+    else:
+        try:
+            context["value"] = (
+                client_reveal(
+                    client=case.client,
+                    field=field,
+                    staff=request.staff,
+                    reason=request.POST.get("reason", "")[:200],
+                    case=case,
+                )
+                or "（未登记）"
+            )
+        except ClientInvalid as invalid:
+            context["error"] = str(invalid)
+    if request.htmx:
+        return render(request, "workbench/case/_reveal.html", context)
+    page = case_context(request, case)
+    page["revealed"] = context
+    return render(request, "workbench/case.html", page, status=200 if "value" in context else 422)
+
+
+@staff_required
+def material_file(request, number, material_id):
+    """A material's electronic file, for those who may see the case (never a bare media URL)."""
+    case = _load(request, number)
+    material = case.materials.filter(pk=material_id).exclude(file="").first()
+    if material is None:
+        raise Http404("该材料没有电子文件")
+    name = material.file.name.rsplit("/", 1)[-1]
+    # Images and PDFs preview in the browser; anything else (an uploaded page could carry
+    # script) is only downloaded.
+    kind = mimetypes.guess_type(name)[0] or ""
+    inline = kind == "application/pdf" or (kind.startswith("image/") and kind != "image/svg+xml")
+    return FileResponse(material.file.open("rb"), filename=name, as_attachment=not inline)

@@ -1,0 +1,259 @@
+"""The front desk: register a consultation in under a minute, then open a case from it.
+
+seed 000 §10.1.1 / §10.2.1: whoever is asked first records the consultation (name,
+contact, content, result) and owns the answer (首问负责制). A consultation becomes an
+application with one form: find or register the client (the ID number or credit code is
+checked as it is typed), choose the item and the service type. Writes go through
+``consultations.services`` and ``clients.services``; the case opens through
+``case_submit`` inside ``consultation_to_case``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from bangban.cases.models import Case
+from bangban.cases.workflow import SERVICE_TYPE_LABELS, TransitionRefused
+from bangban.catalogue.models import Bundle
+from bangban.catalogue.selectors import items_offered_at, published_items, search_items
+from bangban.clients import identity
+from bangban.clients.models import ClientKind
+from bangban.clients.services import ClientInput, ClientInvalid, client_register, find_client
+from bangban.consultations.models import AWAITING_REPLY, ConsultationChannel
+from bangban.consultations.selectors import replies_due, visible_consultations
+from bangban.consultations.services import (
+    ConsultationInvalid,
+    consultation_record,
+    consultation_reply,
+    consultation_to_case,
+)
+from bangban.network.models import Site
+
+from ..auth import staff_required
+
+ITEM_CHOICES = 8
+TODAY_LIMIT = 30
+
+
+def _item(value, site=None):
+    """A published item by id (offered at ``site`` when given), or None."""
+    if not str(value or "").isdigit():
+        return None
+    items = items_offered_at(site) if site is not None else published_items()
+    return items.filter(pk=int(value)).first()
+
+
+def _desk_context(request, form=None, errors=None):
+    staff = request.staff
+    start = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+    registered = (
+        visible_consultations(staff)
+        .filter(site_id=staff.site_id, created_at__gte=start)
+        .select_related("item", "handled_by")
+        .order_by("-created_at", "-id")[:TODAY_LIMIT]
+    )
+    return {
+        "nav": "desk",
+        "form": form or {},
+        "errors": errors or {},
+        "channels": ConsultationChannel.choices,
+        "registered": list(registered),
+        "due": list(replies_due(staff=staff)[:TODAY_LIMIT]),
+        "chosen_item": _item((form or {}).get("item")),
+    }
+
+
+@staff_required
+def desk(request):
+    """咨询登记: GET the form and today's register; POST records one consultation."""
+    if request.method != "POST":
+        return render(request, "workbench/desk.html", _desk_context(request))
+    form = request.POST
+    item = _item(form.get("item"))
+    try:
+        consultation = consultation_record(
+            staff=request.staff,
+            client_name=form.get("client_name", "")[:200],
+            contact=form.get("contact", "")[:40],
+            channel=form.get("channel", ""),
+            content=form.get("content", "")[:4000],
+            item=item,
+            answer=form.get("answer", "")[:4000],
+        )
+    except ConsultationInvalid as invalid:
+        context = _desk_context(request, form, {invalid.code: invalid.message})
+        return render(request, "workbench/desk.html", context, status=422)
+    if form.get("then") == "case":
+        return redirect(f"/work/desk/consultations/{consultation.pk}/#open-case")
+    messages.success(request, f"已登记咨询：{consultation.client_name}")
+    return redirect("workbench:desk")
+
+
+@staff_required
+def check_id(request):
+    """The ID number or credit code checked as it is typed (htmx), and the client if known."""
+    kind = request.GET.get("kind", ClientKind.PERSON)
+    number = request.GET.get("id_number", "")[:40]
+    context = {"number": number.strip()}
+    if number.strip():
+        try:
+            if kind == ClientKind.ORGANISATION:
+                found = identity.validate_credit_code(number)
+                context["valid"] = (
+                    f"统一社会信用代码有效（{found.authority_name}·{found.category_name}）"
+                )
+            else:
+                found = identity.validate_resident_id(number)
+                context["valid"] = (
+                    f"身份证号码有效（{found.sex}，{found.birth_date:%Y年%m月%d日}出生）"
+                )
+            context["client"] = find_client(kind=kind, id_number=found.number)
+        except identity.IdentityError as error:
+            context["error"] = error.message
+    return render(request, "workbench/desk/_id_check.html", context)
+
+
+@staff_required
+def item_choices(request):
+    """Published items matching the words typed, as radio buttons (htmx)."""
+    query = request.GET.get("q", "")
+    site = Site.objects.filter(code=request.GET.get("site", "")).first()
+    items = items_offered_at(site) if site else published_items()
+    found = (
+        list(search_items(items, query).order_by("code")[:ITEM_CHOICES]) if query.strip() else []
+    )
+    return render(
+        request,
+        "workbench/desk/_item_choices.html",
+        {"items": found, "query": query, "field": request.GET.get("field", "item")},
+    )
+
+
+def _consultation(request, pk):
+    return get_object_or_404(
+        visible_consultations(request.staff).select_related(
+            "site", "item__current_version", "handled_by", "department", "replied_by"
+        ),
+        pk=pk,
+    )
+
+
+def _consultation_context(request, consultation, form=None, errors=None):
+    staff = request.staff
+    case = Case.objects.filter(consultation=consultation).only("number").first()
+    covers = staff.is_coordinator and any(
+        consultation.site.path.startswith(s.path) for s in staff.covered_sites.all()
+    )
+    may_open = (staff.is_agent and staff.site_id == consultation.site_id) or covers
+    return {
+        "consultation": consultation,
+        "case": case,
+        "may_open": may_open and case is None,
+        "may_reply": consultation.status in AWAITING_REPLY
+        and (
+            staff.pk == consultation.handled_by_id
+            or (staff.is_liaison and staff.department_id == consultation.department_id)
+        ),
+        "form": form or {},
+        "errors": errors or {},
+        "kinds": ClientKind.choices,
+        "service_types": [(str(k), v) for k, v in SERVICE_TYPE_LABELS.items()],
+        "bundles": Bundle.objects.filter(is_published=True).order_by("name"),
+        "chosen_item": _item((form or {}).get("item"), consultation.site)
+        or (consultation.item if consultation.item and consultation.item.is_published else None),
+    }
+
+
+@staff_required
+def consultation_detail(request, pk):
+    consultation = _consultation(request, pk)
+    return render(
+        request, "workbench/consultation.html", _consultation_context(request, consultation)
+    )
+
+
+@require_POST
+@staff_required
+def consultation_answer(request, pk):
+    consultation = _consultation(request, pk)
+    try:
+        consultation_reply(
+            consultation=consultation, staff=request.staff, answer=request.POST.get("answer", "")
+        )
+    except ConsultationInvalid as invalid:
+        context = _consultation_context(request, consultation, errors={"answer": invalid.message})
+        return render(request, "workbench/consultation.html", context, status=422)
+    messages.success(request, "已记录答复")
+    return redirect("workbench:consultation", consultation.pk)
+
+
+def _client_from(form) -> ClientInput:
+    return ClientInput(
+        kind=form.get("kind", ""),
+        name=form.get("name", "")[:200],
+        id_number=form.get("id_number", "")[:40],
+        mobile=form.get("mobile", "")[:40],
+        address=form.get("address", "")[:200],
+        legal_representative=form.get("legal_representative", "")[:50],
+        contact_person=form.get("contact_person", "")[:50],
+        is_elderly=bool(form.get("is_elderly")),
+        is_disabled=bool(form.get("is_disabled")),
+        credit_code_override=form.get("credit_code_override", "")[:500],
+    )
+
+
+@require_POST
+@staff_required
+def consultation_open_case(request, pk):
+    """Find or register the client and turn the consultation into an application."""
+    consultation = _consultation(request, pk)
+    form = request.POST
+    data = _client_from(form)
+    item = _item(form.get("item"), consultation.site)
+    bundle = (
+        Bundle.objects.filter(pk=form.get("bundle"), is_published=True)
+        .select_related("current_version")
+        .first()
+        if str(form.get("bundle", "")).isdigit()
+        else None
+    )
+    try:
+        with transaction.atomic():
+            client = None
+            if data.id_number.strip():
+                client = find_client(kind=data.kind, id_number=data.id_number)
+            client = client or client_register(data=data)
+            case = consultation_to_case(
+                consultation=consultation,
+                staff=request.staff,
+                client=client,
+                service_type=form.get("service_type", ""),
+                item_versions=[item.current_version] if item and not bundle else [],
+                bundle_version=bundle.current_version if bundle else None,
+            )
+            # The consultation's result (处理结果, §10.1.1.1) is the application itself: the
+            # first-contact person records it, so it does not linger as "reply due".
+            if (
+                consultation.status in AWAITING_REPLY
+                and consultation.handled_by_id == request.staff.pk
+            ):
+                consultation_reply(
+                    consultation=consultation,
+                    staff=request.staff,
+                    answer=f"已转为{case.get_service_type_display()}申请，办件编号 {case.number}",
+                )
+    except ClientInvalid as invalid:
+        errors = invalid.errors
+    except (ConsultationInvalid, TransitionRefused) as refusal:
+        errors = {"case": refusal.message}
+    else:
+        messages.success(request, f"已登记办件 {case.number}")
+        return redirect("workbench:case", case.number)
+    context = _consultation_context(request, consultation, form, errors)
+    return render(request, "workbench/consultation.html", context, status=422)

@@ -1,0 +1,84 @@
+"""The workbench home: what to do next, by role (seed 000 §7.3; seed 003 第八条、第十五条).
+
+An agent sees their own open cases by time left, what waits for their site (new
+applications, hand-overs, supplements) and the consultations they owe an answer; a
+coordinator the unassigned cases, the near and past due across the sites they cover and
+unanswered expedite requests; a liaison the items and expedite requests of their
+department. A person with several roles sees each part in turn.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from bangban.cases.access import get_case_for
+from bangban.workdays.services import current_calendar
+
+from .. import elsewhere
+from .. import selectors as s
+from ..auth import optional_url, staff_required
+
+LIMIT = s.HOME_LIMIT
+
+
+def _capped(queryset):
+    """The first LIMIT rows and whether there are more, in one query."""
+    found = list(queryset[: LIMIT + 1])
+    return found[:LIMIT], len(found) > LIMIT
+
+
+@staff_required
+def home(request):
+    actor, staff = request.actor, request.staff
+    today = timezone.localdate()
+    calendar = current_calendar()
+    context = {"today": today, "staff": staff, "nav": "home"}
+    if staff.is_agent:
+        mine, more_mine = _capped(s.my_cases(actor))
+        context["agent"] = {
+            "mine": s.rows(mine, today, calendar, by_time_left=True),
+            "more_mine": more_mine,
+            "new": s.rows(_capped(s.new_applications(actor))[0], today, calendar),
+            "relays": s.rows(_capped(s.relays_waiting(actor))[0], today, calendar),
+            "supplements": _capped(s.supplements_due(actor))[0],
+            "visits": [
+                row for row in s.rows(mine, today, calendar) if row.case.channel == "home_visit"
+            ],
+        }
+    if staff.is_coordinator:
+        covered = list(s.covered_sites(staff))
+        context["coordinator"] = {
+            "roots": list(staff.covered_sites.all()) or [staff.site],
+            "covered": covered,
+            "unassigned": s.rows(_capped(s.unassigned(actor))[0], today, calendar),
+            "urgent": s.near_or_past_due(actor, today, calendar),
+            "expedites": _capped(s.open_expedites(actor))[0],
+            "relays": s.rows(_capped(s.relays_waiting(actor, covered))[0], today, calendar),
+            "visit_requests": elsewhere.home_visits_to_schedule(staff),
+            "return_visits": elsewhere.return_visits_due(staff, today),
+            "visit_requests_url": optional_url("portal:home-visits-manage"),
+            "return_visits_url": optional_url("oversight:visits"),
+        }
+    if staff.is_liaison and staff.department_id:
+        context["liaison"] = {
+            "expedites": _capped(s.open_expedites(actor, staff.department_id))[0],
+            "items": _capped(s.department_items(actor))[0],
+        }
+    if staff.is_agent or staff.is_coordinator or staff.is_liaison:
+        context["consultations"] = _capped(s.consultations_due(staff))[0]
+    return render(request, "workbench/home.html", context)
+
+
+@staff_required
+def go(request):
+    """Jump to a case by its number (the box at the top of every workbench page)."""
+    number = request.GET.get("number", "").strip().upper()[:40]
+    if not number:
+        return redirect("workbench:home")
+    try:
+        case = get_case_for(request.actor, number)
+    except Http404:
+        return render(request, "workbench/not_found.html", {"number": number}, status=404)
+    return redirect("workbench:case", case.number)
