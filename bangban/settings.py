@@ -101,6 +101,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "bangban.workdays.middleware.calendar_scope_middleware",
 ]
 
 ROOT_URLCONF = "bangban.urls"
@@ -187,6 +188,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns about a missing directory
 STATICFILES_DIRS = [BASE_DIR / "bangban" / "static"]
+# Nothing serves MEDIA_URL: files go out only through views that check who may have them
+# (bangban/downloads.py), and the web server must not serve MEDIA_ROOT either.
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(DATA_DIR / "media")))
 STORAGES = {
@@ -200,6 +203,26 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 X_FRAME_OPTIONS = "DENY"
+
+# The caller's address (bangban/netaddr.py, for rate limits and one-time codes) is
+# REMOTE_ADDR unless this names the header the reverse proxy in front writes, e.g.
+# "X-Real-IP", or "X-Forwarded-For" (its right-most entry, the one the proxy appended).
+# Name a header only when every request comes through that proxy: clients can send any.
+CLIENT_IP_HEADER = env("CLIENT_IP_HEADER")
+# django-ninja's throttles (the public progress API) read X-Forwarded-For on their own:
+# trust only the entry our proxy appended, or none.
+NINJA_NUM_PROXIES = 1 if CLIENT_IP_HEADER.strip().lower() == "x-forwarded-for" else 0
+
+# Printed forms (docs/forms.md): a centre's own templates, the Chinese font embedded in
+# every PDF (else the first of documents.rendering.FONT_CANDIDATES found), and the public
+# address the QR code on every form leads to (a letterhead may name its own).
+FORMS_DIR = Path(env("FORMS_DIR", str(DATA_DIR / "forms")))
+FORMS_FONT = env("FORMS_FONT")
+PUBLIC_URL = env("PUBLIC_URL", "http://127.0.0.1:8000")
+
+# Oversight figures read a year's older days from the daily roll-up (oversight/rollup.py);
+# off, every figure is counted from the cases (slower; the tests compare the two).
+OVERSIGHT_ROLLUP = env_bool("OVERSIGHT_ROLLUP", True)
 
 # SMS: "console" writes each message to the log (embedded mode; one-time codes appear in the
 # server log); "http" posts to the gateway at BANGBAN_SMS_URL (see bangban/notifications/sms.py).

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -23,7 +22,6 @@ urlpatterns = [
     path("", include("bangban.portal.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No route serves MEDIA_ROOT, not even with DEBUG on: uploaded materials and printed forms
+# hold personal data, so every file goes out through a view that checks who may have it
+# (bangban/downloads.py).

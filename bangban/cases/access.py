@@ -15,6 +15,8 @@ from operator import or_
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
+from bangban.network.models import SiteLevel
+
 from .models import Case, CaseItem, CaseSite, ItemStatus
 
 
@@ -74,6 +76,24 @@ def can_open_case_at(actor: Actor, site) -> bool:
     if staff.is_agent and staff.site_id == site.pk:
         return True
     return staff.is_coordinator and any(site.path.startswith(p) for p in _covered_paths(staff))
+
+
+def sees_every_case_at(staff, site, subtree: bool) -> bool:
+    """Whether ``visible_cases`` holds every case now at ``site`` (and, with ``subtree``, at
+    every site below it), so counting "the cases of this site" needs no per-person filter.
+
+    The oversight roll-up counts by site; it may answer only for such a person. Must agree
+    with ``visible_cases`` (tested against it).
+    """
+    if not staff.is_active:
+        return False
+    if (staff.is_supervisor or staff.is_administrator) and site.path.startswith(staff.site.path):
+        return True
+    if staff.is_coordinator and any(site.path.startswith(p) for p in _covered_paths(staff)):
+        return True
+    # an agent sees its site's cases (the case's site is always on its path); not the sites below
+    below = subtree and site.level != SiteLevel.VILLAGE
+    return staff.is_agent and site.pk == staff.site_id and not below
 
 
 NEWEST_FIRST = "-newest"  # every visible_cases queryset has ``newest``; lists order by it

@@ -17,6 +17,7 @@ from bangban.apiauth.security import STAFF_AUTH
 from bangban.catalogue.models import Bundle, ServiceItem
 from bangban.clients.models import Client
 from bangban.clients.services import ClientInput, client_register
+from bangban.netaddr import client_ip
 from bangban.network.models import Site
 from bangban.workdays.services import current_calendar
 
@@ -36,7 +37,7 @@ from .schemas import (
     ProgressOut,
     ProgressQuery,
 )
-from .selectors import client_case, event_label, progress
+from .selectors import client_case, deadline_status, event_label, progress
 from .services import case_deadline, case_submit, case_transition
 from .workflow import (
     FORM_LABELS,
@@ -53,8 +54,8 @@ progress_router = Router(tags=["进度查询"], auth=None)
 # The clock runs in these states; a case past its due date in them is overdue. A case that
 # waits for the client (supplement, suspension) has its due date pushed when it resumes.
 CLOCK_RUNNING = (State.ACCEPTED, State.HANDLING)
-WARNING_WORKDAYS = 2  # "little time left": this many working days or fewer
 DEADLINE_STATUS = {"ok": "正常", "warning": "即将到期", "overdue": "已超期"}
+PAUSED_LABEL = "计时暂停"
 
 
 def state_label(state: str) -> str:
@@ -88,26 +89,36 @@ def summary(case: Case, today=None) -> dict:
 
 
 def deadline_info(case: Case) -> dict | None:
+    """The deadline as the pages judge it (``selectors.deadline_status``: one warning rule).
+
+    A finished case is judged on the day it finished: on time or late, never a warning.
+    While the clock is paused (``provisional``) the days left are those frozen when it
+    stopped, as the pages show; the status is "ok" (labelled 计时暂停) unless it stopped late.
+    """
     found = case_deadline(case)
     if found is None:
         return None
+    calendar = current_calendar()
     today = timezone.localdate()
     finished = case.completed_on or (case.closed_at and timezone.localdate(case.closed_at))
-    day = finished or today
-    left = current_calendar().workdays_between(day, found.due_on)
-    if day > found.due_on:
-        status = "overdue"
-    elif not finished and left <= WARNING_WORKDAYS:
-        status = "warning"
+    if finished:
+        left = calendar.workdays_between(finished, found.due_on)
+        status = "overdue" if finished > found.due_on else "ok"
     else:
-        status = "ok"
+        status, left = deadline_status(case, today, calendar)
+    label = None
+    if status == "paused":
+        status, label = ("overdue", None) if left < 0 else ("ok", PAUSED_LABEL)
+    elif status == "none":  # accepted, yet no due date stored (not expected): the computed one
+        left = calendar.workdays_between(today, found.due_on)
+        status = "overdue" if left < 0 else "ok"
     return {
         "accepted_on": case.accepted_on,
         "promised_days": case.promised_days,
         "due_on": found.due_on,
         "workdays_left": left,
         "status": status,
-        "status_label": DEADLINE_STATUS[status],
+        "status_label": label or DEADLINE_STATUS[status],
         "provisional": found.provisional,
         "lines": found.explanation.lines(),
     }
@@ -389,6 +400,9 @@ class ProgressThrottle(AnonRateThrottle):
     """Per address, so that nobody tries phone numbers against a case number at speed."""
 
     scope = "progress"
+
+    def get_ident(self, request) -> str | None:
+        return client_ip(request)  # the proxy's header only when configured (CLIENT_IP_HEADER)
 
 
 @progress_router.get(

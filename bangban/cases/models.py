@@ -103,6 +103,10 @@ class Case(models.Model):
             models.Index(fields=["relay_to_site", "state"]),
             models.Index(fields=["state", "resumption_due_on"]),
             models.Index(fields=["-created_at", "-id"]),
+            # what the oversight figures are dated by (the live days after the roll-up)
+            models.Index(fields=["completed_on"]),
+            models.Index(fields=["closed_at"]),
+            models.Index(fields=["accepted_on"]),
         ]
 
     def __str__(self) -> str:

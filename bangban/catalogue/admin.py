@@ -8,9 +8,12 @@ to change it, generate a new draft.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
+
+from bangban.downloads import ServedFileWidget
 
 from . import services
 from .bundles import CycleError, schedule
@@ -151,9 +154,19 @@ class FrozenWhenPublished:
         return self._editable(obj) and super().has_delete_permission(request, obj)
 
 
+def _material_file_url(material, field: str) -> str:
+    return reverse("catalogue:material-file", args=[material.pk, field])
+
+
 class MaterialInline(FrozenWhenPublished, admin.TabularInline):
+    """Files link to the catalogue's file view: nothing under MEDIA_ROOT has a public URL."""
+
     model = Material
     extra = 0
+    formfield_overrides = {models.FileField: {"widget": ServedFileWidget(_material_file_url)}}
+    # A read-only row would link a file to its media address: these link the view instead.
+    file_links = {"blank_form": "blank_form_link", "sample": "sample_link"}
+    readonly_fields = list(file_links.values())
     fields = [
         "position",
         "name",
@@ -166,6 +179,26 @@ class MaterialInline(FrozenWhenPublished, admin.TabularInline):
         "sample",
         "note",
     ]
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if self._editable(obj):
+            return [f for f in fields if f not in self.readonly_fields]
+        return [self.file_links.get(f, f) for f in fields]
+
+    def _link(self, material, field: str):
+        if not getattr(material, field):
+            return "-"
+        name = getattr(material, field).name.rsplit("/", 1)[-1]
+        return format_html('<a href="{}">{}</a>', _material_file_url(material, field), name)
+
+    @admin.display(description="空白表格")
+    def blank_form_link(self, material):
+        return self._link(material, "blank_form")
+
+    @admin.display(description="示例样表")
+    def sample_link(self, material):
+        return self._link(material, "sample")
 
 
 @admin.register(ItemVersion)

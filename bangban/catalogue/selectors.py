@@ -6,14 +6,14 @@ same few queries whether the catalogue holds ten items or ten thousand.
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from bangban.network.models import Site
 
 from .bundles import schedule
-from .models import Bundle, BundleEntry, BundleVersion, ItemVersion, ServiceItem
+from .models import BundleEntry, BundleVersion, ItemVersion, ServiceItem
 
-MAX_QUERY_LENGTH = 50
+MAX_QUERY_LENGTH = 50  # the longest query a search page reads (bangban.portal.search too)
 
 
 def published_items() -> QuerySet[ServiceItem]:
@@ -35,27 +35,6 @@ def items_offered_at(
         itemversion_id=OuterRef("current_version_id")
     )
     return items.filter(~Exists(site_rows) | Exists(site_rows.filter(site_id=site.pk)))
-
-
-def search_items(items: QuerySet[ServiceItem], query: str) -> QuerySet[ServiceItem]:
-    """Match the name, the everyday keywords or the code (full pinyin search comes later)."""
-    query = query.strip()[:MAX_QUERY_LENGTH]
-    if not query:
-        return items
-    match = Q()
-    for word in query.split():
-        match &= Q(name__icontains=word) | Q(keywords__icontains=word) | Q(code__icontains=word)
-    return items.filter(match)
-
-
-def search_bundles(query: str) -> QuerySet[Bundle]:
-    bundles = Bundle.objects.filter(is_published=True)
-    query = query.strip()[:MAX_QUERY_LENGTH]
-    for word in query.split():
-        bundles = bundles.filter(
-            Q(name__icontains=word) | Q(life_event__icontains=word) | Q(keywords__icontains=word)
-        )
-    return bundles
 
 
 def item_with_guide(items: QuerySet[ServiceItem]) -> QuerySet[ServiceItem]:

@@ -5,18 +5,21 @@ or fetched in one query with its related rows joined, so the number of queries d
 grow with the catalogue.
 """
 
+from pathlib import Path
+
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
+from bangban.downloads import open_or_404, private_file
 from bangban.network.models import Site
 from bangban.portal import search
 from bangban.staff.models import StaffMember
 from bangban.staff.selectors import MIN_AGENTS_PER_SITE, sites_short_of_agents
 
 from . import disclosure, selectors
-from .models import Bundle, ItemCategory, ItemVersion, VersionStatus
+from .models import Bundle, ItemCategory, ItemVersion, Material, VersionStatus
 
 ITEMS_PER_PAGE = 20
 BUNDLES_SHOWN = 12
@@ -103,6 +106,30 @@ def _guide(request, item, version):
             "sites": version.sites.all(),
             "bundles": bundles,
         },
+    )
+
+
+MATERIAL_FILES = {"blank_form": "空白表格", "sample": "示例样表"}
+
+
+def material_file(request, pk, field):
+    """A material's blank form or filled-in sample, readable wherever its guide is.
+
+    Like the guide pages: published and retired versions for anyone, drafts only for staff
+    previewing them. Served by this view because nothing under MEDIA_ROOT is public.
+    """
+    if field not in MATERIAL_FILES:
+        raise Http404("文件不存在")
+    materials = Material.objects.filter(pk=pk).exclude(**{field: ""})
+    if not request.user.is_staff:
+        materials = materials.exclude(version__status=VersionStatus.DRAFT)
+    material = materials.first()
+    if material is None:
+        raise Http404("文件不存在")
+    file = getattr(material, field)
+    suffix = Path(file.name).suffix.lower()
+    return private_file(
+        open_or_404(file), filename=f"{material.name}（{MATERIAL_FILES[field]}）{suffix}"
     )
 
 

@@ -12,10 +12,10 @@ the client writes it by hand on the printed copy.
 
 from __future__ import annotations
 
-import os
 from datetime import date, datetime
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.utils import timezone
 
 from bangban.cases.models import CaseEvent, Confirmation
@@ -31,7 +31,6 @@ from .kinds import Kind, KindInfo
 from .models import CaseDocument, FormWording, Letterhead
 
 STANDARD_CATEGORIES = ("投资建设", "企业开办", "民生事务")  # seed 000 附录A、B
-DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 # The platform's 好差评 levels (GB/T 39734, GLOSSARY.md); seed 003 附件4 shows four
 # (很满意/较满意/一般/不满意): a centre may print those by overriding the template.
 EVALUATION_LEVELS = ("非常满意", "满意", "基本满意", "不满意", "非常不满意")
@@ -49,9 +48,7 @@ def cn_date(value) -> str:
 
 
 def public_url(letterhead: Letterhead | None) -> str:
-    base = (letterhead.public_url if letterhead else "") or os.environ.get(
-        "BANGBAN_PUBLIC_URL", DEFAULT_PUBLIC_URL
-    )
+    base = (letterhead.public_url if letterhead else "") or settings.PUBLIC_URL
     return base.rstrip("/")
 
 

@@ -17,7 +17,6 @@ in ``<BANGBAN_FORMS_DIR>/<site code>/documents/`` (that site and the sites below
 
 from __future__ import annotations
 
-import os
 import threading
 from functools import cache, lru_cache
 from pathlib import Path
@@ -45,12 +44,12 @@ class FontMissing(RuntimeError):
 
 
 def forms_dir() -> Path:
-    return Path(os.environ.get("BANGBAN_FORMS_DIR") or Path(settings.DATA_DIR) / "forms")
+    return Path(settings.FORMS_DIR)
 
 
 @cache
 def font_path() -> Path:
-    for candidate in (os.environ.get("BANGBAN_FORMS_FONT"), *FONT_CANDIDATES):
+    for candidate in (settings.FORMS_FONT, *FONT_CANDIDATES):
         if candidate and Path(candidate).is_file():
             return Path(candidate)
     raise FontMissing(

@@ -14,4 +14,5 @@ urlpatterns = [
     path("cases/<str:number>/sms/<str:form>/", views.sms_code, name="sms"),
     path("cases/<str:number>/<str:document_number>.pdf", views.download, name="download"),
     path("cases/<str:number>/<str:document_number>/correct/", views.correct, name="correct"),
+    path("letterheads/<int:pk>/logo", views.letterhead_logo, name="letterhead-logo"),
 ]

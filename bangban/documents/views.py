@@ -3,25 +3,28 @@
 Every view loads the case with ``get_case_for(actor_for_user(request.user), number)``:
 a case the person may not see answers 404, and so does every document of it. Writes go
 through the services (which run the workflow's checks); a refusal comes back as a message
-in Chinese on the case's page.
+in Chinese on the case's page. Files go out only through these views
+(``downloads.private_file``): nothing under MEDIA_ROOT has a public address. The one
+file not of a case, a letterhead's logo, is for those who may view letterheads in the admin.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bangban.cases.access import actor_for_user, case_roles, get_case_for
 from bangban.cases.workflow import FORM_LABELS, Form, TransitionRefused
+from bangban.downloads import open_or_404, private_file
 
 from . import confirmations
 from .archive import archive_package
 from .kinds import KINDS, ON_DEMAND, Kind
-from .models import CaseDocument
+from .models import CaseDocument, Letterhead
 from .selectors import documents_of
 from .services import document_correct, document_issue_on_demand, document_render
 
@@ -102,8 +105,8 @@ def _document(case, document_number: str) -> CaseDocument:
 def download(request, number: str, document_number: str):
     _, case = _case(request, number)
     document = document_render(_document(case, document_number))
-    response = FileResponse(
-        document.file.open("rb"),
+    response = private_file(
+        open_or_404(document.file),
         content_type="application/pdf",
         as_attachment=request.GET.get("download") == "1",
         filename=f"{document.number}_{document.label}.pdf",
@@ -195,6 +198,20 @@ def sms_code(request, number: str, form: str):
 def archive(request, number: str):
     _, case = _case(request, number)
     package, filename = archive_package(case)
-    return FileResponse(
+    return private_file(
         package, content_type="application/zip", as_attachment=True, filename=filename
+    )
+
+
+@login_required
+@require_GET
+def letterhead_logo(request, pk: int):
+    """A letterhead's logo, for the admin page that edits it (no media file has a URL)."""
+    if not request.user.has_perm("documents.view_letterhead"):
+        raise Http404("文件不存在")
+    letterhead = Letterhead.objects.exclude(logo="").filter(pk=pk).first()
+    if letterhead is None:
+        raise Http404("文件不存在")
+    return private_file(
+        open_or_404(letterhead.logo), filename=letterhead.logo.name.rsplit("/", 1)[-1]
     )

@@ -120,9 +120,9 @@ def all_rates(codes, scope: Scope, summary: dict | None = None) -> dict[str, Rat
     return found
 
 
-def all_rates_by(codes, scope: Scope, by: str, children=(), case_extra=None) -> dict[str, dict]:
+def all_rates_by(codes, scope: Scope, by: str, children=(), handling=False) -> dict[str, dict]:
     """{code: {key: Rate}} for a grouping: one query per source."""
-    found = metrics.rates_by(_metric_codes(codes), scope, by, children, case_extra)
+    found = metrics.rates_by(_metric_codes(codes), scope, by, children, handling)
     if "timely" in codes:
         a, b = found["timely_consultations"], found["timely_complaints"]
         found["timely"] = {k: a.get(k, Rate(0, 0)) + b.get(k, Rate(0, 0)) for k in set(a) | set(b)}
@@ -167,11 +167,8 @@ def unit_rows(
     scope: Scope, children: list[Site], codes=RANK_CODES + ["disclosure"]
 ) -> list[UnitRow]:
     """One row per child unit (rolled up) plus the root's own row, with each rate."""
-    by_code = all_rates_by(codes, scope, "unit", children, {"avg": metrics.handling_column(scope)})
-    days = {
-        k: None if v["avg"] is None else round(float(v["avg"]), 1)
-        for k, v in by_code["_extra"].items()
-    }
+    by_code = all_rates_by(codes, scope, "unit", children, handling=True)
+    days = by_code["_handling"]
     units = [(scope.site, True)] + [(c, False) for c in children]
     return [
         UnitRow(
@@ -206,12 +203,9 @@ def trends(scope: Scope) -> dict:
 def group_table(scope: Scope, by: str, codes=None) -> tuple[list, dict]:
     """Rows (key, rates by code) for a breakdown, with the volumes of completed cases."""
     codes = codes or [c for c in CARD_CODES if c != "disclosure"]
-    by_code = all_rates_by(codes, scope, by)
-    days = (
-        metrics.handling_days(scope, by)
-        if by in metrics.GROUP_FIELDS["cases"] or by == "month"
-        else {}
-    )
+    handling = by in metrics.GROUP_FIELDS["cases"] or by == "month"
+    by_code = all_rates_by(codes, scope, by, handling=handling)
+    days = by_code.pop("_handling", {})
     keys = set()
     for values in by_code.values():
         keys |= set(values)

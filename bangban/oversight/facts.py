@@ -40,7 +40,8 @@ from django.utils import timezone
 from bangban.cases.models import Case, CaseEvent, Confirmation
 from bangban.cases.workflow import Form, ServiceType, TerminationReason
 
-from .models import CaseFact, FactState, WorkdayOrdinalState
+from . import rollup
+from .models import CaseFact, FactState, RollupState, WorkdayOrdinalState
 from .ordinals import ensure_ordinals, ordinal_at, ordinal_of
 
 logger = logging.getLogger(__name__)
@@ -141,6 +142,7 @@ def _compute(case_ids: list[int]) -> int:
             update_fields=["event_count", "created_ord", "response_ord", "records_ok", "net_days"],
         )
         written += len(rows)
+        rollup.mark_cases(chunk)  # their days in the daily roll-up are counted again
     return written
 
 
@@ -188,8 +190,15 @@ def refresh_facts(*, full: bool = False, rebuild: bool = False) -> int:
     return written
 
 
+def ensure_fresh() -> None:
+    """Outside ``fresh()``: bring facts and the daily roll-up up to date before counting."""
+    if not _FRESH.get():
+        refresh_facts()
+        rollup.refresh_rollup()
+
+
 def is_fresh() -> bool:
-    """Inside ``fresh()``: facts and the working-day table were brought up to date already."""
+    """Inside ``fresh()``: facts, roll-up and the working-day table are up to date already."""
     return _FRESH.get()
 
 
@@ -200,8 +209,11 @@ def fresh():
         yield
         return
     refresh_facts()
+    rollup.refresh_rollup()
     token = _FRESH.set(True)
+    rolled = rollup.remember_through(RollupState.objects.values_list("through", flat=True).first())
     try:
         yield
     finally:
+        rollup.forget_through(rolled)
         _FRESH.reset(token)

@@ -17,9 +17,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
+from functools import reduce
+from operator import or_
 
 from django.db.models import (
-    Avg,
     Case,
     Count,
     Exists,
@@ -28,6 +29,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Sum,
     Value,
     When,
 )
@@ -45,8 +47,8 @@ from bangban.cases.workflow import (
 from bangban.consultations.models import AWAITING_REPLY, Consultation, ConsultationStatus
 from bangban.consultations.selectors import visible_consultations
 
+from . import facts
 from .access import visible_complaints
-from .facts import is_fresh, refresh_facts
 from .models import (
     BAD_LEVELS,
     GOOD_LEVELS,
@@ -172,22 +174,41 @@ def span(scope: Scope) -> tuple[date, date]:
 
 # Each figure is dated by one of these: "falls in the days [first, after)". Plain range
 # comparisons on the stored columns (datetimes against local midnights), so the database
-# uses its indexes and never converts a value per row.
-def dates_in(field_name: str) -> Callable[[date, date], Q]:
-    return lambda first, after: Q(**{f"{field_name}__gte": first, f"{field_name}__lt": after})
+# uses its indexes and never converts a value per row. A dating is made of parts (one per
+# column it reads), so the daily roll-up (``rollup.py``) can group rows by the same days.
+@dataclass(frozen=True)
+class DatePart:
+    column: str
+    instant: bool  # a datetime, dated by its local day; else a date
+    only: Q = field(default_factory=Q)  # the rows this part dates
+
+    def q(self, first: date, after: date) -> Q:
+        low, high = (
+            (local_midnight(first), local_midnight(after)) if self.instant else (first, after)
+        )
+        return self.only & Q(**{f"{self.column}__gte": low, f"{self.column}__lt": high})
 
 
-def instants_in(field_name: str) -> Callable[[date, date], Q]:
-    return lambda first, after: Q(
-        **{f"{field_name}__gte": local_midnight(first), f"{field_name}__lt": local_midnight(after)}
-    )
+@dataclass(frozen=True)
+class Dating:
+    parts: tuple[DatePart, ...]
+
+    def __call__(self, first: date, after: date) -> Q:
+        return reduce(or_, (part.q(first, after) for part in self.parts))
 
 
-def outcome_in(first: date, after: date) -> Q:
-    """Completed in the range, or (never completed) terminated or refused in it."""
-    return dates_in("completed_on")(first, after) | (
-        Q(completed_on__isnull=True) & instants_in("closed_at")(first, after)
-    )
+def dates_in(field_name: str) -> Dating:
+    return Dating((DatePart(field_name, False),))
+
+
+def instants_in(field_name: str) -> Dating:
+    return Dating((DatePart(field_name, True),))
+
+
+# Completed in the range, or (never completed) terminated or refused in it.
+outcome_in = Dating(
+    (DatePart("completed_on", False), DatePart("closed_at", True, Q(completed_on__isnull=True)))
+)
 
 
 FACT = "oversight_fact__"  # the case's CaseFact (see facts.py), joined one to one
@@ -241,7 +262,7 @@ class Metric:
     code: str
     label: str
     source: str  # cases | evaluations | consultations | complaints
-    dated: Callable[[date, date], Q]  # dates a row in a range of days (periods, months)
+    dated: Dating  # dates a row in a range of days (periods, months)
     counts: Callable[[Scope], Q]  # which dated rows count (beyond the date)
     met: Q
     definition: str
@@ -403,11 +424,10 @@ def source_rows(source: str, scope: Scope, first: date | None = None) -> QuerySe
     instant their due days end (a lookup per row: these tables are small beside cases).
     """
     first = first or scope.period.start
-    if not is_fresh():
+    if not facts.is_fresh():
         ensure_ordinals(first, scope.period.end)
     if source == "cases":
-        if not is_fresh():
-            refresh_facts()
+        facts.ensure_fresh()
         return scoped_cases(scope)
     if source == "evaluations":
         return scoped_evaluations(scope)
@@ -424,24 +444,37 @@ def population(code: str, scope: Scope) -> QuerySet:
 
 
 # --- counting: one query per source, whatever the number of figures -------------------
+#
+# Each count is a row of aggregate columns named ``<code>|total`` / ``<code>|met`` (volumes
+# ``_vol_<code>``, handling time ``_hsum`` and ``_hn``). Where the daily roll-up may answer
+# (``rollup.split``), the rolled days' row and the live days' row are added together.
 
 
-def _columns(codes, scope: Scope, distinct: bool = False, months=None) -> dict:
-    """Aggregate columns ``<code>|total`` and ``<code>|met`` (per month: ``<code>|<i>|…``)."""
+def _columns(codes, scope: Scope, ranges: dict, distinct: bool = False) -> dict:
+    """Aggregate columns per code and named day range (``{"": (first, after)}``: the period)."""
     columns = {}
     for code in codes:
         m = METRICS[code]
-        ranges = (
-            [(None, span(scope))]
-            if months is None
-            else [(i, (month, next_month(month))) for i, month in enumerate(months)]
-        )
-        for index, (first, after) in ranges:
-            name = code if index is None else f"{code}|{index}"
+        for suffix, (first, after) in ranges.items():
             counted = m.population_q(scope, first, after)
-            columns[f"{name}|total"] = Count("pk", filter=counted, distinct=distinct)
-            columns[f"{name}|met"] = Count("pk", filter=counted & m.met, distinct=distinct)
+            columns[f"{code}{suffix}|total"] = Count("pk", filter=counted, distinct=distinct)
+            columns[f"{code}{suffix}|met"] = Count("pk", filter=counted & m.met, distinct=distinct)
     return columns
+
+
+def _whole(scope: Scope) -> dict:
+    return {"": span(scope)}
+
+
+def _dated_any(codes, scope: Scope, extra=()) -> Q:
+    """Rows with any date the figures (and ``extra`` datings) read in the period: lets the
+    indexes skip the rest of the history (every column filters again on its own). One range
+    per date column: repeating a range makes PostgreSQL overestimate the rows and hash
+    every case's fact instead of looking up the few it needs."""
+    first, after = span(scope)
+    datings = [METRICS[c].dated for c in codes] + list(extra)
+    columns = dict.fromkeys((p.column, p.instant) for d in datings for p in d.parts)
+    return reduce(or_, (DatePart(c, instant).q(first, after) for c, instant in columns))
 
 
 def _by_source(codes) -> dict[str, list[str]]:
@@ -453,16 +486,47 @@ def _by_source(codes) -> dict[str, list[str]]:
 
 def _rates(row: dict, codes, name=lambda code: code) -> dict:
     return {
-        code: Rate(row[f"{name(code)}|met"] or 0, row[f"{name(code)}|total"] or 0) for code in codes
+        code: Rate(row.get(f"{name(code)}|met") or 0, row.get(f"{name(code)}|total") or 0)
+        for code in codes
     }
 
 
+def _added(a: dict, b: dict) -> dict:
+    return {k: (a.get(k) or 0) + (b.get(k) or 0) for k in a.keys() | b.keys()}
+
+
+def _average(row: dict) -> float | None:
+    return round(row["_hsum"] / row["_hn"], 1) if row.get("_hn") else None
+
+
+def _counted(source: str, codes, scope: Scope, volumes=False, handling=False) -> dict:
+    """One row of the period's counts: rolled days from the roll-up, the rest from rows."""
+    from . import rollup  # builds on the definitions in this module
+
+    facts.ensure_fresh()  # the roll-up's days and the cases' facts, before either is read
+    rolled, live = rollup.split(scope, source)
+    row = rollup.totals(source, codes, scope, rolled, volumes, handling) if rolled else {}
+    if live is None:
+        return row
+    columns = _columns(codes, live, _whole(live))
+    dated = []
+    if source == "cases" and volumes:
+        columns |= volume_columns(live)
+        dated += [dating for dating, _ in VOLUME_RULES.values()]
+    if source == "cases" and handling:
+        columns |= handling_columns(live)
+        dated.append(METRICS["on_time"].dated)
+    if not columns:
+        return row
+    rows = source_rows(source, live).filter(_dated_any(codes, live, dated))
+    return _added(row, rows.aggregate(**columns))
+
+
 def rates(codes, scope: Scope) -> dict[str, Rate]:
-    """{code: Rate} for these figures: one aggregate query per source."""
+    """{code: Rate} for these figures: one aggregate query per source (two with a roll-up)."""
     result = {}
     for source, these in _by_source(codes).items():
-        row = source_rows(source, scope).aggregate(**_columns(these, scope))
-        result.update(_rates(row, these))
+        result.update(_rates(_counted(source, these, scope), these))
     return result
 
 
@@ -487,13 +551,14 @@ GROUP_FIELDS = {
         "category": "items__item_version__item__category_id",
         "path": "site__path",
     },
+    # an evaluation counts at its case's site and agent, as its case does (and the roll-up)
     "evaluations": {
-        "site": "site_id",
-        "agent": "agent_id",
+        "site": "case__site_id",
+        "agent": "case__agent_id",
         "channel": "case__channel",
         "item": "case__items__item_version__item_id",
         "category": "case__items__item_version__item__category_id",
-        "path": "site__path",
+        "path": "case__site__path",
     },
     "consultations": {
         "site": "site_id",
@@ -533,6 +598,15 @@ def next_month(month: date) -> date:
     return (month.replace(day=1) + timedelta(days=32)).replace(day=1)
 
 
+def month_ranges(period: Period) -> list[tuple[date, date, date]]:
+    """(month, first, after) for each month of the period, cut to the period's days."""
+    after_end = period.end + timedelta(days=1)
+    return [
+        (month, max(month, period.start), min(next_month(month), after_end))
+        for month in months_of(period)
+    ]
+
+
 def unit_key(path_field: str, root, children) -> Case:
     """Each row's unit: the child site whose subtree holds it, else the root itself."""
     whens = [When(**{f"{path_field}__startswith": c.path}, then=Value(c.pk)) for c in children]
@@ -548,44 +622,78 @@ def group_expression(source: str, by: str, scope: Scope, children=()):
     return F(fields[by])
 
 
-def _grouped_rows(source: str, codes, scope: Scope, by: str, children, extra=None):
+def _live_by_month(source: str, codes, scope: Scope, handling: bool) -> dict:
+    """{month: row}: one query with a pair of filtered counts per month and figure."""
+    ranges = {
+        f"|{i}": (first, after) for i, (_, first, after) in enumerate(month_ranges(scope.period))
+    }
+    columns = _columns(codes, scope, ranges)
+    if handling:
+        for suffix, (first, after) in ranges.items():
+            columns |= {f"{k}{suffix}": v for k, v in handling_columns(scope, first, after).items()}
+    extra = [METRICS["on_time"].dated] if handling else []
+    row = source_rows(source, scope).filter(_dated_any(codes, scope, extra)).aggregate(**columns)
+    found = {}
+    for i, (month, _, _) in enumerate(month_ranges(scope.period)):
+        suffix = f"|{i}"
+        found[month] = {
+            name.replace(suffix, "", 1): value
+            for name, value in row.items()
+            if name.endswith(suffix) or f"{suffix}|" in name
+        }
+    return found
+
+
+def _live_grouped(source: str, codes, scope: Scope, by: str, children, handling: bool) -> dict:
+    """{group key: row} for the scope's own rows: one grouped query."""
+    if by == "month":
+        return _live_by_month(source, codes, scope, handling)
     key = group_expression(source, by, scope, children)
     if key is None:
-        return []
-    columns = _columns(codes, scope, distinct=by in ("item", "category")) | (extra or {})
-    return source_rows(source, scope).annotate(_k=key).order_by().values("_k").annotate(**columns)
+        return {}
+    columns = _columns(codes, scope, _whole(scope), distinct=by in ("item", "category"))
+    extra = []
+    if handling:
+        columns |= handling_columns(scope)
+        extra.append(METRICS["on_time"].dated)
+    rows = source_rows(source, scope).filter(_dated_any(codes, scope, extra))
+    found = rows.annotate(_k=key).order_by().values("_k").annotate(**columns)
+    return {row.pop("_k"): row for row in found}
 
 
-def rates_by(codes, scope: Scope, by: str, children=(), case_extra=None) -> dict[str, dict]:
+def _grouped(source: str, codes, scope: Scope, by: str, children, handling: bool) -> dict:
+    from . import rollup  # builds on the definitions in this module
+
+    facts.ensure_fresh()
+    rolled, live = rollup.split(scope, source, by)
+    rows = rollup.grouped(source, codes, scope, rolled, by, children, handling) if rolled else {}
+    if live is not None:
+        for key, row in _live_grouped(source, codes, live, by, children, handling).items():
+            rows[key] = _added(rows.get(key, {}), row)
+    return rows
+
+
+def rates_by(codes, scope: Scope, by: str, children=(), handling=False) -> dict[str, dict]:
     """{code: {key: Rate}} for one grouping: one grouped query per source.
 
     ``by="month"``: the months of the period, each figure by its own date (one query per
     source with a pair of filtered counts per month). A bundle case counts once for each
-    of its items when grouped by item or category.
+    of its items when grouped by item or category. ``handling``: also ``"_handling"``,
+    {key: average handling working days}.
     """
     result: dict[str, dict] = {code: {} for code in codes}
     sources = _by_source(codes)
-    if case_extra:
+    if handling:
         sources.setdefault("cases", [])
-        result["_extra"] = {}
+        result["_handling"] = {}
     for source, these in sources.items():
-        if by == "month":
-            months = months_of(scope.period)
-            row = source_rows(source, scope, months[0]).aggregate(
-                **_columns(these, scope, months=months)
-            )
-            for i, month in enumerate(months):
-                for code, r in _rates(row, these, lambda c, i=i: f"{c}|{i}").items():
-                    if r.total:
-                        result[code][month] = r
-            continue
-        extra = case_extra if source == "cases" else None
-        for row in _grouped_rows(source, these, scope, by, children, extra):
+        with_days = handling and source == "cases"
+        for key, row in _grouped(source, these, scope, by, children, with_days).items():
             for code, r in _rates(row, these).items():
                 if r.total:
-                    result[code][row["_k"]] = result[code].get(row["_k"], Rate(0, 0)) + r
-            if extra:
-                result["_extra"][row["_k"]] = {name: row[name] for name in extra}
+                    result[code][key] = r
+            if with_days and _average(row) is not None:
+                result["_handling"][key] = _average(row)
     return result
 
 
@@ -599,7 +707,9 @@ def drill_rows(code: str, scope: Scope, part: str = "all", by: str = "", key=Non
     rows = source_rows(m.source, scope)
     if by == "month" and key not in (None, ""):
         month = date.fromisoformat(str(key)[:10]).replace(day=1)
-        rows = rows.filter(m.population_q(scope, month, next_month(month)))
+        first = max(month, scope.period.start)
+        after = min(next_month(month), scope.period.end + timedelta(days=1))
+        rows = rows.filter(m.population_q(scope, first, after))
     else:
         rows = rows.filter(m.population_q(scope))
         expr = group_expression(m.source, by, scope, children) if by else None
@@ -615,12 +725,20 @@ def drill_rows(code: str, scope: Scope, part: str = "all", by: str = "", key=Non
 # --- averages, volumes and reasons ---------------------------------------------------
 
 
-def handling_column(scope: Scope, first=None, after=None) -> Avg:
-    on_time = METRICS["on_time"]
-    return Avg(
-        f"{FACT}net_days",
-        filter=on_time.population_q(scope, first, after) & Q(promised_days__isnull=False),
-    )
+def handling_filter(scope: Scope) -> Q:
+    """Which cases of the on-time population have a handling time (not the date)."""
+    return METRICS["on_time"].counts(scope) & Q(promised_days__isnull=False)
+
+
+def handling_columns(scope: Scope, first=None, after=None) -> dict:
+    """Sum and number of net handling days (their ratio is the average; sums add up)."""
+    if first is None:
+        first, after = span(scope)
+    counted = METRICS["on_time"].dated(first, after) & handling_filter(scope)
+    return {
+        "_hsum": Sum(f"{FACT}net_days", filter=counted),
+        "_hn": Count(f"{FACT}net_days", filter=counted),
+    }
 
 
 def handling_days(scope: Scope, by: str = "", children=()):
@@ -628,25 +746,9 @@ def handling_days(scope: Scope, by: str = "", children=()):
 
     Over the on-time population; each case's net working days are in its ``CaseFact``.
     """
-
-    def rounded(value):
-        return None if value is None else round(float(value), 1)
-
     if not by:
-        rows = source_rows("cases", scope)
-        return rounded(rows.aggregate(avg=handling_column(scope))["avg"])
-    if by == "month":
-        months = months_of(scope.period)
-        rows = source_rows("cases", scope, months[0])
-        row = rows.aggregate(
-            **{
-                str(i): handling_column(scope, month, next_month(month))
-                for i, month in enumerate(months)
-            }
-        )
-        return {month: rounded(row[str(i)]) for i, month in enumerate(months)}
-    rows = _grouped_rows("cases", [], scope, by, children, {"avg": handling_column(scope)})
-    return {row["_k"]: rounded(row["avg"]) for row in rows}
+        return _average(_counted("cases", [], scope, handling=True))
+    return rates_by([], scope, by, children, handling=True)["_handling"]
 
 
 VOLUMES = {
@@ -670,22 +772,27 @@ def _refused_q() -> Q:
     return Q(state__in=(State.REFUSED, State.ARCHIVED), completed_on__isnull=True, reason_code="")
 
 
+# The period's volumes: each dated by the event it counts, among the cases meeting a condition.
+VOLUME_RULES = {
+    "submitted": (instants_in("created_at"), Q()),
+    "accepted": (dates_in("accepted_on"), Q()),
+    "completed": (dates_in("completed_on"), Q()),
+    "terminated": (instants_in("closed_at"), _terminated_q()),
+    "refused": (instants_in("closed_at"), _refused_q()),
+}
+
+
+def overdue_open_q(scope: Scope) -> Q:
+    """Running past the due date, as of the scope's today (not dated by the period)."""
+    return Q(state__in=RUNNING, due_on__lt=scope.today)
+
+
 def volume_q(code: str, scope: Scope) -> Q:
     """Which cases a volume counts (dated by the event it counts; overdue_open: today)."""
-    first, after = span(scope)
-    if code == "submitted":
-        return instants_in("created_at")(first, after)
-    if code == "accepted":
-        return dates_in("accepted_on")(first, after)
-    if code == "completed":
-        return dates_in("completed_on")(first, after)
-    if code == "terminated":
-        return _terminated_q() & instants_in("closed_at")(first, after)
-    if code == "refused":
-        return _refused_q() & instants_in("closed_at")(first, after)
     if code == "overdue_open":
-        return Q(state__in=RUNNING, due_on__lt=scope.today)
-    raise KeyError(code)
+        return overdue_open_q(scope)
+    dating, condition = VOLUME_RULES[code]
+    return condition & dating(*span(scope))
 
 
 def volume_rows(code: str, scope: Scope) -> QuerySet:
@@ -693,29 +800,25 @@ def volume_rows(code: str, scope: Scope) -> QuerySet:
 
 
 def volume_columns(scope: Scope) -> dict:
-    return {f"_vol_{code}": Count("pk", filter=volume_q(code, scope)) for code in VOLUMES}
-
-
-def volumes(scope: Scope) -> dict[str, int]:
-    """Counts of the period (overdue_open: as of today), in one aggregate."""
-    row = scoped_cases(scope).aggregate(**volume_columns(scope))
-    return {code: row[f"_vol_{code}"] for code in VOLUMES}
+    return {f"_vol_{code}": Count("pk", filter=volume_q(code, scope)) for code in VOLUME_RULES}
 
 
 def case_summary(scope: Scope, codes) -> tuple[dict, dict, float | None]:
-    """The case figures, the volumes and the average handling time in one case scan."""
+    """The case figures, the volumes and the average handling time (one or two case
+    queries, and one for the cases overdue now)."""
     codes = [c for c in codes if METRICS[c].source == "cases"]
-    rows = source_rows("cases", scope)
-    row = rows.aggregate(
-        **_columns(codes, scope), **volume_columns(scope), _avg=handling_column(scope)
-    )
-    found = _rates(row, codes)
-    avg = row["_avg"]
+    row = _counted("cases", codes, scope, volumes=True, handling=True)
+    row["_vol_overdue_open"] = volume_rows("overdue_open", scope).count()
     return (
-        found,
-        {c: row[f"_vol_{c}"] for c in VOLUMES},
-        (None if avg is None else round(float(avg), 1)),
+        _rates(row, codes),
+        {c: row.get(f"_vol_{c}") or 0 for c in VOLUMES},
+        _average(row),
     )
+
+
+def volumes(scope: Scope) -> dict[str, int]:
+    """Counts of the period (overdue_open: as of today)."""
+    return case_summary(scope, [])[1]
 
 
 def _events_in_period(scope: Scope, names) -> QuerySet[CaseEvent]:

@@ -611,3 +611,58 @@ class WorkdayOrdinalState(models.Model):
     first_year = models.PositiveSmallIntegerField()
     last_year = models.PositiveSmallIntegerField()
     fingerprint = models.CharField(max_length=200)
+
+
+class DailyFigure(models.Model):
+    """One day's counts for one site and agent: what the case and evaluation figures need.
+
+    Built by ``rollup.refresh_rollup`` for days before ``RollupState.through`` so a year's
+    dashboard sums a few thousand of these instead of counting every case. Each figure's
+    population and met count are dated by the figure's own date (as in ``metrics``), the
+    volumes by theirs; ``handling_n``/``handling_sum``: completed cases with a known net
+    handling time and the sum of their working days. Evaluations count at their case's site
+    and agent, as everywhere else in the metrics.
+    """
+
+    day = models.DateField()
+    site = models.ForeignKey("network.Site", on_delete=models.CASCADE, related_name="+")
+    agent = models.ForeignKey(
+        "staff.StaffMember", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    on_time_total = models.PositiveIntegerField(default=0)
+    on_time_met = models.PositiveIntegerField(default=0)
+    response_total = models.PositiveIntegerField(default=0)
+    response_met = models.PositiveIntegerField(default=0)
+    resolution_total = models.PositiveIntegerField(default=0)
+    resolution_met = models.PositiveIntegerField(default=0)
+    records_total = models.PositiveIntegerField(default=0)
+    records_met = models.PositiveIntegerField(default=0)
+    satisfaction_total = models.PositiveIntegerField(default=0)
+    satisfaction_met = models.PositiveIntegerField(default=0)
+    return_visits_total = models.PositiveIntegerField(default=0)
+    return_visits_met = models.PositiveIntegerField(default=0)
+    vol_submitted = models.PositiveIntegerField(default=0)
+    vol_accepted = models.PositiveIntegerField(default=0)
+    vol_completed = models.PositiveIntegerField(default=0)
+    vol_terminated = models.PositiveIntegerField(default=0)
+    vol_refused = models.PositiveIntegerField(default=0)
+    handling_n = models.PositiveIntegerField(default=0)
+    handling_sum = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = "每日统计汇总"
+        verbose_name_plural = "每日统计汇总"
+        indexes = [models.Index(fields=["day", "site"])]
+
+
+class RollupState(models.Model):
+    """Days before ``through`` are in ``DailyFigure``; the calendar they were counted with."""
+
+    through = models.DateField(null=True)
+    fingerprint = models.CharField(max_length=200, blank=True)
+
+
+class RollupDirtyDay(models.Model):
+    """A rolled day whose counts changed (a case or evaluation of that day changed)."""
+
+    day = models.DateField(unique=True)

@@ -97,9 +97,9 @@ def build(scope: Scope) -> Report:
         .select_related("site", "assigned_to")
         .order_by("received_at")[:MISS_LIMIT]
     )
-    per_staff = metrics.rates_by(STAFF_CODES, scope, "agent")
+    per_staff = metrics.rates_by(STAFF_CODES, scope, "agent", handling=True)
     completed = per_staff["on_time"]
-    days = metrics.handling_days(scope, "agent")
+    days = per_staff.pop("_handling")
     bad = per_staff["satisfaction"]
     keys = sorted({k for v in per_staff.values() for k in v if k is not None})
     names = dashboard.key_labels("agent", keys)

@@ -41,6 +41,7 @@ from bangban.clients import pii
 from bangban.network.models import Site, SiteLevel
 from bangban.workdays.services import current_calendar
 
+from . import rollup
 from .access import can_manage
 from .evaluations import handled_case
 from .models import (
@@ -216,6 +217,7 @@ def rectification_appeal_decide(
     r.appeal_decision, r.appeal_decided_by, r.appeal_decided_at = decision, staff, now
     if decision == AppealDecision.UPHELD:
         Evaluation.objects.filter(pk=r.evaluation_id).update(excluded=True, excluded_reason=note)
+        rollup.mark_evaluation(r.evaluation_id)  # no case event: tell the daily roll-up
         r.status, r.due_on, r.closed_at = RectificationStatus.CLOSED, None, now
     elif decision == AppealDecision.REJECTED:
         r.status = RectificationStatus.DECIDING
@@ -308,6 +310,7 @@ def return_visit_record(
     v.save()
     if v.rectification_id and v.kind == ReturnVisitKind.REQUIRED:
         r = _locked_rectification(v.rectification)
+        rollup.mark_evaluation(r.evaluation_id)  # the real-name bad review may count as visited
         if r.status == RectificationStatus.VERIFYING:
             if outcome == ReturnVisitOutcome.UNREACHABLE:
                 next_day = current_calendar().add_workdays(timezone.localdate(), 1)

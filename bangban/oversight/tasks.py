@@ -10,6 +10,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from .facts import refresh_facts
+from .rollup import refresh_rollup
 from .selectors import overdue_findings, overdue_rectifications
 
 logger = logging.getLogger(__name__)
@@ -41,7 +42,9 @@ def flag_overdue_rectifications() -> dict[str, int]:
 
 @db_periodic_task(crontab(minute="*/10"))
 def refresh_case_facts() -> int:
-    """Every ten minutes: keep the per-case statistics current, so pages rarely wait for it;
-    at 03:40 compare every case, not only the recently changed ones."""
+    """Every ten minutes: keep the per-case statistics and the daily roll-up current, so
+    pages rarely wait for them; at 03:40 compare every case, not only the recently changed."""
     now = timezone.localtime()
-    return refresh_facts(full=now.hour == 3 and now.minute >= 40)
+    written = refresh_facts(full=now.hour == 3 and now.minute >= 40)
+    refresh_rollup()  # yesterday's figures join the roll-up after midnight
+    return written

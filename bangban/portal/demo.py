@@ -1,7 +1,7 @@
 """Demo data of the portal: window time slots for the next two weeks at every site.
 
-``load(county)`` follows the loaders of the ``demo`` command (add ``"bangban.portal.demo"``
-to its ``FURTHER_LOADERS``); it only opens slots, so it can also be run on its own.
+``load(county)`` is the last of the ``demo`` command's loaders (``FURTHER_LOADERS``); it
+only opens slots, so it can also be run on its own.
 """
 
 from datetime import timedelta

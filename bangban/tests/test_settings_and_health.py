@@ -11,14 +11,12 @@ from django.db import DatabaseError
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def _import_settings(env: dict) -> subprocess.CompletedProcess:
+def _import_settings(
+    env: dict, show: str = "s.LANGUAGE_CODE, s.TIME_ZONE, s.DEBUG"
+) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("BANGBAN_")}
     return subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import bangban.settings as s; print(s.LANGUAGE_CODE, s.TIME_ZONE, s.DEBUG)",
-        ],
+        [sys.executable, "-c", f"import bangban.settings as s; print({show})"],
         cwd=REPO,
         env={**clean, **env},
         capture_output=True,
@@ -52,6 +50,41 @@ def test_embedded_mode_makes_its_own_secret_once(tmp_path):
     key = (tmp_path / "secret_key").read_text()
     _import_settings({"BANGBAN_DATA_DIR": str(tmp_path)})
     assert (tmp_path / "secret_key").read_text() == key and len(key) > 40
+
+
+FROM_ENVIRONMENT = (
+    "s.FORMS_DIR, s.FORMS_FONT, s.PUBLIC_URL, s.CLIENT_IP_HEADER, s.NINJA_NUM_PROXIES"
+)
+
+
+def test_forms_public_address_and_proxy_header_are_settings_read_from_the_environment(tmp_path):
+    result = _import_settings(
+        {
+            "BANGBAN_DATA_DIR": str(tmp_path),
+            "BANGBAN_FORMS_DIR": "/srv/forms",
+            "BANGBAN_FORMS_FONT": "/srv/font.ttc",
+            "BANGBAN_PUBLIC_URL": "https://zwfw.example.gov.cn",
+            "BANGBAN_CLIENT_IP_HEADER": "X-Forwarded-For",
+        },
+        FROM_ENVIRONMENT,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "/srv/forms",
+        "/srv/font.ttc",
+        "https://zwfw.example.gov.cn",
+        "X-Forwarded-For",
+        "1",
+    ]
+
+
+def test_by_default_no_forwarded_header_is_believed(tmp_path):
+    result = _import_settings({"BANGBAN_DATA_DIR": str(tmp_path)}, FROM_ENVIRONMENT)
+    assert result.returncode == 0, result.stderr
+    forms_dir, public_url, num_proxies = result.stdout.split()
+    assert forms_dir == str(tmp_path / "forms")
+    assert public_url == "http://127.0.0.1:8000"
+    assert num_proxies == "0"  # django-ninja's throttles read REMOTE_ADDR only
 
 
 @pytest.mark.django_db

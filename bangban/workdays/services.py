@@ -9,11 +9,24 @@ where a bump made by the admin's worker would never reach the other workers.
 
 Change overrides through ``save()`` or the admin: a queryset ``update()`` skips
 ``auto_now`` and would leave the fingerprint unchanged.
+
+The fingerprint costs two queries, and one page asks for the calendar several times (the
+base template's warnings, the view, the deadline of each case). Inside
+``calendar_scope()`` (opened for each request by ``workdays.middleware``, and by a command
+around one unit of work) the fingerprint is checked once and the calendar is reused until
+the scope ends; a save or delete of an override or a year in this same scope drops it, so
+the request that changes the calendar sees its own change. Outside a scope every call
+checks, as jobs and tests expect: a calendar is never carried from one request to the next.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 
 from django.db.models import Count, Max
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 
 from .models import CalendarYear, HolidayOverride
@@ -23,8 +36,56 @@ from .rules import WorkCalendar, unknown_year_warning
 _cached: tuple[tuple, WorkCalendar] | None = None
 
 
+class _Scope:
+    """The calendar checked once in this scope, or None until it is first asked for."""
+
+    __slots__ = ("calendar",)
+
+    def __init__(self) -> None:
+        self.calendar: WorkCalendar | None = None
+
+
+# A ContextVar rather than a thread-local, so concurrent requests served by one thread
+# (ASGI) each have their own scope; a new thread starts outside any scope.
+_scope: ContextVar[_Scope | None] = ContextVar("bangban_calendar_scope", default=None)
+
+
+@contextmanager
+def calendar_scope() -> Iterator[None]:
+    """Check the calendar's tables at most once inside this block (a request, a loader).
+
+    Nested scopes share the outermost one.
+    """
+    if _scope.get() is not None:
+        yield
+        return
+    token = _scope.set(_Scope())
+    try:
+        yield
+    finally:
+        _scope.reset(token)
+
+
+@receiver([post_save, post_delete], sender=HolidayOverride)
+@receiver([post_save, post_delete], sender=CalendarYear)
+def _forget_scoped_calendar(**kwargs) -> None:
+    scope = _scope.get()
+    if scope is not None:
+        scope.calendar = None
+
+
 def current_calendar() -> WorkCalendar:
     """The working-day calendar: overrides, then the package, then the weekend rule."""
+    scope = _scope.get()
+    if scope is None:
+        return _checked_calendar()
+    if scope.calendar is None:
+        scope.calendar = _checked_calendar()
+    return scope.calendar
+
+
+def _checked_calendar() -> WorkCalendar:
+    """The process's calendar if the tables have not changed since it was built, else a new one."""
     global _cached
     fingerprint = _fingerprint()
     cached = _cached

@@ -4,12 +4,15 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from bangban.apiauth.testing import ApiClient
 from bangban.cases.models import Case, CaseEvent
+from bangban.cases.selectors import deadline_status
 from bangban.cases.services import case_deadline, case_transition
 from bangban.cases.workflow import State
 from bangban.testing import make_resident_id
+from bangban.workdays.services import current_calendar
 
 from .helpers import SIGNED, open_case, to_handling
 
@@ -288,6 +291,49 @@ def test_the_list_filters_and_pages_by_keyset(world):
     assert agent.get("/cases", service_type="assist").json()["items"] == []
     assert len(agent.get("/cases", q=handled.number).json()["items"]) == 1
     assert agent.get(f"/cases/{handled.number}").json()["deadline"]["status"] == "overdue"
+
+
+@pytest.mark.parametrize(
+    ("limit", "left", "status"),
+    [
+        (20, 4, "warning"),  # more than 2 days left, but no more than a fifth of the limit
+        (20, 5, "ok"),
+        (10, 2, "warning"),  # 2 days left is a warning whatever the limit
+        (10, 3, "ok"),
+    ],
+)
+def test_the_deadline_warning_follows_the_pages_rule(world, limit, left, status):
+    calendar = current_calendar()
+    today = timezone.localdate()
+    case = open_case(world)
+    to_handling(case, world.agent_a)
+    case.promised_days = limit
+    case.due_on = calendar.add_workdays(today, left)
+    case.accepted_on = calendar.add_workdays(case.due_on, -limit)
+    case.save(update_fields=["promised_days", "due_on", "accepted_on"])
+    assert case_deadline(case).due_on == case.due_on
+    assert deadline_status(case, today, calendar) == (status, left)  # what the pages show
+
+    deadline = ApiClient(world.agent_a).get(f"/cases/{case.number}").json()["deadline"]
+    assert (deadline["status"], deadline["workdays_left"]) == (status, left)
+    assert deadline["status_label"] == {"ok": "正常", "warning": "即将到期"}[status]
+
+
+def test_a_suspended_case_reports_the_days_frozen_when_its_clock_stopped(world):
+    case = open_case(world)
+    to_handling(case, world.agent_a)
+    case_transition(
+        case=case,
+        event="suspend",
+        actor=_actor(world.agent_a),
+        reason_code="fees_unpaid",
+        confirmation=SIGNED,
+    )
+    paused, frozen = deadline_status(case, timezone.localdate(), current_calendar())
+    assert paused == "paused"
+    deadline = ApiClient(world.agent_a).get(f"/cases/{case.number}").json()["deadline"]
+    assert deadline["provisional"] and deadline["workdays_left"] == frozen
+    assert (deadline["status"], deadline["status_label"]) == ("ok", "计时暂停")
 
 
 @pytest.mark.parametrize("persona", ["agent_a", "coordinator", "liaison_market", "supervisor"])

@@ -94,3 +94,18 @@ def test_the_client_evaluates_a_completed_case(world):
     }
     bad = ApiClient().post("/progress/evaluation", {**body, "level": "还行"})
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "level"
+
+
+def test_behind_the_proxy_each_caller_has_its_own_limit_and_cannot_forge_one(world, settings):
+    settings.CLIENT_IP_HEADER = "X-Real-IP"
+    case = open_case(world)
+
+    def from_address(address, phone, forged=""):
+        api = ApiClient()
+        api.headers |= {"X-Real-IP": address, "X-Forwarded-For": forged or address}
+        return api.get("/progress", number=case.number, phone=phone).status_code
+
+    # a guesser rotating forged X-Forwarded-For values is still one caller
+    statuses = [from_address("203.0.113.7", f"1390000{i:04d}", f"10.0.{i}.1") for i in range(31)]
+    assert statuses[30] == 429
+    assert from_address("198.51.100.9", "13812345678") == 200  # another citizen is not blocked

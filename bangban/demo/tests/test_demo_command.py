@@ -8,6 +8,8 @@ from django.core.management import CommandError, call_command
 from bangban.cases.demo import COUNT_ENV
 from bangban.cases.models import Case
 from bangban.network.models import Site
+from bangban.oversight.models import Complaint, Evaluation
+from bangban.portal.models import TimeSlot
 from bangban.staff.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -20,15 +22,19 @@ def _demo(*args) -> str:
 
 
 def test_demo_loads_an_empty_database_and_then_leaves_it_alone(monkeypatch):
-    monkeypatch.setenv(COUNT_ENV, "12")  # a small demo keeps the test quick
+    # A small demo keeps the test quick; 20 cases are enough for some to be finished.
+    monkeypatch.setenv(COUNT_ENV, "20")
     output = _demo()
-    assert Site.objects.count() > 5 and Case.objects.count() == 12
+    assert Site.objects.count() > 5 and Case.objects.count() == 20
     assert "演示数据已加载" in output and DEMO_PASSWORD in output
     assert "agent_c01_1" in output and "coordinator" in output
+    # after the cases: evaluations of the finished ones, complaints, the portal's window slots
+    assert Evaluation.objects.exists() and Complaint.objects.exists()
+    assert TimeSlot.objects.exists()
 
     again = _demo("--if-empty")
     assert "跳过" in again and DEMO_PASSWORD in again
-    assert Case.objects.count() == 12
+    assert Case.objects.count() == 20
 
 
 def test_demo_refuses_a_database_that_has_data():

@@ -237,7 +237,7 @@ def test_a_centre_sets_its_header_logo_footer_and_wording_in_the_admin(world):
 
 
 def test_a_template_placed_in_the_forms_directory_overrides_the_standard_one(
-    world, tmp_path, monkeypatch
+    world, tmp_path, settings
 ):
     override = tmp_path / "forms" / "V1" / "documents"
     override.mkdir(parents=True)
@@ -246,7 +246,7 @@ def test_a_template_placed_in_the_forms_directory_overrides_the_standard_one(
         "<p>{{ client.name }}：请对本站服务打分（1-10分）</p>{% endblock %}",
         encoding="utf-8",
     )
-    monkeypatch.setenv("BANGBAN_FORMS_DIR", str(tmp_path / "forms"))
+    settings.FORMS_DIR = tmp_path / "forms"
     _, document = issued(world, Kind.EVALUATION)
     assert "请对本站服务打分（1-10分）" in text(document)
 

@@ -45,6 +45,18 @@ def test_the_case_agent_sees_every_page_and_downloads_the_pdf(client, world):
     assert b"".join(response.streaming_content).startswith(b"%PDF")
 
 
+def test_pdfs_and_archives_are_never_cached_nor_sniffed(client, world):
+    case, document = issued(world, Kind.ACCEPTANCE_SLIP)
+    login(client, world.agent_a)
+    for url in [
+        reverse("documents:download", args=[case.number, document.number]),
+        reverse("documents:archive", args=[case.number]),
+    ]:
+        response = client.get(url)
+        assert response["Cache-Control"] == "private, no-store", url
+        assert response["X-Content-Type-Options"] == "nosniff", url
+
+
 @pytest.mark.parametrize("persona", ["agent_b", "liaison_housing", "town_agent"])
 def test_staff_who_may_not_see_the_case_get_404_everywhere(client, world, persona):
     case, document = issued(world, Kind.ACCEPTANCE_SLIP)

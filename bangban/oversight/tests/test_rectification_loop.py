@@ -108,6 +108,13 @@ def test_an_immediate_fix_and_an_explanation_go_straight_to_the_client(world):
 
 def test_an_upheld_appeal_takes_the_review_out_of_the_satisfaction_rate(world):
     r = bad_review(world)
+    november = metrics.Scope(
+        actor=Actor.of_staff(world.supervisor),
+        period=metrics.Period(date(2026, 11, 1), date(2026, 11, 30)),
+        site=world.county,
+        today=date(2026, 11, 22),
+    )
+    assert metrics.rate("satisfaction", november) == metrics.Rate(0, 1)
     verify(world, r, outcome="not_confirmed")
     rectification_decide(
         rectification=r,
@@ -125,6 +132,8 @@ def test_an_upheld_appeal_takes_the_review_out_of_the_satisfaction_rate(world):
     )
     assert r.status == RectificationStatus.CLOSED
     assert Evaluation.objects.get(pk=r.evaluation_id).excluded
+    # 2 November is already in the daily roll-up: the appeal must reach it
+    assert metrics.rate("satisfaction", november) == metrics.Rate(0, 0)
 
 
 def test_a_rejected_appeal_goes_back_to_choosing_a_course(world):

@@ -99,3 +99,20 @@ def test_documents_issued_for_the_case_can_be_downloaded_by_the_applicant_only(c
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_a_signed_in_client_downloads_their_own_documents_and_nobody_else_does(client, media, case):
+    from bangban.documents.models import CaseDocument
+
+    from .conftest import sign_in
+
+    notice = CaseDocument.objects.get(case=case, kind="one_time_notice")
+    url = f"/track/{case.number}/documents/{notice.number}.pdf"
+    sign_in(client, "13900001111")  # 李四, another citizen
+    assert client.get(url).status_code == 404
+    sign_in(client, "13812345678")  # 张三, whose case it is
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert response["Cache-Control"] == "private, no-store"
+    assert response["X-Content-Type-Options"] == "nosniff"

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from bangban.cases.models import Case
 from bangban.clients import pii
+from bangban.netaddr import client_ip
 
 from .. import otp
 from ..appointments import appointments_of
@@ -23,7 +24,7 @@ from ..identity import (
     sign_out,
 )
 from ..models import AppointmentStatus, HomeVisitRequest
-from .common import client_ip, safe_next
+from .common import safe_next
 
 PENDING_PHONE = "portal_login_phone"  # encrypted, like every stored phone number
 

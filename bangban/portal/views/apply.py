@@ -34,6 +34,7 @@ from bangban.clients import identity as id_rules
 from bangban.clients import pii
 from bangban.clients.models import ClientKind
 from bangban.clients.services import ClientInput, ClientInvalid, client_register, find_client
+from bangban.netaddr import client_ip
 from bangban.network.models import Site
 from bangban.workdays.services import current_calendar
 
@@ -51,7 +52,6 @@ from ..forms import (
 from ..identity import clients_of, identity_required
 from ..matters import matter_for
 from ..models import DeliveryChoice, MaterialUpload
-from .common import client_ip
 
 STEPS = ["service", "site", "who", "details", "confirm"]
 STEP_TITLES = {

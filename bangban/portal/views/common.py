@@ -1,13 +1,14 @@
-"""Small helpers the portal's views share: the 长辈版 flag, the caller's address, rate limits,
+"""Small helpers the portal's views share: the 长辈版 flag, rate limits per address,
 forms shown one step at a time, and the safe "next" address."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.cache import cache
 from django.forms.utils import ErrorDict
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
+
+from bangban.netaddr import client_ip
 
 from ..otp import address_hash
 
@@ -16,22 +17,11 @@ def is_elder(request) -> bool:
     return request.COOKIES.get("elder") == "1"
 
 
-def client_ip(request) -> str:
-    """The caller's address for rate limits.
-
-    REMOTE_ADDR unless the deployment names, in ``settings.CLIENT_IP_HEADER`` (e.g.
-    ``"HTTP_X_REAL_IP"``), the header its own reverse proxy sets; behind a proxy without it
-    every caller would share the proxy's address and its limits. A header the client could
-    write itself is never believed by default.
-    """
-    header = getattr(settings, "CLIENT_IP_HEADER", "")
-    if header and request.META.get(header):
-        return request.META[header].split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def too_many(request, scope: str, limit: int, seconds: int) -> bool:
-    """Count one more try of ``scope`` from this address; True once over ``limit`` in the window."""
+    """Count one more try of ``scope`` from this address; True once over ``limit`` in the window.
+
+    The address is ``bangban.netaddr.client_ip``: behind a proxy, the one it vouches for.
+    """
     key = f"portal:rate:{scope}:{address_hash(client_ip(request))}"
     if cache.add(key, 1, seconds):
         return False

@@ -9,12 +9,13 @@ The page shows what the applicant gave or was given — no one else's personal d
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from bangban.cases.selectors import NOT_FOUND, client_case, client_case_by_mobile_hash
+from bangban.downloads import open_or_404, private_file
 
 from ..forms import TrackForm
 from ..identity import current_identity
@@ -80,8 +81,8 @@ def document_download(request, number: str, document_number: str):
     if document is None:
         raise Http404("文书不存在")
     document = document_render(document)
-    return FileResponse(
-        document.file.open("rb"),
+    return private_file(
+        open_or_404(document.file),
         content_type="application/pdf",
         filename=f"{document.number}.pdf",
     )

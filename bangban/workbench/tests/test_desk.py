@@ -70,6 +70,15 @@ def test_items_are_found_by_words_typed(signed_in, world):
     assert "没有找到" in client.get("/work/desk/items/", {"q": "不存在的"}).content.decode()
 
 
+@pytest.mark.parametrize("query", ["spjyxk", "spjy", "shipinjingying", "食品经营许克"])
+def test_the_desk_finds_items_by_pinyin_initials_and_a_wrong_character_as_the_portal_does(
+    signed_in, world, query
+):
+    client = signed_in(world.agent_a)
+    text = client.get("/work/desk/items/", {"q": query}, **HTMX).content.decode()
+    assert "食品经营许可" in text and "建筑工程" not in text
+
+
 def test_a_consultation_becomes_a_proxy_case_for_a_new_client(signed_in, world):
     client = signed_in(world.agent_a)
     record(client, world)

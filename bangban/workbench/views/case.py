@@ -12,11 +12,10 @@ JavaScript the same forms post and redirect back.
 
 from __future__ import annotations
 
-import mimetypes
 from collections import defaultdict
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -39,6 +38,7 @@ from bangban.cases.workflow import (
 )
 from bangban.clients.models import RevealField
 from bangban.clients.services import ClientInvalid, client_reveal
+from bangban.downloads import open_or_404, private_file
 from bangban.workdays.services import current_calendar
 
 from .. import elsewhere
@@ -372,9 +372,6 @@ def material_file(request, number, material_id):
     material = case.materials.filter(pk=material_id).exclude(file="").first()
     if material is None:
         raise Http404("该材料没有电子文件")
-    name = material.file.name.rsplit("/", 1)[-1]
-    # Images and PDFs preview in the browser; anything else (an uploaded page could carry
+    # PDFs and images preview in the browser; anything else (an uploaded page could carry
     # script) is only downloaded.
-    kind = mimetypes.guess_type(name)[0] or ""
-    inline = kind == "application/pdf" or (kind.startswith("image/") and kind != "image/svg+xml")
-    return FileResponse(material.file.open("rb"), filename=name, as_attachment=not inline)
+    return private_file(open_or_404(material.file), filename=material.file.name.rsplit("/", 1)[-1])

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from bangban.cases.models import Case
 from bangban.cases.workflow import SERVICE_TYPE_LABELS, TransitionRefused
 from bangban.catalogue.models import Bundle
-from bangban.catalogue.selectors import items_offered_at, published_items, search_items
+from bangban.catalogue.selectors import items_offered_at, published_items
 from bangban.clients import identity
 from bangban.clients.models import ClientKind
 from bangban.clients.services import ClientInput, ClientInvalid, client_register, find_client
@@ -34,6 +34,7 @@ from bangban.consultations.services import (
     consultation_to_case,
 )
 from bangban.network.models import Site
+from bangban.portal.search import query_parts, search_items
 
 from ..auth import staff_required
 
@@ -121,13 +122,15 @@ def check_id(request):
 
 @staff_required
 def item_choices(request):
-    """Published items matching the words typed, as radio buttons (htmx)."""
+    """Published items matching the words typed, as radio buttons (htmx).
+
+    The portal's search, so the desk finds what citizens find: Chinese, pinyin, initials,
+    the same sound or one wrong character, best match first.
+    """
     query = request.GET.get("q", "")
     site = Site.objects.filter(code=request.GET.get("site", "")).first()
     items = items_offered_at(site) if site else published_items()
-    found = (
-        list(search_items(items, query).order_by("code")[:ITEM_CHOICES]) if query.strip() else []
-    )
+    found = list(search_items(items, query)[:ITEM_CHOICES]) if query_parts(query) else []
     return render(
         request,
         "workbench/desk/_item_choices.html",

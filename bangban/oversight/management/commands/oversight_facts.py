@@ -1,8 +1,10 @@
-"""Bring the per-case statistics (CaseFact) up to date; --rebuild recomputes them all."""
+"""Bring the per-case statistics (CaseFact) and the daily roll-up up to date; --rebuild
+recomputes them all (after rows were changed without an event: an import, a repair)."""
 
 from django.core.management.base import BaseCommand
 
 from bangban.oversight.facts import refresh_facts
+from bangban.oversight.rollup import refresh_rollup
 
 
 class Command(BaseCommand):
@@ -13,4 +15,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, rebuild=False, **options):
         written = refresh_facts(full=True, rebuild=rebuild)
-        self.stdout.write(self.style.SUCCESS(f"已更新 {written} 件办件的统计要素。"))
+        rows = refresh_rollup(rebuild=rebuild)
+        self.stdout.write(
+            self.style.SUCCESS(f"已更新 {written} 件办件的统计要素，{rows} 行每日统计汇总。")
+        )
