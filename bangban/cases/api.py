@@ -54,8 +54,7 @@ progress_router = Router(tags=["进度查询"], auth=None)
 # The clock runs in these states; a case past its due date in them is overdue. A case that
 # waits for the client (supplement, suspension) has its due date pushed when it resumes.
 CLOCK_RUNNING = (State.ACCEPTED, State.HANDLING)
-DEADLINE_STATUS = {"ok": "正常", "warning": "即将到期", "overdue": "已超期"}
-PAUSED_LABEL = "计时暂停"
+DEADLINE_STATUS = {"ok": "正常", "warning": "即将到期", "overdue": "已超期", "paused": "计时暂停"}
 
 
 def state_label(state: str) -> str:
@@ -92,8 +91,8 @@ def deadline_info(case: Case) -> dict | None:
     """The deadline as the pages judge it (``selectors.deadline_status``: one warning rule).
 
     A finished case is judged on the day it finished: on time or late, never a warning.
-    While the clock is paused (``provisional``) the days left are those frozen when it
-    stopped, as the pages show; the status is "ok" (labelled 计时暂停) unless it stopped late.
+    While the clock is paused (``provisional``) the status is "paused" (计时暂停), as the pages
+    show it, and the days left are those frozen when it stopped (negative if it stopped late).
     """
     found = case_deadline(case)
     if found is None:
@@ -106,10 +105,7 @@ def deadline_info(case: Case) -> dict | None:
         status = "overdue" if finished > found.due_on else "ok"
     else:
         status, left = deadline_status(case, today, calendar)
-    label = None
-    if status == "paused":
-        status, label = ("overdue", None) if left < 0 else ("ok", PAUSED_LABEL)
-    elif status == "none":  # accepted, yet no due date stored (not expected): the computed one
+    if status == "none":  # accepted, yet no due date stored (not expected): the computed one
         left = calendar.workdays_between(today, found.due_on)
         status = "overdue" if left < 0 else "ok"
     return {
@@ -118,7 +114,7 @@ def deadline_info(case: Case) -> dict | None:
         "due_on": found.due_on,
         "workdays_left": left,
         "status": status,
-        "status_label": label or DEADLINE_STATUS[status],
+        "status_label": DEADLINE_STATUS[status],
         "provisional": found.provisional,
         "lines": found.explanation.lines(),
     }

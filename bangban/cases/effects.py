@@ -60,12 +60,15 @@ def _today():
     return timezone.localdate()
 
 
-def _issue(case: Case, kind: str, actor, **extra) -> str:
+def _issue(case: Case, kind: str, actor, *, unsigned: bool = False, **extra) -> str:
     """Issue the form this event produces (numbered, stored, printed); its number goes
-    into the event's details, which is how the timeline references it."""
+    into the event's details, which is how the timeline references it. ``unsigned``: a
+    form the system issues with nobody there to sign it."""
     from bangban.documents.services import document_issue
 
-    return document_issue(case=case, kind=kind, actor=actor, extra=extra or None).number
+    return document_issue(
+        case=case, kind=kind, actor=actor, unsigned=unsigned, extra=extra or None
+    ).number
 
 
 def _confirm_signature(case: Case, transition: Transition, actor, details: dict) -> dict:
@@ -209,11 +212,20 @@ def _close(case: Case, code: str, text: str):
 
 
 def _lapse(case: Case, actor, details: dict):
+    """The resumption period ran out: the service is deemed terminated (seed 000
+    §10.2.5.2 超过续办期限的，视为服务终止), and a termination, whatever its cause, is
+    written on the 办结（终止）单 (§10.2.6 …或因其他原因终止的……填写《办结（终止）单》).
+
+    The system issues the same termination slip an agent's termination issues, stating
+    续办期满自动终止; nobody is there to sign it, so it is printed unsigned and says so.
+    ``resumption_due_on`` stays set: the slip and the messages name the day that passed.
+    """
     _close(
         case,
         TerminationReason.RESUMPTION_LAPSED,
         TERMINATION_REASONS[TerminationReason.RESUMPTION_LAPSED],
     )
+    return {"document": _issue(case, "termination_slip", actor, unsigned=True)}
 
 
 def _terminate(case: Case, actor, details: dict):

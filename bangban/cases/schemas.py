@@ -98,8 +98,12 @@ class DeadlineOut(Schema):
     accepted_on: date
     promised_days: int = Field(description="承诺时限（工作日）")
     due_on: date
-    workdays_left: int = Field(description="剩余工作日（负数为已超期的工作日）")
-    status: Literal["ok", "warning", "overdue"]
+    workdays_left: int = Field(
+        description="剩余工作日（负数为已超期的工作日）；计时暂停时为停表时所剩，恢复后从此续算"
+    )
+    status: Literal["ok", "warning", "overdue", "paused"] = Field(
+        description="ok 正常、warning 即将到期、overdue 已超期、paused 计时暂停（受理后待补正或已中止）"
+    )
     status_label: str
     provisional: bool = Field(description="计时暂停中，到期日待恢复后重新计算")
     lines: list[str] = Field(description="到期日的计算说明")

@@ -1,7 +1,8 @@
 """Scheduled jobs on cases (huey, ``huey.contrib.djhuey``).
 
 Jobs change cases only through ``case_transition`` with the system actor, like any other
-writer; the logic lives in plain functions that tests call directly.
+writer; the logic lives in plain functions that tests call directly. Each run checks the
+working-day calendar once (``@in_calendar_scope``), not once per case.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from datetime import date
 from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
+
+from bangban.workdays.services import in_calendar_scope
 
 from .access import SYSTEM
 from .models import Case
@@ -62,6 +65,7 @@ def lapse_due_cases(today: date | None = None) -> int:
 
 
 @db_periodic_task(crontab(minute="*/30"))
+@in_calendar_scope
 def lapse_suspended_cases() -> int:
     """Every half hour: terminate suspended cases whose resumption period has lapsed."""
     return lapse_due_cases()

@@ -7,8 +7,10 @@ Statuses: ``answered`` (on the spot) is final at once. A consultation recorded w
 answer is ``pending`` with its reply due one working day after the client asked; the
 first-contact person either answers it (``replied``) or escalates it to a department
 (``escalated``, the due date still counted from the day the client asked), whose liaison
-or the first-contact person then records the answer (``replied``). Writes go through
-``services.py``; the contact is stored encrypted and shown masked.
+or the first-contact person then records the answer (``replied``). Turning one still
+awaiting a reply into a case also replies it, with the case number as the answer: the
+application is its result (§10.1.1.1). Writes go through ``services.py``; the contact
+is stored encrypted and shown masked.
 """
 
 from django.db import models

@@ -239,7 +239,8 @@ def consultation_to_case(
     (visit → window, phone → phone, online → online) unless ``channel`` is given, and is
     for the consulted item when no item or bundle is named. Allowed to an agent of that
     site or a coordinator covering it; a consultation becomes at most one case, so a
-    second click does not open a duplicate.
+    second click does not open a duplicate. In the same transaction the consultation is
+    marked handled (see ``_record_conversion``).
     """
     _check_active(staff)
     locked = _locked(consultation)
@@ -261,7 +262,7 @@ def consultation_to_case(
         versions = [locked.item.current_version]
     if channel is not None and channel not in set(Channel):
         raise ConsultationInvalid("办件来源渠道无效", "channel")
-    return case_submit(
+    case = case_submit(
         actor=Actor.of_staff(staff),
         client=client,
         service_type=service_type,
@@ -271,3 +272,24 @@ def consultation_to_case(
         bundle_version=bundle_version,
         consultation=locked,
     )
+    _record_conversion(locked, case, staff)
+    _copy_into(consultation, locked)
+    return case
+
+
+def _record_conversion(locked: Consultation, case: Case, staff) -> None:
+    """The application is the consultation's 处理结果 (§10.1.1.1): it is handled now.
+
+    One still awaiting a reply becomes ``replied`` at this moment, by whoever opened the
+    case, with the case number as its answer; so it leaves every "reply due" list, and
+    the timely-handling rate counts it as handled in time when the case was opened by the
+    end of its reply day (late otherwise, as a late reply would). One answered on the
+    spot keeps its answer. The case's ``consultation`` link says which case it became.
+    """
+    if locked.status not in AWAITING_REPLY:
+        return
+    locked.status = ConsultationStatus.REPLIED
+    locked.answer = f"已转为{case.get_service_type_display()}申请，办件编号 {case.number}"
+    locked.replied_at = timezone.now()
+    locked.replied_by = staff
+    locked.save(update_fields=["status", "answer", "replied_at", "replied_by"])

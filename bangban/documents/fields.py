@@ -24,6 +24,7 @@ from bangban.cases.workflow import (
     SUSPENSION_REASONS,
     TERMINATION_REASONS,
     ServiceType,
+    TerminationReason,
 )
 from bangban.network.models import Site
 
@@ -247,13 +248,25 @@ def specific(case, info: KindInfo, extra: dict | None) -> dict:
         }
     if kind in (Kind.TERMINATION_SLIP, Kind.COMPLETION_SLIP):
         terminated = kind == Kind.TERMINATION_SLIP
-        return {
+        found = {
             "terminated": terminated,
             "closed_on": today,
             "reason": case.reason_text if terminated else "",
             "reason_label": TERMINATION_REASONS.get(case.reason_code, "") if terminated else "",
             "acceptance_number": _latest_number(case, Kind.ACCEPTANCE_SLIP),
         }
+        if terminated and case.reason_code == TerminationReason.RESUMPTION_LAPSED:
+            # seed 000 §10.2.5.2: 超过续办期限的，视为服务终止。服务对象应按照代办服务
+            # 流程重新提出代办委托。
+            due = cn_date(case.resumption_due_on)
+            found |= {
+                "lapsed": True,
+                "reason_label": "续办期满自动终止",
+                "reason": f"中止后未在续办期限（{due}）内签订《代办服务续办委托书》，视为服务终止",
+                "resumption_due_on": due,
+                "suspension_number": _latest_number(case, Kind.SUSPENSION_SLIP),
+            }
+        return found
     if kind == Kind.EVALUATION:
         evaluation = (
             CaseEvent.objects.filter(case=case, event="evaluate")
@@ -290,7 +303,17 @@ def snapshot(
     reason: str = "",
     confirmation: Confirmation | None = None,
     extra: dict | None = None,
+    unsigned: bool = False,
 ) -> dict:
+    # A correction of an event's form keeps what the event decided (reason, dates,
+    # materials, whether it was issued unsigned); a form issued on demand is filled again
+    # from the case.
+    if supersedes and not info.on_demand:
+        kept = supersedes.fields.get("specific", {})
+    else:
+        kept = specific(case, info, extra)
+    if unsigned:
+        kept = {**kept, "unsigned": True}
     letterhead, chain = letterhead_for(case.site)
     wording = wording_for(chain, info.kind)
     items = _items(case)
@@ -334,11 +357,5 @@ def snapshot(
         },
         "agent": agent.name if agent else "",
         "confirmation": confirmation_fields(confirmation),
-        # A correction of an event's form keeps what the event decided (reason, dates,
-        # materials); a form issued on demand is filled again from the case.
-        "specific": (
-            supersedes.fields.get("specific", {})
-            if supersedes and not info.on_demand
-            else specific(case, info, extra)
-        ),
+        "specific": kept,
     }

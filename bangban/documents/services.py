@@ -60,6 +60,7 @@ def document_issue(
     reason: str = "",
     confirmation=None,
     extra: dict | None = None,
+    unsigned: bool = False,
 ) -> CaseDocument:
     """Number a form, take the snapshot of what it says and schedule its PDF.
 
@@ -67,7 +68,9 @@ def document_issue(
        site and year), or, for a new version, the series number with ``-V<n>``;
     2. the snapshot of the case as the caller holds it (inside a transition: with the
        event's changes applied), with the confirmation to print (by default the latest
-       one of the form the event had signed);
+       one of the form the event had signed; none when ``unsigned``: a form the system
+       issues with nobody there to sign, such as the termination slip of a lapse, which
+       is printed saying so, also in its corrected versions);
     3. the record, linked to ``event`` when the caller has it; an effect's event does not
        exist yet and is linked when the PDF is made (its details name this number);
     4. after commit, the PDF is rendered by a job; a download renders it if still missing.
@@ -80,7 +83,7 @@ def document_issue(
             series = case_services.next_number(site=case.site, prefix=info.prefix)
             version = 1
         number = version_number(series, version)
-        if confirmation is None and supersedes is None and not info.on_demand:
+        if confirmation is None and supersedes is None and not info.on_demand and not unsigned:
             confirmation = form_fields.latest_confirmation(case, info.form)
         snapshot = form_fields.snapshot(
             case,
@@ -92,6 +95,7 @@ def document_issue(
             reason=reason,
             confirmation=confirmation,
             extra=extra,
+            unsigned=unsigned,
         )
         document = CaseDocument.objects.create(
             case=case,

@@ -346,10 +346,11 @@ _SPECS = [
         "staff.case_lapsed",
         "续办期限届满自动终止",
         STAFF,
-        {"resumption_due_on": "续办期限"},
+        {"resumption_due_on": "续办期限", "document": "办结（终止）单编号"},
         "已自动终止：{{ case_number }}",
         "办件{{ case_number }}（“{{ title }}”）续办期限（{{ resumption_due_on }}）届满，"
-        "已由系统自动终止。请向服务对象退还材料并出具办结（终止）单。",
+        "已由系统自动终止并出具办结（终止）单{{ document }}。"
+        "请通知服务对象领回材料，并将该单交服务对象留存。",
         "续办期限届满、系统自动终止办件时",
     ),
     TemplateSpec(

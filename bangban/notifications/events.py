@@ -168,6 +168,7 @@ def _lapse(case, event, details):
             handlers(case),
             event,
             resumption_due_on=day_text(case.resumption_due_on),
+            document=details.get("document", ""),
         ),
     ]
 

@@ -12,17 +12,20 @@ Change overrides through ``save()`` or the admin: a queryset ``update()`` skips
 
 The fingerprint costs two queries, and one page asks for the calendar several times (the
 base template's warnings, the view, the deadline of each case). Inside
-``calendar_scope()`` (opened for each request by ``workdays.middleware``, and by a command
-around one unit of work) the fingerprint is checked once and the calendar is reused until
-the scope ends; a save or delete of an override or a year in this same scope drops it, so
-the request that changes the calendar sees its own change. Outside a scope every call
-checks, as jobs and tests expect: a calendar is never carried from one request to the next.
+``calendar_scope()`` (opened for each request by ``workdays.middleware``, for each run of
+a scheduled job by ``@in_calendar_scope``, and by a command around one unit of work) the
+fingerprint is checked once and the calendar is reused until the scope ends; a save or
+delete of an override or a year in this same scope drops it, so the request that changes
+the calendar sees its own change. Outside a scope every call checks, as tests calling a
+job's plain function expect: a calendar is never carried from one request or run to the next.
 """
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
+from typing import ParamSpec, TypeVar
 
 from django.db.models import Count, Max
 from django.db.models.signals import post_delete, post_save
@@ -31,6 +34,9 @@ from django.utils import timezone
 
 from .models import CalendarYear, HolidayOverride
 from .rules import WorkCalendar, unknown_year_warning
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 # (fingerprint, calendar); replaced whole, so a reader never sees half an update.
 _cached: tuple[tuple, WorkCalendar] | None = None
@@ -64,6 +70,23 @@ def calendar_scope() -> Iterator[None]:
         yield
     finally:
         _scope.reset(token)
+
+
+def in_calendar_scope(function: Callable[P, R]) -> Callable[P, R]:
+    """Run each call of ``function`` (a job) in its own ``calendar_scope()``.
+
+    A run over many cases checks the calendar once, and the next run checks again, so a
+    holiday entered between two runs is seen by the second. Put it under the huey
+    decorator, so that the scope covers the run (and ``call_local``) and the task keeps
+    its name.
+    """
+
+    @functools.wraps(function)
+    def scoped(*args: P.args, **kwargs: P.kwargs) -> R:
+        with calendar_scope():
+            return function(*args, **kwargs)
+
+    return scoped
 
 
 @receiver([post_save, post_delete], sender=HolidayOverride)

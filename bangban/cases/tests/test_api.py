@@ -333,7 +333,40 @@ def test_a_suspended_case_reports_the_days_frozen_when_its_clock_stopped(world):
     assert paused == "paused"
     deadline = ApiClient(world.agent_a).get(f"/cases/{case.number}").json()["deadline"]
     assert deadline["provisional"] and deadline["workdays_left"] == frozen
-    assert (deadline["status"], deadline["status_label"]) == ("ok", "计时暂停")
+    assert (deadline["status"], deadline["status_label"]) == ("paused", "计时暂停")
+
+
+def test_a_case_suspended_after_its_due_date_is_paused_not_overdue(world):
+    calendar = current_calendar()
+    today = timezone.localdate()
+    case = open_case(world)
+    to_handling(case, world.agent_a)
+    case.due_on = calendar.add_workdays(today, -3)
+    case.accepted_on = calendar.add_workdays(case.due_on, -case.promised_days)
+    case.save(update_fields=["due_on", "accepted_on"])
+    assert case_deadline(case).due_on == case.due_on
+    agent = ApiClient(world.agent_a)
+    assert agent.get(f"/cases/{case.number}").json()["deadline"]["status"] == "overdue"
+
+    case_transition(
+        case=case,
+        event="suspend",
+        actor=_actor(world.agent_a),
+        reason_code="fees_unpaid",
+        confirmation=SIGNED,
+    )
+    paused, frozen = deadline_status(case, today, calendar)  # as the pages show it
+    assert paused == "paused" and frozen < 0  # it stopped after its due date
+    deadline = agent.get(f"/cases/{case.number}").json()["deadline"]
+    assert (deadline["status"], deadline["status_label"]) == ("paused", "计时暂停")
+    assert deadline["workdays_left"] == frozen
+
+
+def test_the_openapi_schema_lists_every_deadline_status(client):
+    schemas = client.get("/api/openapi.json").json()["components"]["schemas"]
+    status = schemas["DeadlineOut"]["properties"]["status"]
+    assert status["enum"] == ["ok", "warning", "overdue", "paused"]
+    assert "paused 计时暂停" in status["description"]
 
 
 @pytest.mark.parametrize("persona", ["agent_a", "coordinator", "liaison_market", "supervisor"])

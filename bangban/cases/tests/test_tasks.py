@@ -79,3 +79,23 @@ def test_the_periodic_task_runs_the_same_sweep(world, monkeypatch):
     lapse_suspended_cases.call_local()
     case.refresh_from_db()
     assert case.state == State.TERMINATED
+
+
+def test_a_lapsed_case_gets_the_termination_slip_issued_by_the_system_unsigned(world, monkeypatch):
+    """seed 000 §10.2.5.2 超过续办期限的，视为服务终止; §10.2.6 终止的……填写《办结（终止）单》."""
+    from bangban.documents.models import CaseDocument
+
+    case = suspended(world)
+    on(monkeypatch, current_calendar().add_workdays(case.resumption_due_on, 1))
+    assert lapse_due_cases() == 1
+    lapse = CaseEvent.objects.get(case=case, event="lapse")
+    slip = CaseDocument.objects.get(case=case, kind="termination_slip")
+    assert lapse.details["document"] == slip.number and slip.number.startswith("ZJ-")
+    assert "signed" not in lapse.details  # nobody signed: the system issued it
+    assert slip.confirmation is None and slip.issued_by is None
+    assert slip.fields["issued_by"] == "系统"
+    specific = slip.fields["specific"]
+    assert specific["terminated"] and specific["lapsed"] and specific["unsigned"]
+    assert specific["reason_label"] == "续办期满自动终止"
+    due = case.resumption_due_on
+    assert f"续办期限（{due.year}年{due.month}月{due.day}日）" in specific["reason"]

@@ -85,6 +85,7 @@ def test_a_consultation_becomes_a_case_in_one_call_and_only_once(world):
     assert Case.objects.get(number=case["number"]).consultation_id == consultation["id"]
     listed = agent.get("/consultations").json()["items"][0]
     assert listed["case_number"] == case["number"]
+    assert listed["status"] == "replied" and case["number"] in listed["answer"]
     twice = agent.post(path, body)
     assert twice.status_code == 422 and twice.json()["code"] == "already_converted"
     assert ApiClient(world.agent_b).post(path, body).status_code == 404

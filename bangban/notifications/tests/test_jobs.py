@@ -152,8 +152,10 @@ def test_resumption_reminder_then_lapse_through_the_workflow_after_the_holiday(w
     assert case.state == State.TERMINATED and case.reason_text == "续办期限届满"
     assert CaseEvent.objects.filter(case=case, event="lapse").count() == 1
     [terminated] = Message.objects.filter(template_key="client.terminated")
-    assert "续办期限届满" in terminated.body
-    assert len(notices(world.agent_a, "staff.case_lapsed")) == 1
+    assert "续办期限届满" in terminated.body and terminated.client_id == case.client_id
+    slip = CaseEvent.objects.get(case=case, event="lapse").details["document"]
+    [notice] = notices(world.agent_a, "staff.case_lapsed")
+    assert f"已由系统自动终止并出具办结（终止）单{slip}" in notice
 
 
 def test_consultation_replies_due_on_the_first_working_day_after_the_holiday(world, monkeypatch):

@@ -105,6 +105,22 @@ def test_a_consultation_becomes_a_proxy_case_for_a_new_client(signed_in, world):
     assert f'该咨询已转为办件 <a href="/work/cases/{case.number}/">' in again
 
 
+def test_a_case_opened_by_another_agent_of_the_site_leaves_nothing_to_reply(signed_in, world):
+    record(signed_in(world.agent_a), world)
+    consultation = Consultation.objects.get()
+    colleague = signed_in(world.agent_a2)
+    colleague.post(
+        f"/work/desk/consultations/{consultation.pk}/case/",
+        {"kind": "person", "id_number": make_resident_id(), "service_type": "assist"},
+    )
+    case = Case.objects.get(consultation=consultation)
+    consultation.refresh_from_db()
+    assert consultation.status == ConsultationStatus.REPLIED
+    assert consultation.replied_by == world.agent_a2 and case.number in consultation.answer
+    home = signed_in(world.agent_a).get("/work/").content.decode()
+    assert '待答复的咨询 <span class="count">0 件</span>' in home
+
+
 def test_a_known_client_is_reused_not_overwritten(signed_in, world):
     client = signed_in(world.agent_a)
     record(client, world)

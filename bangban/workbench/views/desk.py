@@ -240,17 +240,6 @@ def consultation_open_case(request, pk):
                 item_versions=[item.current_version] if item and not bundle else [],
                 bundle_version=bundle.current_version if bundle else None,
             )
-            # The consultation's result (处理结果, §10.1.1.1) is the application itself: the
-            # first-contact person records it, so it does not linger as "reply due".
-            if (
-                consultation.status in AWAITING_REPLY
-                and consultation.handled_by_id == request.staff.pk
-            ):
-                consultation_reply(
-                    consultation=consultation,
-                    staff=request.staff,
-                    answer=f"已转为{case.get_service_type_display()}申请，办件编号 {case.number}",
-                )
     except ClientInvalid as invalid:
         errors = invalid.errors
     except (ConsultationInvalid, TransitionRefused) as refusal:

@@ -7,7 +7,7 @@ from django.test import RequestFactory
 from bangban.workdays.context_processors import calendar_warnings as warnings_context
 from bangban.workdays.models import CalendarYear, HolidayOverride
 from bangban.workdays.rules import DayType, unknown_year_warning
-from bangban.workdays.services import calendar_warnings, current_calendar
+from bangban.workdays.services import calendar_warnings, current_calendar, in_calendar_scope
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +41,24 @@ def test_the_calendar_is_reused_while_the_tables_are_unchanged(django_assert_num
     with django_assert_num_queries(2):  # the fingerprint only; no override is reloaded
         second = current_calendar()
     assert second is first
+
+
+def test_a_function_in_calendar_scope_checks_once_per_call(django_assert_num_queries):
+    @in_calendar_scope
+    def job(day):
+        """A job asking for the calendar for each of its cases."""
+        return [current_calendar().is_workday(day) for _ in range(5)]
+
+    assert job.__name__ == "job" and job.__doc__.startswith("A job")  # huey names tasks so
+    current_calendar()
+    with django_assert_num_queries(2):  # the fingerprint, once for the five
+        assert job(date(2026, 10, 8)) == [True] * 5
+    # The next call checks again: an override entered by another process in between (no
+    # signal reaches this one) is seen.
+    HolidayOverride.objects.bulk_create(
+        [HolidayOverride(date=date(2026, 10, 8), is_workday=False, name="台风停工")]
+    )
+    assert job(date(2026, 10, 8)) == [False] * 5
 
 
 def test_the_warning_names_2027_until_the_year_is_entered():
