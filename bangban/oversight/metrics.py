@@ -718,7 +718,7 @@ def drill_rows(code: str, scope: Scope, part: str = "all", by: str = "", key=Non
     if part == "met":
         rows = rows.filter(m.met)
     elif part == "missed":
-        rows = rows.exclude(pk__in=rows.filter(m.met).values("pk"))
+        rows = rows.exclude(m.met)
     return rows.distinct() if by in ("item", "category") else rows
 
 

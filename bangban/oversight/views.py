@@ -7,6 +7,7 @@ Staff only (login required). Every case-based figure and list starts from
 from __future__ import annotations
 
 import time
+from datetime import date
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
@@ -19,11 +20,11 @@ from bangban.cases.models import Channel
 from bangban.catalogue.models import ItemCategory
 from bangban.network.models import Site
 
-from . import dashboard, facts, metrics
+from . import dashboard, facts, metrics, rollup
 from .access import oversees_site, staff_of
 from .disclosure import incomplete_items, missing_five_public, site_disclosures
 from .filters import PRESETS, query_of, scope_from
-from .metrics import METRICS, VOLUMES
+from .metrics import METRICS, VOLUMES, Rate
 from .policy import policy_for, targets
 
 PAGE_SIZE = 50
@@ -174,9 +175,37 @@ def breakdown_page(request, staff, by):
     return render(request, "oversight/breakdown.html", context)
 
 
-def _page(request, rows):
+def _page(request, rows, count: int | None = None):
     paginator = Paginator(rows, PAGE_SIZE)
+    if count is not None:
+        paginator.count = count  # known already: no second count of a year of rows
     return paginator.get_page(request.GET.get("page"))
+
+
+def _figure_count(code: str, scope, part: str, by: str, key, children) -> int | None:
+    """How many rows a drill-down list holds, from its figure, when the daily roll-up
+    answers that figure (a year's list would otherwise be counted row by row again).
+
+    The list and the figure are the same population and condition (``metrics``), so the
+    count is the figure's total, met or missed; None: let the list count itself.
+    """
+    m = METRICS[code]
+    if key in (None, ""):
+        by = ""
+    if rollup.split(scope, m.source, by)[0] is None:
+        return None
+    if by == "month":
+        try:
+            key = date.fromisoformat(str(key)[:10]).replace(day=1)
+        except ValueError:
+            return None
+    elif by and not isinstance(key, int):
+        return None
+    if by:
+        rate = metrics.rates_by([code], scope, by, children)[code].get(key, Rate(0, 0))
+    else:
+        rate = metrics.rate(code, scope)
+    return {"all": rate.total, "met": rate.met, "missed": rate.missed}[part]
 
 
 LIST_TEMPLATES = {
@@ -217,7 +246,8 @@ def metric_list(request, staff, code):
         key = int(key) if key.isdigit() else (key or None)
     children = dashboard.children_of(scope.site, scope.rollup) if by == "unit" else ()
     rows = metrics.drill_rows(code, scope, part, by, key, children)
-    page = _page(request, _with_relations(m.source, rows))
+    count = _figure_count(code, scope, part, by, key, children)
+    page = _page(request, _with_relations(m.source, rows), count)
     part_label = {"met": m.met_label, "missed": m.missed_label}.get(part, "全部")
     context = _common(request, staff, scope, extra) | {
         "title": f"{m.label}：{part_label}",

@@ -260,3 +260,47 @@ def test_every_breakdown_of_every_metric_runs(world, by):
     quick_case(world)
     for code in metrics.METRICS:
         metrics.rate_by(code, scope(world), by, [world.town, world.town2])
+
+
+def test_every_list_behind_a_figure_holds_exactly_its_met_and_missed_rows(world):
+    from django.utils import timezone
+
+    from bangban.oversight.services import complaint_submit
+
+    from .helpers import ZONE
+
+    quick_case(world)
+    late = late_case(world, agent=world.agent_b)
+    suspended_case(world)
+    with at(date(2026, 11, 10)):
+        act(open_case(world), world.agent_a, "terminate", reason_code="client_withdrew")
+    with at(date(2026, 11, 21)):
+        evaluation_submit(
+            case=late,
+            actor=Actor.of_client(world.citizen),
+            level=1,
+            indicators={},
+            comment="",
+            channel="portal",
+        )
+    replied = timezone.make_aware(timezone.datetime(2026, 11, 4, 15), ZONE)
+    _consultation(world, date(2026, 11, 2), status="answered", answer="答")
+    _consultation(
+        world,
+        date(2026, 11, 2),
+        status="replied",
+        reply_due_on=date(2026, 11, 3),
+        replied_at=replied,
+    )
+    _consultation(world, date(2026, 11, 5), status="escalated", reply_due_on=date(2026, 11, 6))
+    with at(date(2026, 11, 3)):
+        complaint_submit(
+            channel="phone", complainant_name="王", contact="13812345678", content="慢", case=late
+        )
+    s = scope(world)
+    for code in metrics.METRICS:
+        r = metrics.rate(code, s)
+        assert r.total, code  # every figure has rows here
+        parts = {"all": r.total, "met": r.met, "missed": r.missed}
+        for part, expected in parts.items():
+            assert metrics.drill_rows(code, s, part).count() == expected, (code, part)

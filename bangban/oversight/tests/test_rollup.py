@@ -8,7 +8,7 @@ from bangban.cases.access import Actor, sees_every_case_at, visible_cases
 from bangban.cases.models import Case
 from bangban.cases.services import case_submit
 from bangban.cases.tests.helpers import act, open_case
-from bangban.oversight import dashboard, facts, metrics, rollup
+from bangban.oversight import dashboard, facts, metrics, rollup, views
 from bangban.oversight.models import DailyFigure, RollupState
 from bangban.oversight.services import evaluation_submit
 from bangban.workdays.models import HolidayOverride
@@ -186,3 +186,29 @@ def test_who_sees_every_case_of_a_site_agrees_with_visible_cases(world, subtree)
     # and it is not generous: a town agent does not see its villages' cases
     assert not sees_every_case_at(world.town_agent, world.town, subtree=True)
     assert sees_every_case_at(world.town_agent, world.town, subtree=False)
+
+
+@pytest.mark.parametrize("part", ["all", "met", "missed"])
+def test_a_list_behind_a_number_counts_exactly_its_rows(client, world, part):
+    mixed_cases(world)
+    client.force_login(world.supervisor.user)
+    period = "start=2026-10-01&end=2026-11-30"
+    drills = [
+        ("on_time", "", None),
+        ("resolution", "", None),
+        ("satisfaction", "", None),
+        ("return_visits", "", None),
+        ("records", "", None),
+        ("response", "", None),
+        ("on_time", "unit", world.town.pk),
+        ("on_time", "agent", world.agent_b.pk),
+        ("response", "month", "2026-10-01"),
+    ]
+    s = scope(world, period=metrics.Period(date(2026, 10, 1), date(2026, 11, 30)))
+    children = [world.town, world.town2]
+    for code, by, key in drills:
+        query = f"{period}&part={part}" + (f"&by={by}&key={key}" if by else "")
+        page = client.get(f"/oversight/list/{code}/?{query}").context["page"]
+        rows = metrics.drill_rows(code, s, part, by, key, children if by == "unit" else ())
+        assert page.paginator.count == rows.count(), (code, by, part)
+        assert views._figure_count(code, s, part, by, key, children) is not None  # from the figure
