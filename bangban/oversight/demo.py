@@ -27,7 +27,9 @@ from bangban.workdays.services import current_calendar
 
 from . import services
 from .evaluations import handled_case
+from .facts import refresh_facts
 from .models import Rectification, RectificationStatus, ReturnVisit, ReturnVisitKind
+from .rollup import refresh_rollup
 
 SEED = 2026
 FINISHED = (State.COMPLETED, State.DELIVERED, State.ARCHIVED, State.TERMINATED)
@@ -160,6 +162,9 @@ def load(county: Site) -> dict[str, int]:
     counts["complaints"] = _complaints(rng, clock, calendar, today, cases, coordinator)
     counts["consultations"] = _consultations(rng, clock, calendar, today, county)
     _inspections(rng, clock, calendar, today, county, supervisor)
+    # count the figures now, as the periodic job would, so the first dashboard view is quick
+    refresh_facts()
+    refresh_rollup()
     return counts
 
 
