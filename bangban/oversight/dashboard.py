@@ -7,7 +7,7 @@ or sites: one per figure, one per breakdown, one per trend.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.db.models import Q
 
@@ -15,7 +15,7 @@ from bangban.network.models import Site
 
 from . import metrics
 from .disclosure import disclosure_by_site, disclosure_rate
-from .metrics import METRICS, Period, Rate, Scope
+from .metrics import METRICS, Period, Rate, Scope, months_of
 from .policy import policy_for, targets
 
 # The figures on the dashboard's cards, in order.
@@ -71,14 +71,6 @@ def trend_period(period: Period) -> Period:
     for _ in range(11):
         first = (first - timedelta(days=1)).replace(day=1)
     return Period(first, period.end)
-
-
-def months_of(period: Period) -> list[date]:
-    months, month = [], period.start.replace(day=1)
-    while month <= period.end:
-        months.append(month)
-        month = (month + timedelta(days=32)).replace(day=1)
-    return months
 
 
 def children_of(site: Site | None, rollup: bool) -> list[Site]:

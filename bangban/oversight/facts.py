@@ -41,8 +41,8 @@ from bangban.cases.models import Case, CaseEvent, Confirmation
 from bangban.cases.workflow import Form, ServiceType, TerminationReason
 
 from . import rollup
-from .models import CaseFact, FactState, RollupState, WorkdayOrdinalState
-from .ordinals import ensure_ordinals, ordinal_at, ordinal_of
+from .models import CaseFact, FactState, RollupState
+from .ordinals import ensure_ordinals, ordinal_at, ordinal_of, table_fingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -166,7 +166,7 @@ def refresh_facts(*, full: bool = False, rebuild: bool = False) -> int:
     if first is None:
         return 0
     ensure_ordinals(timezone.localdate(first), timezone.localdate())
-    calendar = WorkdayOrdinalState.objects.values_list("fingerprint", flat=True).first() or ""
+    calendar = table_fingerprint()
     with transaction.atomic():
         state = FactState.objects.select_for_update().first() or FactState.objects.create()
         top = CaseEvent.objects.aggregate(top=Max("pk"))["top"] or 0

@@ -18,11 +18,10 @@ from datetime import date, datetime, time, timedelta
 
 import chinese_calendar
 from django.db import transaction
-from django.db.models import Count, DateTimeField, IntegerField, Max, OuterRef, Subquery
+from django.db.models import DateTimeField, IntegerField, OuterRef, Subquery
 from django.utils import timezone
 
-from bangban.workdays.models import CalendarYear, HolidayOverride
-from bangban.workdays.services import current_calendar
+from bangban.workdays.services import calendar_fingerprint, current_calendar
 
 from .models import WorkdayOrdinal, WorkdayOrdinalState
 
@@ -30,10 +29,8 @@ MARGIN_YEARS = 1  # built around the years asked for, so nearby due dates resolv
 
 
 def _fingerprint() -> str:
-    years = list(CalendarYear.objects.order_by("year").values_list("year", flat=True))
-    overrides = HolidayOverride.objects.aggregate(count=Count("pk"), latest=Max("updated_at"))
     version = getattr(chinese_calendar, "__version__", "")
-    return f"{version}|{years}|{overrides['count']}|{overrides['latest']}"[:200]
+    return f"{version}|{calendar_fingerprint()}"[:200]
 
 
 EPOCH_YEAR = 2016  # ordinals count from here, so they never shift when the table grows
@@ -58,6 +55,12 @@ def ensure_ordinals(first: date, last: date) -> None:
             state = WorkdayOrdinalState(first_year=EPOCH_YEAR, last_year=want_last)
         state.first_year, state.last_year, state.fingerprint = EPOCH_YEAR, want_last, fingerprint
         state.save()
+
+
+def table_fingerprint() -> str:
+    """The calendar the table was last built from: what is derived from the table (the
+    per-case facts, the daily roll-up) must be recomputed when this changes."""
+    return WorkdayOrdinalState.objects.values_list("fingerprint", flat=True).first() or ""
 
 
 def _rebuild(first_year: int, last_year: int) -> None:

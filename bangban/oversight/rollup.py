@@ -47,8 +47,8 @@ from .models import (
     RollupDirtyDay,
     RollupState,
     WorkdayOrdinal,
-    WorkdayOrdinalState,
 )
+from .ordinals import table_fingerprint
 
 FIRST_DAY = date(2000, 1, 1)  # the roll-up starts here; a period reaching earlier is counted live
 SOURCES = {
@@ -155,10 +155,6 @@ def _merged(ranges: list[tuple[date, date]]) -> list[tuple[date, date]]:
     return merged
 
 
-def _calendar() -> str:
-    return WorkdayOrdinalState.objects.values_list("fingerprint", flat=True).first() or ""
-
-
 def refresh_rollup(*, rebuild: bool = False, today: date | None = None) -> int:
     """Roll up the days that became old enough and rebuild dirty days; return rows written.
 
@@ -166,7 +162,7 @@ def refresh_rollup(*, rebuild: bool = False, today: date | None = None) -> int:
     """
     today = today or timezone.localdate()
     until = horizon(today)
-    calendar = _calendar()
+    calendar = table_fingerprint()
     state = RollupState.objects.first()
     if (
         not rebuild

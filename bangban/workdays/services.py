@@ -110,7 +110,7 @@ def current_calendar() -> WorkCalendar:
 def _checked_calendar() -> WorkCalendar:
     """The process's calendar if the tables have not changed since it was built, else a new one."""
     global _cached
-    fingerprint = _fingerprint()
+    fingerprint = calendar_fingerprint()
     cached = _cached
     if cached is not None and cached[0] == fingerprint:
         return cached[1]
@@ -129,7 +129,10 @@ def calendar_warnings(today: date | None = None) -> list[str]:
     return [unknown_year_warning(year) for year in calendar.warning_years(today)]
 
 
-def _fingerprint() -> tuple:
+def calendar_fingerprint() -> tuple:
+    """What changes whenever the calendar's tables change (entered years, overrides): two
+    queries. Anything derived from the calendar (this cache, oversight's working-day table)
+    is current while its fingerprint is."""
     years = tuple(CalendarYear.objects.order_by("year").values_list("year", flat=True))
     overrides = HolidayOverride.objects.aggregate(count=Count("pk"), latest=Max("updated_at"))
     return years, overrides["count"], overrides["latest"]
