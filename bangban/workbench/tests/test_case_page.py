@@ -131,6 +131,7 @@ def test_without_htmx_the_forms_post_and_redirect_back(signed_in, world):
         f"/work/cases/{case.number}/events/start_review/", {"expected_version": case.version}
     )
     assert response.status_code == 302 and response["Location"] == f"/work/cases/{case.number}/"
+    assert "已完成：开始预审" in page(client, case).content.decode()  # says what was done
     response = client.post(
         f"/work/cases/{case.number}/events/refuse/", {"expected_version": case.version + 1}
     )

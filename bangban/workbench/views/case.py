@@ -224,7 +224,8 @@ def _done(request, case, message):
         if request.htmx:
             return HttpResponseClientRedirect(reverse("workbench:home"))
         return redirect("workbench:home")
-    if not request.htmx:
+    if not request.htmx:  # without JavaScript: the page again, with the message above it
+        messages.success(request, message)
         return redirect("workbench:case", case.number)
     response = render(
         request, "workbench/case/_body.html", case_context(request, fresh, flash=message)
