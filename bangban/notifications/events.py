@@ -6,7 +6,8 @@ the effects are applied, so ``case`` is already in its new state. Nothing here w
 To clients (SMS): application received, refusal with its reason, the one-time notice
 (what is still needed and by when), acceptance with the promised limit and due date,
 progress when a department gives its result, suspension with the resumption deadline,
-termination (also when the resumption period lapsed), completion and where to collect,
+termination with its reason and 办结（终止）单 number and that the client may apply again
+(also when the resumption period lapsed), completion and where to collect,
 delivery (carrier and tracking number, or licence number), the evaluation invitation,
 and reminders (``remind``: supplement or resumption).
 
@@ -156,13 +157,21 @@ def _suspend(case, event, details):
     ]
 
 
+def _terminated(case, details) -> Planned:
+    """To the client: the case number, the reason, the 办结（终止）单 issued with the
+    termination, and that they may apply again (seed 000 §10.2.5.2, §10.2.6)."""
+    return _client(
+        "client.terminated", case, reason=case.reason_text, document=details.get("document", "")
+    )
+
+
 def _terminate(case, event, details):
-    return [_client("client.terminated", case, reason=case.reason_text)]
+    return [_terminated(case, details)]
 
 
 def _lapse(case, event, details):
     return [
-        _client("client.terminated", case, reason=case.reason_text),
+        _terminated(case, details),
         _staff(
             "staff.case_lapsed",
             handlers(case),

@@ -19,6 +19,7 @@ For the portal (public pages):
 
 For staff (oversight pages, admin actions):
   rectification_decide / rectification_complete / rectification_appeal_decide
+      (who may do which in which status: ``rectification_rules.rectification_actions``)
   return_visit_record / return_visits_plan_random
   complaint_assign / complaint_contact / complaint_investigate / complaint_reply /
   complaint_archive
@@ -41,7 +42,7 @@ from bangban.clients import pii
 from bangban.network.models import Site, SiteLevel
 from bangban.workdays.services import current_calendar
 
-from . import rollup
+from . import rectification_rules, rollup
 from .access import can_manage
 from .evaluations import handled_case
 from .models import (
@@ -123,12 +124,14 @@ def _refresh(target, fresh) -> None:
     target.__dict__.update({k: v for k, v in fresh.__dict__.items() if k != "_state"})
 
 
-def _owner_or_manager(staff, rectification: Rectification) -> None:
-    if staff is None or not staff.is_active:
-        raise OversightRefused("只有在岗工作人员可以办理差评整改", "forbidden")
-    if rectification.owner_id == staff.pk or can_manage(staff, rectification.site):
-        return
-    raise OversightRefused("只有整改责任人或负责该机构的协调员可以办理", "forbidden")
+def _raise(refused: rectification_rules.Refusal | None) -> None:
+    if refused is not None:
+        raise OversightRefused(refused.message, refused.code)
+
+
+def _allow(staff, rectification: Rectification, action: str) -> None:
+    """Refuse unless ``action`` is in ``rectification_actions(staff, rectification)``."""
+    _raise(rectification_rules.refusal(staff, rectification, action))
 
 
 @transaction.atomic
@@ -150,9 +153,7 @@ def rectification_decide(
     appeal: the rating is mistaken or malicious; a supervisor or coordinator reviews it.
     """
     r = _locked_rectification(rectification)
-    _owner_or_manager(staff, r)
-    if r.status != RectificationStatus.DECIDING:
-        raise OversightRefused(f"整改当前为“{r.get_status_display()}”，不能确定处理方式")
+    _allow(staff, r, rectification_rules.DECIDE)
     now, today = timezone.now(), timezone.localdate()
     if outcome == RectificationOutcome.IMMEDIATE:
         r.measures = _text(measures, "请填写立行立改的措施")
@@ -185,9 +186,7 @@ def rectification_decide(
 def rectification_complete(*, rectification: Rectification, staff, result: str) -> Rectification:
     """A rectification by deadline is done; the client is asked to rate it."""
     r = _locked_rectification(rectification)
-    _owner_or_manager(staff, r)
-    if r.status != RectificationStatus.RECTIFYING:
-        raise OversightRefused("只有限期整改中的差评可以登记整改完成")
+    _allow(staff, r, rectification_rules.COMPLETE)
     r.rectification_result = _text(result, "请填写整改结果")
     r.rectified_at = timezone.now()
     r.status, r.due_on = RectificationStatus.AWAITING_RATING, None
@@ -206,12 +205,7 @@ def rectification_appeal_decide(
     Rejected: back to choosing another course of action.
     """
     r = _locked_rectification(rectification)
-    if r.status != RectificationStatus.APPEALING:
-        raise OversightRefused("该差评没有待复核的申诉")
-    if staff is None or staff.pk == r.owner_id or not can_manage(staff, r.site):
-        raise OversightRefused(
-            "申诉由负责该机构的监督人员或协调员复核，整改责任人不能复核", "forbidden"
-        )
+    _allow(staff, r, rectification_rules.APPEAL)
     note = _text(note, "请填写复核意见")
     now, today = timezone.now(), timezone.localdate()
     r.appeal_decision, r.appeal_decided_by, r.appeal_decided_at = decision, staff, now
@@ -237,15 +231,13 @@ def rectification_client_rate(
 ) -> Rectification:
     """The client rates the fix (portal), or a coordinator records it on a return visit."""
     r = _locked_rectification(rectification)
-    if r.status != RectificationStatus.AWAITING_RATING:
-        raise OversightRefused("该差评整改暂不需要评价")
+    _raise(rectification_rules.status_refusal(r, rectification_rules.RATE))
     actor = actor if isinstance(actor, Actor) else Actor.of_staff(actor)
     if actor.kind == "client":
         if actor.client.pk != r.case.client_id:
             raise OversightRefused("只能评价本人办件的整改情况", "forbidden")
     elif actor.kind == "staff":
-        if not can_manage(actor.staff, r.site) or handled_case(actor.staff, r.case):
-            raise OversightRefused("整改评价由服务对象作出，或由未经办该办件的协调员回访录入")
+        _allow(actor.staff, r, rectification_rules.RATE)
     else:
         raise OversightRefused("整改评价由服务对象作出", "forbidden")
     try:

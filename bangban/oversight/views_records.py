@@ -39,6 +39,7 @@ from .models import (
     ReturnVisitMethod,
     ReturnVisitOutcome,
 )
+from .rectification_rules import rectification_actions
 from .services import OversightRefused
 from .views import PAGE_SIZE, staff_required
 
@@ -109,8 +110,7 @@ def rectification_detail(request, staff, pk):
         "outcomes": RectificationOutcome.choices,
         "decisions": AppealDecision.choices,
         "levels": Level.choices,
-        "is_owner": r.owner_id == staff.pk,
-        "manages": can_manage(staff, r.site),
+        "actions": rectification_actions(staff, r),
         "today": timezone.localdate(),
     }
     return render(request, "oversight/rectification.html", context)

@@ -194,6 +194,50 @@ def test_a_terminated_case_is_invited_to_evaluate_when_archived(world):
     assert "委托人书面提出终止委托" in Message.objects.get(template_key="client.terminated").body
 
 
+def test_the_termination_sms_names_the_case_reason_slip_and_that_the_client_may_apply_again(
+    world,
+):
+    # seed 000 §10.2.6: a termination is written on the 办结（终止）单; §10.2.5.2: the client
+    # applies again through the normal procedure
+    world.agent_a.site.phone = "0512-66001234"
+    world.agent_a.site.save()
+    case = open_case(world, service_type="assist")
+    act(case, world.agent_a, "terminate", reason_code="conditions_unmet")
+    slip = CaseEvent.objects.get(case=case, event="terminate").details["document"]
+    assert slip
+    [sms] = Message.objects.filter(case=case, template_key="client.terminated")
+    assert sms.body == (
+        f"【帮办代办】张三，您的“食品经营许可”帮办服务（办件编号{case.number}）已终止，"
+        "原因：事项在办理过程中不具备办结条件。"
+        f"办结（终止）单编号{slip}。"
+        "已交材料请到东街社区便民服务站领回。"
+        "如仍需办理，可重新申请帮办，咨询电话0512-66001234。"
+    )
+    assert len(sms.body) <= 134  # two SMS segments (67 characters each) at most
+
+
+def test_the_termination_sms_leaves_out_a_missing_slip_and_phone():
+    from bangban.notifications import catalog, rendering
+
+    body = rendering.render(
+        catalog.spec("client.terminated").body,
+        {
+            "client_name": "张三",
+            "title": "食品经营许可",
+            "service_type": "代办",
+            "case_number": "V1-2026-0001",
+            "reason": "续办期限届满",
+            "document": "",
+            "site_name": "东街社区便民服务站",
+            "site_phone": "",
+        },
+    )
+    assert body == (
+        "【帮办代办】张三，您的“食品经营许可”代办服务（办件编号V1-2026-0001）已终止，"
+        "原因：续办期限届满。已交材料请到东街社区便民服务站领回。如仍需办理，可重新申请代办。"
+    )
+
+
 def test_a_hand_over_notifies_the_receiving_sites_agents_not_the_sender(world):
     case = open_case(world)
     act(case, world.agent_a, "relay_out", to_site_id=world.town.pk, note="需镇级办理")
