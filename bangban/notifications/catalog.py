@@ -164,9 +164,9 @@ _SPECS = [
         CLIENT,
         {"reason": "终止原因", "document": "办结（终止）单编号"},
         "服务终止",
-        SIGN + "{{ client_name }}，您的“{{ title }}”{{ service_type }}服务（办件编号{{ case_number }}）"
+        SIGN + "{{ client_name }}，您的“{{ title }}”（{{ case_number }}）{{ service_type }}服务"
         "已终止，原因：{{ reason }}。"
-        "{% if document %}办结（终止）单编号{{ document }}。{% endif %}"
+        "{% if document %}办结（终止）单号{{ document }}。{% endif %}"
         "已交材料请到{{ site_name }}领回。如仍需办理，可重新申请{{ service_type }}"
         "{% if site_phone %}，咨询电话{{ site_phone }}{% endif %}。",
         "终止时，包括续办期限届满自动终止（seed 000 §10.2.5.2、§10.2.6：出具办结（终止）单，"

@@ -155,8 +155,8 @@ def test_resumption_reminder_then_lapse_through_the_workflow_after_the_holiday(w
     assert "续办期限届满" in terminated.body and terminated.client_id == case.client_id
     slip = CaseEvent.objects.get(case=case, event="lapse").details["document"]
     # the client learns the case number, the slip the system issued, and to apply again
-    assert f"办件编号{case.number}" in terminated.body
-    assert f"办结（终止）单编号{slip}" in terminated.body
+    assert f"（{case.number}）代办服务已终止，原因：续办期限届满。" in terminated.body
+    assert f"办结（终止）单号{slip}" in terminated.body
     assert "如仍需办理，可重新申请代办" in terminated.body
     [notice] = notices(world.agent_a, "staff.case_lapsed")
     assert f"已由系统自动终止并出具办结（终止）单{slip}" in notice
