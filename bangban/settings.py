@@ -9,6 +9,7 @@ anyone forge sessions or read the encrypted personal data.
 import os
 import secrets
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -74,6 +75,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",  # serves Swagger UI from its own static files: /api/docs works on an intranet
     "huey.contrib.djhuey",
+    "axes",  # staff login lockout (see AXES_* below)
+    "csp",  # Content-Security-Policy header (see CONTENT_SECURITY_POLICY below)
     "bangban.workdays",
     "bangban.network",
     "bangban.staff",
@@ -92,6 +95,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -102,6 +106,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "bangban.workdays.middleware.calendar_scope_middleware",
+    # last, as django-axes asks: turns a refused login into the locked-out page
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "bangban.urls"
@@ -178,6 +184,35 @@ if "pytest" in sys.modules:
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 
+# Staff login lockout (django-axes; docs/operations.md 安全). After LOGIN_FAILURE_LIMIT wrong
+# passwords an account is refused for LOGIN_LOCKOUT_MINUTES, counted again from each try
+# made while locked; a good login clears the count. Locked per account ("username", the
+# default), never per address alone: a whole service hall shares one NAT address, and one
+# bad actor there must not lock out every colleague. Per account also caps guessing from
+# many addresses at once. "username_ip" locks only that account from that address instead
+# (an attacker elsewhere then cannot keep a known account locked, but a botnet gets
+# LOGIN_FAILURE_LIMIT guesses per address). Administrators unlock in the admin (Axes ›
+# Access attempts: delete the account's row) or with `bangban axes_reset_username <账号>`.
+# The API's tokens and the portal's one-time codes have their own limits (apiauth/tokens.py,
+# portal/otp.py).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked account before the check
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(env("LOGIN_LOCKOUT_MINUTES", "15")))
+_lockout_by = env("LOGIN_LOCKOUT_BY", "username")
+if _lockout_by not in {"username", "username_ip"}:
+    raise ImproperlyConfigured("BANGBAN_LOGIN_LOCKOUT_BY must be 'username' or 'username_ip'")
+AXES_LOCKOUT_PARAMETERS = (
+    ["username"] if _lockout_by == "username" else [["username", "ip_address"]]
+)
+AXES_RESET_ON_SUCCESS = True
+# The caller's address as the rate limits see it (honours BANGBAN_CLIENT_IP_HEADER).
+AXES_CLIENT_IP_CALLABLE = "bangban.netaddr.client_ip"
+AXES_LOCKOUT_CALLABLE = "bangban.staff.lockout.locked_out"
+AXES_HTTP_RESPONSE_CODE = 429
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
@@ -203,6 +238,61 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 X_FRAME_OPTIONS = "DENY"
+# Staff see personal data on shared counter PCs: a session ends when the browser closes,
+# and after SESSION_HOURS (a working day) in any case.
+SESSION_COOKIE_AGE = int(float(env("SESSION_HOURS", "10")) * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+
+# HTTPS (docs/operations.md 安全). nginx terminates TLS and talks plain HTTP to gunicorn, so
+# the platform learns that a request came over HTTPS only from a header nginx writes
+# (`proxy_set_header X-Forwarded-Proto $scheme;`). As with CLIENT_IP_HEADER, name it only
+# when every request comes through that proxy: a client can send any header itself.
+PROXY_SSL_HEADER = env("PROXY_SSL_HEADER")
+if PROXY_SSL_HEADER:
+    from bangban.netaddr import meta_key
+
+    SECURE_PROXY_SSL_HEADER = (meta_key(PROXY_SSL_HEADER), "https")
+# Plain-HTTP requests are redirected to HTTPS only when the proxy says which ones those are
+# (else every request would look plain and loop); /healthz answers monitors on plain HTTP.
+SECURE_SSL_REDIRECT = env_bool("SSL_REDIRECT", PRODUCTION and bool(PROXY_SSL_HEADER))
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# HSTS is sent on HTTPS responses only. A year in production: browsers then refuse plain
+# HTTP to this host for that long, so try a short value (3600) first on a new certificate.
+SECURE_HSTS_SECONDS = int(env("HSTS_SECONDS", "31536000" if PRODUCTION else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = []
+if _lockout_by == "username":
+    # axes.W006 wants the address in every lock, against rotating user agents or cookies;
+    # a per-account lock does not care about either, and per address would lock a NAT hall.
+    SILENCED_SYSTEM_CHECKS.append("axes.W006")
+if not SECURE_HSTS_PRELOAD:
+    # security.W021 asks for the browsers' built-in HSTS preload list: a public-internet
+    # registration, hard to undo, and of no use for an intranet or 政务外网 host.
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
+
+# Content-Security-Policy (django-csp 4). Scripts and styles come only from our static
+# files: no inline <script>, no on*= handlers, no style="" attributes or <style> blocks in
+# the site's pages (htmx's own indicator <style> is off in base.html). Signature pads
+# redraw from data: PNGs. The PDF forms (WeasyPrint) are rendered server-side and are not
+# affected. BANGBAN_CSP_REPORT_ONLY=true sends the same policy as report-only, to find
+# what a changed template would break without breaking it.
+_csp = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+if env_bool("CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _csp
+else:
+    CONTENT_SECURITY_POLICY = _csp
 
 # The caller's address (bangban/netaddr.py, for rate limits and one-time codes) is
 # REMOTE_ADDR unless this names the header the reverse proxy in front writes, e.g.

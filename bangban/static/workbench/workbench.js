@@ -4,6 +4,10 @@
  * a field is focused, anything else (a link, a button) is clicked. "?" lists every
  * shortcut on the page; Escape closes an open action form. Keys are read at the moment
  * of the key press, so parts swapped in by htmx bring their own shortcuts along.
+ *
+ * Also, for markup that may not carry inline script (Content-Security-Policy):
+ * data-close-panel on a button closes the action form as Escape does; Enter in a field
+ * with data-enter-stays does not submit its form (a search box that fills a list).
  */
 (function () {
   "use strict";
@@ -58,15 +62,29 @@
     dialog.querySelector("button").focus();
   }
 
+  function closePanel() {
+    var panel = document.getElementById("action-panel");
+    if (panel && panel.children.length && !document.querySelector("dialog[open]")) {
+      panel.textContent = "";
+      var bar = document.querySelector(".actions button");
+      if (bar) bar.focus();
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-close-panel]")) closePanel();
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && event.target.closest && event.target.closest("[data-enter-stays]")) {
+      event.preventDefault();
+    }
+  });
+
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (event.key === "Escape") {
-      var panel = document.getElementById("action-panel");
-      if (panel && panel.children.length && !document.querySelector("dialog[open]")) {
-        panel.textContent = "";
-        var bar = document.querySelector(".actions button");
-        if (bar) bar.focus();
-      }
+      closePanel();
       return;
     }
     if (typing(event.target) || document.querySelector("dialog[open]")) return;

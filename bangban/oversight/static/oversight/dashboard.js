@@ -8,6 +8,9 @@
   var still = navigator.webdriver || window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   var BAD = "#a4161a", OK = "#0b4f9c", COLORS = ["#0b4f9c", "#136c2e", "#b35c00", "#6a3d9a"];
   var font = '"Noto Sans CJK SC","WenQuanYi Zen Hei","Microsoft YaHei",sans-serif';
+  // Tooltips drawn in the chart itself: ECharts' HTML tooltips carry style="" attributes,
+  // which the site's Content-Security-Policy (style-src 'self') refuses.
+  var TIP = "richText";
 
   function targetLine(value, name, position) {
     if (value === null || value === undefined) return undefined;
@@ -22,7 +25,7 @@
     var chart = echarts.init(trend, null, { renderer: "svg" });
     chart.setOption({
       animation: !still, textStyle: { fontFamily: font }, color: COLORS,
-      tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null ? "—" : v + "%"; } },
+      tooltip: { trigger: "axis", renderMode: TIP, valueFormatter: function (v) { return v == null ? "—" : v + "%"; } },
       legend: { top: 0 },
       grid: { left: 48, right: 24, top: 56, bottom: 32 },
       xAxis: { type: "category", data: data.months },
@@ -42,7 +45,7 @@
     var r = data.rank, chart2 = echarts.init(rank, null, { renderer: "svg" });
     chart2.setOption({
       animation: !still, textStyle: { fontFamily: font },
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      tooltip: { trigger: "axis", renderMode: TIP, axisPointer: { type: "shadow" } },
       grid: { left: 190, right: 80, top: 24, bottom: 24 },
       xAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
       yAxis: { type: "category", inverse: true, data: r.units, axisLabel: { width: 180, overflow: "truncate" } },
