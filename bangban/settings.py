@@ -310,6 +310,9 @@ FORMS_DIR = Path(env("FORMS_DIR", str(DATA_DIR / "forms")))
 FORMS_FONT = env("FORMS_FONT")
 PUBLIC_URL = env("PUBLIC_URL", "http://127.0.0.1:8000")
 
+# How many demo cases `bangban demo` (and `make run` on an empty database) creates.
+DEMO_CASES = int(env("DEMO_CASES", "300"))
+
 # Oversight figures read a year's older days from the daily roll-up (oversight/rollup.py);
 # off, every figure is counted from the cases (slower; the tests compare the two).
 OVERSIGHT_ROLLUP = env_bool("OVERSIGHT_ROLLUP", True)

@@ -15,7 +15,7 @@ step's moment (``timezone.localdate`` reads ``now``), so numbers are issued in d
 pauses start and end on the right days and every event time is real.
 
 Deterministic: ``random.Random(2026)`` chooses the plans and a seeded generator per case
-chooses within them. ``count`` (or the ``BANGBAN_DEMO_CASES`` variable) sets how many
+chooses within them. ``count`` (or the ``DEMO_CASES`` setting, env ``BANGBAN_DEMO_CASES``) sets how many
 cases; the first ones come from a fixed list that covers every state, every suspension
 and termination reason, every delivery method, relays, bundles and the assist → proxy
 turn, so even a small demo has all of them.
@@ -24,7 +24,6 @@ turn, so even a small demo has all of them.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import random
 from collections import Counter
 from collections.abc import Callable
@@ -47,8 +46,6 @@ from .access import SYSTEM, Actor
 from .models import Case, CaseItem, MaterialStatus
 from .services import case_submit, case_transition
 
-DEFAULT_COUNT = 300
-COUNT_ENV = "BANGBAN_DEMO_CASES"
 SEED = 2026
 MAX_AGE = 62  # working days before the last working day: about three months
 RESUMPTION_DAYS = 20  # effects.RESUMPTION_WORKDAYS, the default resumption period
@@ -990,7 +987,7 @@ def _moments(plan: _Plan, start: dt.date, calendar, rng: random.Random, tz) -> l
 def load(county: Site, count: int | None = None) -> dict[str, int]:
     """Create the demo cases; return how many ended in each state."""
     if count is None:
-        count = int(os.environ.get(COUNT_ENV, DEFAULT_COUNT))
+        count = settings.DEMO_CASES
     rng = random.Random(SEED)
     tz = ZoneInfo(settings.TIME_ZONE)
     today = timezone.localdate()

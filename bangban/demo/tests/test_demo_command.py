@@ -5,7 +5,6 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from bangban.cases.demo import COUNT_ENV
 from bangban.cases.models import Case
 from bangban.network.models import Site
 from bangban.oversight.models import CaseFact, Complaint, Evaluation, RollupState
@@ -21,9 +20,9 @@ def _demo(*args) -> str:
     return out.getvalue()
 
 
-def test_demo_loads_an_empty_database_and_then_leaves_it_alone(monkeypatch):
+def test_demo_loads_an_empty_database_and_then_leaves_it_alone(settings):
     # A small demo keeps the test quick; 20 cases are enough for some to be finished.
-    monkeypatch.setenv(COUNT_ENV, "20")
+    settings.DEMO_CASES = 20
     output = _demo()
     assert Site.objects.count() > 5 and Case.objects.count() == 20
     assert "演示数据已加载" in output and DEMO_PASSWORD in output
