@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup lint format bench clean
+.PHONY: run test setup lint format bench bench-scale clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,13 @@ test: lint
 
 bench: setup
 	$(PY) -m bangban.bench
+
+# The scale profile (docs/operations.md 规模配置): PostgreSQL and Redis from scripts/, a
+# database of its own (bangban_scale), gunicorn and a job worker in production mode, HTTP
+# load. Needs root for the scripts on a fresh machine; e.g. SCALE_ARGS="--sizes 100000 --drop".
+SCALE_ARGS ?=
+bench-scale: setup
+	$(PY) -m bangban.scale $(SCALE_ARGS)
 
 clean:
 	rm -rf $(VENV) var

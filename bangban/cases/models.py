@@ -103,6 +103,23 @@ class Case(models.Model):
             models.Index(fields=["relay_to_site", "state"]),
             models.Index(fields=["state", "resumption_due_on"]),
             models.Index(fields=["-created_at", "-id"]),
+            # the running cases soonest due first (the coordinator's home, near or past due):
+            # an ordered scan that stops after a page, not a sort of every running case
+            # (675 ms -> 3 ms at 1 M cases, docs/BENCHMARKS.md). The states are the
+            # selectors' CLOCK_RUNNING_STATES (a test keeps them equal).
+            models.Index(
+                fields=["due_on", "id"],
+                condition=models.Q(state__in=["accepted", "handling"]),
+                name="case_running_due_idx",
+            ),
+            # terminations by reason over a period: the ended-without-completion cases only,
+            # with their reason in the index (an index-only count, no sort of the year's cases)
+            models.Index(
+                fields=["closed_at", "reason_code"],
+                include=["state", "site"],  # PostgreSQL: counted from the index alone
+                condition=models.Q(completed_on__isnull=True) & ~models.Q(reason_code=""),
+                name="case_ended_reason_idx",
+            ),
             # what the oversight figures are dated by (the live days after the roll-up)
             models.Index(fields=["completed_on"]),
             models.Index(fields=["closed_at"]),
@@ -372,7 +389,15 @@ class CaseEvent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "seq"], name="case_event_seq_unique")
         ]
-        indexes = [models.Index(fields=["actor_staff", "at"]), models.Index(fields=["site", "at"])]
+        indexes = [
+            models.Index(fields=["actor_staff", "at"]),
+            models.Index(fields=["site", "at"]),
+            # the oversight page's suspensions by reason over a year: a range of this small
+            # index, not a scan of every event (190 ms at 1 M events, and growing with them)
+            models.Index(
+                fields=["at"], condition=models.Q(event="suspend"), name="event_suspend_at_idx"
+            ),
+        ]
 
     def chain_content(self, case_number: str) -> dict:
         return {

@@ -1,0 +1,13 @@
+"""The indexes the scale profile relies on match the queries they serve."""
+
+from bangban.cases.models import Case
+from bangban.cases.selectors import CLOCK_RUNNING_STATES
+
+
+def test_the_running_cases_index_covers_exactly_the_clock_running_states():
+    # near_or_past_due filters on CLOCK_RUNNING_STATES; PostgreSQL uses the partial index
+    # only when the query's states imply its condition, and a wider condition wastes it
+    (index,) = [i for i in Case._meta.indexes if i.name == "case_running_due_idx"]
+    (lookup, states) = index.condition.children[0]
+    assert lookup == "state__in"
+    assert set(states) == {str(s) for s in CLOCK_RUNNING_STATES}
