@@ -4,6 +4,8 @@ pytest exits with status 5 when it collected no test; `make test` treats that as
 because a suite that ran nothing proves nothing.
 """
 
+import os
+
 import pytest
 
 
@@ -13,3 +15,30 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 pytest_plugins = ["bangban.testing"]
+
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture
+def redis_url():
+    """The real Redis of scripts/redis-start (CI exports BANGBAN_TEST_REDIS_URL): skipped
+    without one on a developer's machine, a failure in CI."""
+    url = os.environ.get("BANGBAN_TEST_REDIS_URL") or os.environ.get("BANGBAN_REDIS_URL")
+    if not url:
+        if IN_CI:
+            pytest.fail(
+                "CI 必须提供 Redis：.ci/run 应已运行 scripts/redis-start 并导出 BANGBAN_TEST_REDIS_URL"
+            )
+        pytest.skip(
+            "没有配置 Redis（设置 BANGBAN_TEST_REDIS_URL，如 `bash scripts/redis-start` 的输出）"
+        )
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        if IN_CI:
+            pytest.fail(f"CI 的 Redis 无响应（{url}）：{error}")
+        pytest.skip(f"Redis 无响应（{url}）：{error}")
+    return url

@@ -22,29 +22,6 @@ from bangban.cases.tests.helpers import open_case
 from bangban.notifications import tasks
 from bangban.notifications.models import Message, MessageState
 
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-
-
-@pytest.fixture
-def redis_url():
-    url = os.environ.get("BANGBAN_TEST_REDIS_URL") or os.environ.get("BANGBAN_REDIS_URL")
-    reason = "没有配置 Redis（设置 BANGBAN_TEST_REDIS_URL，如 `bash scripts/redis-start` 的输出）"
-    if not url:
-        if IN_CI:
-            pytest.fail(
-                "CI 必须提供 Redis：.ci/run 应已运行 scripts/redis-start 并导出 BANGBAN_TEST_REDIS_URL"
-            )
-        pytest.skip(reason)
-    import redis
-
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-    except redis.RedisError as error:
-        if IN_CI:
-            pytest.fail(f"CI 的 Redis 无响应（{url}）：{error}")
-        pytest.skip(f"Redis 无响应（{url}）：{error}")
-    return url
-
 
 @pytest.fixture
 def redis_huey(redis_url):

@@ -20,28 +20,6 @@ from django.conf import settings
 from django.core.cache.backends.redis import RedisCache
 from django.test import RequestFactory, override_settings
 
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-
-
-@pytest.fixture
-def redis_url():
-    url = os.environ.get("BANGBAN_TEST_REDIS_URL")
-    if not url:
-        if IN_CI:
-            pytest.fail("CI 必须提供 Redis：.ci/run 应已运行 scripts/redis-start")
-        pytest.skip(
-            "没有配置 Redis（设置 BANGBAN_TEST_REDIS_URL，如 `bash scripts/redis-start` 的输出）"
-        )
-    import redis
-
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-    except redis.RedisError as error:
-        if IN_CI:
-            pytest.fail(f"CI 的 Redis 无响应（{url}）：{error}")
-        pytest.skip(f"Redis 无响应（{url}）：{error}")
-    return url
-
 
 @pytest.fixture
 def prefix():
