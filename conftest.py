@@ -42,3 +42,14 @@ def redis_url():
             pytest.fail(f"CI 的 Redis 无响应（{url}）：{error}")
         pytest.skip(f"Redis 无响应（{url}）：{error}")
     return url
+
+
+@pytest.fixture(autouse=True)
+def _fresh_login_failure_count():
+    """Every test client and live-server browser logs in from 127.0.0.1: one test's wrong
+    passwords must not count towards the next one's per-address ceiling."""
+    from django.core.cache import cache
+
+    from bangban.staff.lockout import address_key
+
+    cache.delete(address_key("127.0.0.1"))

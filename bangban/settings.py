@@ -106,6 +106,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "bangban.workdays.middleware.calendar_scope_middleware",
+    # refuses a login from an address past its ceiling of wrong passwords (staff/lockout.py)
+    "bangban.staff.lockout.address_ceiling_middleware",
     # last, as django-axes asks: turns a refused login into the locked-out page
     "axes.middleware.AxesMiddleware",
 ]
@@ -212,6 +214,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "bangban.netaddr.client_ip"
 AXES_LOCKOUT_CALLABLE = "bangban.staff.lockout.locked_out"
 AXES_HTTP_RESPONSE_CODE = 429
+# Wrong passwords per network address (any accounts) before that address's logins are
+# refused until the window ends: against one password tried on many accounts
+# (bangban/staff/lockout.py). Far above a NAT'd service hall's mistyping.
+LOGIN_ADDRESS_FAILURE_LIMIT = int(env("LOGIN_ADDRESS_FAILURE_LIMIT", "30"))
+LOGIN_ADDRESS_WINDOW_MINUTES = int(env("LOGIN_ADDRESS_WINDOW_MINUTES", "60"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

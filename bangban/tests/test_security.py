@@ -117,6 +117,29 @@ def test_per_account_and_address_mode_lets_the_account_in_from_elsewhere(world, 
     assert attempt(other, "agent_a", "pw-agent_a", REMOTE_ADDR="198.51.100.7").status_code == 302
 
 
+def test_one_address_trying_many_accounts_is_stopped_at_the_address_ceiling(world, settings):
+    # one password tried on many accounts: no account reaches its own lock, the address does
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 12
+    sprayer = {"REMOTE_ADDR": "192.0.2.77"}
+    for n in range(12):
+        assert attempt(Client(), f"agent_{n:02d}", "Bangban2026!", **sprayer).status_code == 200
+    refused = attempt(Client(), "agent_a", "pw-agent_a", **sprayer)  # even the right password
+    assert refused.status_code == 429
+    page = refused.content.decode()
+    assert "暂停从本地址登录" in page and "60 分钟" in page
+    assert not AccessAttempt.objects.filter(username="agent_a").exists()  # never checked
+    # a colleague at another address is not affected
+    assert attempt(Client(), "agent_a", "pw-agent_a", REMOTE_ADDR="198.51.100.8").status_code == 302
+
+
+def test_a_service_halls_ordinary_mistyping_stays_under_the_ceiling(world):
+    # the default ceiling: a hall's staff behind one NAT address mistype a few times an hour
+    hall = {"REMOTE_ADDR": "198.51.100.9"}
+    for username in ("agent_x", "agent_y", "agent_z"):
+        fail(Client(), username, times=4, **hall)
+    assert attempt(Client(), "agent_a", "pw-agent_a", **hall).status_code == 302
+
+
 def test_force_login_in_tests_is_untouched_by_the_lockout(client, world):
     fail(Client(), "agent_a")
     client.force_login(world.agent_a.user)
