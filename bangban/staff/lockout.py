@@ -42,10 +42,6 @@ def locked_out(request, original_response=None, credentials=None):
 # --- the ceiling per network address --------------------------------------------------------
 
 
-def _address_key(request) -> str:
-    return address_key(client_ip(request))
-
-
 def address_key(ip: str) -> str:
     return f"login-failures:{ip}"
 
@@ -54,7 +50,7 @@ def address_key(ip: str) -> str:
 def count_address_failure(sender, credentials=None, request=None, **kwargs):
     if request is None:
         return
-    key, window = _address_key(request), settings.LOGIN_ADDRESS_WINDOW_MINUTES * 60
+    key, window = address_key(client_ip(request)), settings.LOGIN_ADDRESS_WINDOW_MINUTES * 60
     cache.add(key, 0, timeout=window)  # the window starts at the first failure
     try:
         cache.incr(key)
@@ -63,7 +59,7 @@ def count_address_failure(sender, credentials=None, request=None, **kwargs):
 
 
 def address_refused(request) -> bool:
-    return cache.get(_address_key(request), 0) >= settings.LOGIN_ADDRESS_FAILURE_LIMIT
+    return cache.get(address_key(client_ip(request)), 0) >= settings.LOGIN_ADDRESS_FAILURE_LIMIT
 
 
 def address_ceiling_middleware(get_response):
