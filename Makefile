@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup lint format bench bench-scale clean
+.PHONY: run test test-browser test-postgres test-clock test-all system setup lint format bench bench-scale clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +13,12 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-setup: $(STAMP)
+# Debian packages beyond Python (CJK font, Chromium, pango, poppler, rsync): installed when
+# missing, as root or through passwordless sudo; otherwise it stops with the one command.
+system:
+	@bash scripts/system-deps
+
+setup: system $(STAMP)
 
 run: setup
 	$(PY) manage.py migrate --noinput
@@ -31,10 +36,28 @@ format: setup
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# The whole suite on SQLite, and again on PostgreSQL when BANGBAN_DATABASE_URL names one.
+# Fast checks: lint and every test but the browser ones, on SQLite.
 test: lint
-	BANGBAN_DATABASE_URL= $(PY) -m pytest
-	@if [ -n "$$BANGBAN_DATABASE_URL" ]; then echo "== PostgreSQL: $$BANGBAN_DATABASE_URL" | sed 's#//[^@]*@#//***@#'; $(PY) -m pytest; fi
+	BANGBAN_DATABASE_URL= $(PY) -m pytest -m "not browser"
+
+# The browser tests (Debian's Chromium driven by Playwright), on SQLite.
+test-browser: setup
+	BANGBAN_DATABASE_URL= $(PY) -m pytest -m browser
+
+# The whole suite on PostgreSQL: BANGBAN_DATABASE_URL names one (scripts/postgres-start).
+test-postgres: setup
+	@if [ -z "$$BANGBAN_DATABASE_URL" ]; then echo "请设置 BANGBAN_DATABASE_URL，例如：export BANGBAN_DATABASE_URL=\$$(bash scripts/postgres-start)"; exit 1; fi
+	@echo "== PostgreSQL: $$BANGBAN_DATABASE_URL" | sed 's#//[^@]*@#//***@#'
+	$(PY) -m pytest
+
+# The fast checks again with the clock moved to the first working day of 2027, so a test
+# that only passes on the day it was written fails here first.
+TEST_TODAY ?= 2027-01-04
+test-clock: setup
+	BANGBAN_DATABASE_URL= BANGBAN_TEST_TODAY=$(TEST_TODAY) $(PY) -m pytest -m "not browser"
+
+# Everything .ci/run runs: fast checks, browsers, PostgreSQL, the moved clock.
+test-all: test test-browser test-postgres test-clock
 
 bench: setup
 	$(PY) -m bangban.bench

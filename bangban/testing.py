@@ -8,9 +8,13 @@ agent, coordinator, liaison of each department, supervisor, citizen, another cit
 """
 
 import os
+from contextlib import contextmanager
+from datetime import date, datetime, time
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 
 from bangban.browser import CHROMIUM, CHROMIUM_ARGS
@@ -23,6 +27,57 @@ from bangban.staff.models import StaffMember
 # pytest-playwright's sync page runs an event loop in the test thread; the ORM calls made
 # by live_server tests there are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+COUNTY_ZONE = ZoneInfo("Asia/Shanghai")
+
+# The whole suite can run on another day: BANGBAN_TEST_TODAY=2027-01-04 (CI runs it once so,
+# to catch tests that only pass on the day they were written). The clock ticks from 10:00
+# county time on that day.
+TEST_TODAY_VARIABLE = "BANGBAN_TEST_TODAY"
+
+
+@contextmanager
+def travel_to(day: date, hour: int = 10):
+    """The clock at ``day`` ``hour``:00 county time, ticking, for a ``with`` block.
+
+    Everything that reads the time moves with it (``timezone.now``, ``date.today``,
+    ``time.time``), so tests that depend on today say which today they mean.
+    """
+    moment = datetime.combine(day, time(hour), tzinfo=COUNTY_ZONE)
+    with time_machine.travel(moment, tick=True):
+        yield moment
+
+
+@pytest.fixture
+def real_clock():
+    """The machine's own clock for a test whose other processes (a job worker, a browser)
+    read it: under ``BANGBAN_TEST_TODAY`` this process would otherwise be on another day
+    than they are."""
+    real = datetime.fromtimestamp(time_machine.escape_hatch.time.time(), tz=COUNTY_ZONE)
+    with time_machine.travel(real, tick=True):
+        yield real
+
+
+def pytest_configure(config):
+    moved = os.environ.get(TEST_TODAY_VARIABLE, "").strip()
+    if moved:
+        day = date.fromisoformat(moved)
+        config._bangban_clock = travel_to(day)
+        config._bangban_clock.__enter__()
+
+
+def pytest_unconfigure(config):
+    clock = getattr(config, "_bangban_clock", None)
+    if clock is not None:
+        clock.__exit__(None, None, None)
+
+
+def pytest_report_header(config):
+    moved = os.environ.get(TEST_TODAY_VARIABLE, "").strip()
+    if moved:
+        return f"时钟：本次测试的“今天”移至 {moved}（{TEST_TODAY_VARIABLE}）"
+    return None
 
 
 def make_resident_id(body17: str = "11010519491231002") -> str:
@@ -181,10 +236,49 @@ def as_staff(staff) -> Actor:
 # --- browser tests: Debian's Chromium, driven by Playwright -----------------------------
 
 
+# A test that drives a browser is marked ``browser``: `make test` leaves them to
+# `make test-browser`, and the summary says how many did not run and why.
+BROWSER_FIXTURES = {"page", "context", "browser"}
+NO_CHROMIUM = "浏览器测试需要 Debian 的 chromium（sudo bash scripts/system-deps）"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    stats = terminalreporter.stats
+    deselected = [i for i in stats.get("deselected", []) if i.get_closest_marker("browser")]
+    skipped = [r for r in stats.get("skipped", []) if "browser" in getattr(r, "keywords", {})]
+    ran = [
+        r
+        for key in ("passed", "failed", "error")
+        for r in stats.get(key, [])
+        if getattr(r, "when", "call") == "call" and "browser" in getattr(r, "keywords", {})
+    ]
+    lines = []
+    if ran:
+        lines.append(f"浏览器测试：运行 {len(ran)} 个（Debian chromium）")
+    if deselected:
+        lines.append(
+            f"浏览器测试：{len(deselected)} 个本次未运行（make test 只做快速检查；"
+            "make test-browser 或 make test-all 运行它们）"
+        )
+    if skipped:
+        reasons = sorted({str(r.longrepr[-1]) for r in skipped if isinstance(r.longrepr, tuple)})
+        lines.append(f"浏览器测试：跳过 {len(skipped)} 个，原因：" + "；".join(reasons))
+    if lines:
+        terminalreporter.write_sep("-", "浏览器测试")
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     if not os.path.exists(CHROMIUM):
         if os.environ.get("CI"):
             pytest.fail("CI 缺少 Debian chromium：scripts/system-deps 应已安装")
-        pytest.skip("浏览器测试需要 Debian 的 chromium（sudo bash scripts/system-deps）")
+        pytest.skip(NO_CHROMIUM)
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}

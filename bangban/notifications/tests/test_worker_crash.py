@@ -106,7 +106,7 @@ def the_message(db: SharedDatabase, case):
 
 @pytest.mark.parametrize("killed", ["before the gateway sent it", "after the gateway sent it"])
 def test_a_killed_worker_leaves_the_message_to_be_sent_exactly_once_after_restart(
-    world, shared_database, gateway, no_delivery_on_commit, killed
+    real_clock, world, shared_database, gateway, no_delivery_on_commit, killed
 ):
     case = open_case(world)  # commits the case and its queued SMS
     assert no_delivery_on_commit  # (delivery after commit kept out of this process)
