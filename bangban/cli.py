@@ -4,7 +4,11 @@ bangban serve [addr:port]   run the web server (development server in embedded m
                             gunicorn with --gunicorn)
 bangban migrate             apply database migrations
 bangban demo                load the demo data if the database is empty
-bangban audit verify        check the hash chain of every case's timeline
+bangban audit verify        check every case's timeline, its row and the newest checkpoint
+bangban audit checkpoint    record (and with --export, sign and write) every case's head
+bangban audit rechain       re-seal timelines with the current suite and key (resumable)
+bangban pii_rekey           re-encrypt personal data with the current suite and key
+bangban pii_erase           erase a case's or client's delivery details (crypto-shredding)
 bangban jobs                run the background job worker (huey)
 bangban <any manage.py command>
 """

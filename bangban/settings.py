@@ -60,6 +60,23 @@ SECRET_KEY = _secret("SECRET_KEY", "secret_key")
 PERSONAL_DATA_KEY = _secret("PERSONAL_DATA_KEY", "personal_data_key")
 # Keys the case timeline's hash chain, so a rewrite of the database alone cannot forge it.
 AUDIT_KEY = _secret("AUDIT_KEY", "audit_key")
+# The cryptographic suite (docs/operations.md, 密码算法): "sm" (国密: SM4-GCM for personal
+# fields, HMAC-SM3 for lookup hashes and the hash chain; the default) or "legacy"
+# (AES-256-GCM and HMAC-SHA256, what earlier versions wrote). Data written under either suite
+# stays readable whatever this says; `bangban pii_rekey` moves personal data to this suite.
+CRYPTO_SUITE = env("CRYPTO_SUITE", "sm").strip().lower()
+if CRYPTO_SUITE not in {"sm", "legacy"}:
+    raise ImproperlyConfigured("BANGBAN_CRYPTO_SUITE 只能是 sm（国密，默认）或 legacy")
+# During a key rotation only: the previous personal-data key, read but never written with
+# (`bangban pii_rekey` re-encrypts everything under PERSONAL_DATA_KEY; then remove this).
+PERSONAL_DATA_KEY_OLD = env("PERSONAL_DATA_KEY_OLD")
+# During a rotation of AUDIT_KEY only: the previous key, so chains sealed under it still
+# verify until `bangban audit rechain` has re-sealed them under AUDIT_KEY; then remove it.
+AUDIT_KEY_OLD = env("AUDIT_KEY_OLD")
+# SM2 key pair of the audit checkpoints (`bangban audit keygen` makes one): the private key
+# signs them; the public key alone verifies an exported checkpoint (docs/operations.md).
+AUDIT_SIGNING_KEY = env("AUDIT_SIGNING_KEY")
+AUDIT_PUBLIC_KEY = env("AUDIT_PUBLIC_KEY")
 
 DEBUG = env_bool("DEBUG", not PRODUCTION)
 ALLOWED_HOSTS = [h for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
@@ -97,6 +114,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # refuses NUL characters and out-of-range ids before any session, view or query (edge.py)
+    "bangban.edge.EdgeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -1,9 +1,17 @@
-"""Who may see and do what with a case: the one place that decides.
+"""Who may see and do what with a case, and so with a client: the one place that decides.
 
 ``visible_cases`` and ``get_case_for`` are the only ways to load cases for a person;
 ``case_roles`` says which roles of the state table a person holds on one case. Every
 page, API call, export and download goes through them; a case a person may not see
 answers 404, never its data.
+
+A client is personal data, not a free-standing record: ``visible_clients`` and
+``get_client_for`` are the only ways to load a client for a person. Staff may name, read
+or correct a client only through a case they may see, or while the client they registered
+at a site where they open cases has no case yet. A client id in a request body is loaded
+through ``get_client_for`` exactly like one in a URL. (The rule lives here, in the core,
+because it is the case rule; ``bangban.clients`` stays below it and pages and the API
+above it.)
 """
 
 from __future__ import annotations
@@ -12,9 +20,10 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from bangban.clients.models import Client
 from bangban.network.models import SiteLevel
 
 from .models import Case, CaseItem, CaseSite, ItemStatus
@@ -169,3 +178,63 @@ def case_roles(actor: Actor, case: Case) -> frozenset[str]:
     if staff.is_supervisor:
         roles.add("supervisor")
     return frozenset(roles)
+
+
+# --- clients ------------------------------------------------------------------------------
+
+CLIENT_NOT_FOUND = "服务对象不存在"
+
+
+def visible_clients(actor: Actor | None) -> QuerySet[Client]:
+    """Every client this person may name, read or correct; empty for anyone else.
+
+    Staff: the clients of the cases they may see (``visible_cases``), and, while it has no
+    case yet, a client registered at a site where they may open cases (the desk that just
+    registered the person opens the first case next). A client sees only itself.
+    """
+    clients = Client.objects.all()
+    if actor is None:
+        return clients.none()
+    if actor.kind == "system":
+        return clients
+    if actor.kind == "client":
+        return clients.filter(pk=actor.client.pk)
+    staff = actor.staff
+    if not staff.is_active:
+        return clients.none()
+    rule = Q(pk__in=visible_cases(actor).values("client_id"))
+    registered = []
+    if staff.is_agent:
+        registered.append(Q(registered_site_id=staff.site_id))
+    if staff.is_coordinator:
+        registered.append(_path_q("registered_site", _covered_paths(staff)))
+    if registered:
+        no_case = ~Exists(Case.objects.filter(client_id=OuterRef("pk")))
+        rule |= reduce(or_, registered) & no_case
+    return clients.filter(rule)
+
+
+def get_client_for(actor: Actor | None, client_id) -> Client:
+    """The client with this id if this person may see it; 404 otherwise (as for a case).
+
+    Used for ids in URLs and in request bodies alike: an id is not a licence to read.
+    """
+    try:
+        pk = int(client_id)
+    except (TypeError, ValueError):
+        raise Http404(CLIENT_NOT_FOUND) from None
+    if not 0 < pk < 2**63:  # past any table: SQLite cannot even compare it
+        raise Http404(CLIENT_NOT_FOUND)
+    client = visible_clients(actor).filter(pk=pk).first()
+    if client is None:
+        raise Http404(CLIENT_NOT_FOUND)
+    return client
+
+
+def may_see_client(actor: Actor | None, client: Client) -> bool:
+    return visible_clients(actor).filter(pk=client.pk).exists()
+
+
+def may_register_at(actor: Actor, site) -> bool:
+    """Who may register (or match by ID number) a client at ``site``: whoever opens cases there."""
+    return actor.kind == "staff" and can_open_case_at(actor, site)

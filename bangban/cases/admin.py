@@ -9,7 +9,7 @@ the workbench pages and the API, which go through the write path.
 
 from django.contrib import admin
 
-from .models import Case, CaseEvent, CaseItem, CaseMaterial
+from .models import AuditCheckpoint, Case, CaseEvent, CaseItem, CaseMaterial
 
 
 class ReadOnlyMixin:
@@ -108,3 +108,19 @@ class CaseAdmin(ReadOnlyMixin, admin.ModelAdmin):
         ("关联", {"fields": ["bundle_version", "consultation"], "classes": ["collapse"]}),
         ("哈希链", {"fields": ["event_count", "last_event_hash"], "classes": ["collapse"]}),
     ]
+
+
+@admin.register(AuditCheckpoint)
+class AuditCheckpointAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """The checkpoints `bangban audit checkpoint` and the nightly job make (operations §6.3):
+    shown so an administrator sees that they are being made; never edited here."""
+
+    list_display = ["created_at", "case_count", "event_count", "scheme", "signed"]
+    exclude = ["heads_digest", "prev_mac", "mac"]
+
+    @admin.display(boolean=True, description="SM2 签名")
+    def signed(self, checkpoint) -> bool:
+        return bool(checkpoint.signature)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f for f in super().get_readonly_fields(request, obj) if f not in self.exclude]

@@ -21,7 +21,16 @@ from bangban.netaddr import client_ip
 from bangban.network.models import Site
 from bangban.workdays.services import current_calendar
 
-from .access import NEWEST_FIRST, Actor, _covered_paths, case_roles, get_case_for, visible_cases
+from .access import (
+    NEWEST_FIRST,
+    Actor,
+    _covered_paths,
+    case_roles,
+    get_case_for,
+    get_client_for,
+    may_register_at,
+    visible_cases,
+)
 from .guards import required_form
 from .models import Case, CaseEvent
 from .schemas import (
@@ -215,17 +224,23 @@ def submission_site(staff, code: str | None) -> Site:
     return site
 
 
-def submission_client(client_id: int | None, data) -> Client:
+def submission_client(actor: Actor, site: Site, client_id: int | None, data) -> Client:
+    """The client a new case at ``site`` is for, by the one access rule for clients.
+
+    ``client_id`` must name a client this person may see (``get_client_for``, 404 as for an
+    id in a URL). ``client`` registers a new client at ``site``, or matches a known ID
+    number there (the desk has the person and the ID card in front of it) without writing
+    anything typed now onto the existing client.
+    """
     if (client_id is None) == (data is None):
         raise ApiInvalid(
             {"client": "请提供 client_id（已登记的服务对象）或 client（新服务对象）之一"}
         )
-    if data is not None:
-        return client_register(data=ClientInput(**data.dict()))
-    client = Client.objects.filter(pk=client_id).first()
-    if client is None:
-        raise ApiInvalid({"client_id": "服务对象不存在"})
-    return client
+    if data is None:
+        return get_client_for(actor, client_id)
+    if not may_register_at(actor, site):
+        raise TransitionRefused(f"您不能在{site.name}登记服务对象", "forbidden")
+    return client_register(data=ClientInput(**data.dict()), staff=actor.staff, site=site)
 
 
 def submission_matters(codes: list[str], bundle_code: str | None):
@@ -299,15 +314,17 @@ def case_list(request, filters: Query[CaseFilters]):
 
 @router.post(
     "",
-    response={201: CaseDetail, **error_responses(400, 401, 403, 422)},
+    response={201: CaseDetail, **error_responses(400, 401, 403, 404, 422)},
     summary="提交办件申请",
-    description="为已登记或新登记的服务对象，就一个或多个事项（或一件事）提交帮办代办申请。",
+    description="为已登记或新登记的服务对象，就一个或多个事项（或一件事）提交帮办代办申请。"
+    "client_id 须为本人可见的服务对象（否则 404）；client 中的证件号码已登记的，使用原登记信息，"
+    "本次填写的姓名、手机号码、地址不覆盖原信息（变化的请登记更正）。",
 )
 def case_create(request, payload: CaseIn):
     actor = request.auth
     with transaction.atomic():
         site = submission_site(actor.staff, payload.site)
-        client = submission_client(payload.client_id, payload.client)
+        client = submission_client(actor, site, payload.client_id, payload.client)
         versions, bundle_version = submission_matters(payload.items, payload.bundle)
         case = case_submit(
             actor=actor,

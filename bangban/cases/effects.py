@@ -14,7 +14,7 @@ from django.utils import timezone
 from bangban.catalogue.bundles import critical_path_days
 from bangban.network.models import Site
 
-from . import services
+from . import delivery, services
 from .guards import LASTING_FORMS, required_form, signature_on_file
 from .models import (
     Case,
@@ -240,12 +240,11 @@ def _complete(case: Case, actor, details: dict):
 
 
 def _deliver(case: Case, actor, details: dict):
+    """The address and recipient are stored encrypted; the event records, in their place,
+    only a keyed digest (``cases.delivery``), so an erasure never touches the chain."""
     case.delivery_method = details["method"]
-    case.delivery = {
-        k: details[k]
-        for k in ("address", "carrier", "tracking_no", "licence_no", "recipient")
-        if details.get(k)
-    }
+    case.delivery, recorded = delivery.seal(details)
+    return recorded
 
 
 def _archive(case: Case, actor, details: dict):

@@ -188,6 +188,10 @@ def relay_target_valid(ctx: GuardContext) -> None:
     site = Site.objects.filter(pk=ctx.details.get("to_site_id"), is_active=True).first()
     if site is None or site.pk == ctx.case.site_id:
         raise TransitionRefused("请选择其他在用的服务机构作为接收方")
+    if site.path.split("/", 1)[0] != ctx.case.site.path.split("/", 1)[0]:
+        # a site of another county's network is not a choice (an id in a body is checked
+        # as strictly as one in a URL)
+        raise TransitionRefused("只能移交给本县（区）服务网络内的服务机构")
     if not str(ctx.details.get("note", "")).strip():
         raise TransitionRefused("移交须填写移交说明（已收材料、办理进度、注意事项）")
 

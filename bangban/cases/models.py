@@ -381,6 +381,9 @@ class CaseEvent(models.Model):
     details = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # How ``hash`` was made: "sm3:<key id>" (HMAC-SM3), "sha256:<key id>" (HMAC-SHA256),
+    # or "" for events written before seals existed (legacy time form; hashchain.py).
+    seal = models.CharField("封存方式", max_length=24, blank=True, default="")
 
     class Meta:
         verbose_name = "办件事件"
@@ -400,6 +403,7 @@ class CaseEvent(models.Model):
         ]
 
     def chain_content(self, case_number: str) -> dict:
+        """What the hash covers (``hashchain.event_hash`` renders the time)."""
         return {
             "case": case_number,
             "seq": self.seq,
@@ -410,7 +414,78 @@ class CaseEvent(models.Model):
             "actor": self.actor_staff_id,
             "actor_name": self.actor_name,
             "site": self.site_id,
-            "at": self.at.isoformat(),
+            "at": self.at,  # a datetime: hashchain writes it in the seal's time form
             "reason": self.reason,
             "details": self.details,
         }
+
+
+class AuditCheckpoint(models.Model):
+    """检查点: every case's head (event count and last hash) at one moment.
+
+    Made by ``bangban audit checkpoint`` and the daily job (``tasks.py``); ``audit verify``
+    compares the database with the newest one, or with an exported file: a case that has
+    gone, or has fewer events than the checkpoint counted, or another hash at that count,
+    is named. The heads are stored in compressed parts of ``PART_SIZE`` cases
+    (``AuditCheckpointPart``), so neither making nor reading one holds every case in
+    memory. ``heads_digest`` is the SM3 (or SHA-256) of the head lines; ``mac`` is the
+    HMAC of the header under the audit key, ``signature`` its SM2 signature when a signing
+    key is configured. ``prev_mac`` links each checkpoint to the one before. A checkpoint
+    is complete once ``mac`` is set; an interrupted one is ignored.
+    """
+
+    created_at = models.DateTimeField("生成时间", db_index=True)
+    scheme = models.CharField("摘要算法", max_length=8)
+    case_count = models.PositiveIntegerField("办件数", default=0)
+    event_count = models.PositiveBigIntegerField("事件数", default=0)
+    heads_digest = models.CharField(max_length=64, blank=True)
+    prev_mac = models.CharField(max_length=64, blank=True)
+    seal = models.CharField(max_length=24, blank=True)
+    mac = models.CharField(max_length=64, blank=True)
+    signature = models.CharField("SM2 签名", max_length=128, blank=True)
+    public_key = models.CharField("SM2 公钥", max_length=130, blank=True)
+
+    class Meta:
+        verbose_name = "审计检查点"
+        verbose_name_plural = "审计检查点"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"检查点 #{self.pk}"
+
+
+class AuditCheckpointPart(models.Model):
+    """One compressed run of a checkpoint's head lines (zlib of JSON lines)."""
+
+    checkpoint = models.ForeignKey(AuditCheckpoint, on_delete=models.CASCADE, related_name="parts")
+    index = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["checkpoint", "index"], name="audit_checkpoint_part_unique"
+            )
+        ]
+
+
+class ChainReseal(models.Model):
+    """A case's chain re-sealed by ``bangban audit rechain`` (new time form, suite or key).
+
+    Written in the same transaction as the new hashes: the per-case record of the run.
+    Checkpoints made before it hold the old hashes, so they are compared with this case
+    by event count only. No foreign key: the record outlives the case as evidence.
+    """
+
+    case_pk = models.BigIntegerField(db_index=True)
+    case_number = models.CharField(max_length=40)
+    resealed_at = models.DateTimeField(db_index=True)
+    event_count = models.PositiveIntegerField()
+    from_seals = models.CharField(max_length=200)
+    to_seal = models.CharField(max_length=24)
+    old_head = models.CharField(max_length=64)
+    new_head = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = "哈希链重新封存"
+        verbose_name_plural = "哈希链重新封存"

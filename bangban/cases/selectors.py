@@ -178,13 +178,16 @@ def client_case(number: str, phone: str) -> tuple[Actor, Case]:
         mobile = validate_mobile(phone)
     except IdentityError:
         raise Http404(NOT_FOUND) from None
-    return client_case_by_mobile_hash(number, pii.lookup("mobile", mobile))
+    return client_case_by_mobile_hash(number, pii.lookups("mobile", mobile))
 
 
-def client_case_by_mobile_hash(number: str, mobile_hash: str) -> tuple[Actor, Case]:
-    """As ``client_case``, for a mobile already proven and kept only as its lookup hash."""
-    client = Client.objects.filter(mobile_hash=mobile_hash, cases__number=number).first()
-    if client is None or not mobile_hash:
+def client_case_by_mobile_hash(number: str, mobile_hash: str | list[str]) -> tuple[Actor, Case]:
+    """As ``client_case``, for a mobile already proven and kept only as its lookup hash
+    (or every hash it may be stored under, ``pii.lookups``)."""
+    hashes = [mobile_hash] if isinstance(mobile_hash, str) else list(mobile_hash)
+    hashes = [h for h in hashes if h]
+    client = Client.objects.filter(mobile_hash__in=hashes, cases__number=number).first()
+    if client is None or not hashes:
         raise Http404(NOT_FOUND)
     actor = Actor.of_client(client)
     return actor, get_case_for(actor, number)

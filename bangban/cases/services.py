@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,8 +19,9 @@ from bangban.workdays.services import current_calendar
 from . import effects
 from .access import Actor, can_open_case_at, case_roles
 from .guards import GuardContext, check_guards
-from .hashchain import GENESIS, event_hash
+from .hashchain import GENESIS, event_hash, make_seal
 from .models import Case, CaseEvent, CaseItem, CaseMaterial, CasePause, CaseSite, DocumentCounter
+from .sealing import audit_key, audit_scheme
 from .workflow import ServiceType, State, TransitionRefused, check_table
 
 # Events that start, pause or resume the promised-limit clock; only they recompute it.
@@ -174,11 +174,6 @@ def case_transition(
     return record
 
 
-def audit_key() -> bytes:
-    """The key of the timeline hash chain (kept outside the database, see settings.AUDIT_KEY)."""
-    return settings.AUDIT_KEY.encode()
-
-
 def _copy_into(case: Case, fresh: Case) -> None:
     """Let the caller's object see the new state without another query."""
     case.__dict__.update({k: v for k, v in fresh.__dict__.items() if k != "_state"})
@@ -208,7 +203,12 @@ def _record(
         details=_plain(details),
         prev_hash=case.last_event_hash or GENESIS,
     )
-    record.hash = event_hash(record.prev_hash, record.chain_content(case.number), audit_key())
+    # sealed with the current suite and key, the time in its canonical UTC form (hashchain)
+    key, scheme = audit_key(), audit_scheme()
+    record.seal = make_seal(scheme, key)
+    record.hash = event_hash(
+        record.prev_hash, record.chain_content(case.number), key, scheme=scheme
+    )
     record.save()
     case.event_count = record.seq
     case.last_event_hash = record.hash

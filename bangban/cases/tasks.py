@@ -69,3 +69,17 @@ def lapse_due_cases(today: date | None = None) -> int:
 def lapse_suspended_cases() -> int:
     """Every half hour: terminate suspended cases whose resumption period has lapsed."""
     return lapse_due_cases()
+
+
+@db_periodic_task(crontab(hour="1", minute="17"))
+def make_audit_checkpoint() -> int:
+    """Every night: record every case's head (``bangban audit checkpoint``), so that a case
+    deleted as a whole, or a timeline cut short with its case row rewound, is named by the
+    next ``audit verify``. Returns the checkpoint's id. Exporting it to the archive stays
+    the operator's (``--export``): the file must live where the database's owner cannot
+    rewrite it."""
+    from .checkpoints import make_checkpoint
+
+    checkpoint = make_checkpoint()
+    logger.info("已生成审计检查点 #%s（%s 个办件）", checkpoint.pk, checkpoint.case_count)
+    return checkpoint.pk

@@ -18,6 +18,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
 from bangban.network.models import Department, Site
+from bangban.xlsx import safe_row
 
 from . import services
 from .models import (
@@ -154,39 +155,45 @@ def export_workbook(target) -> int:
         v = item.current_version
         channel_labels = dict(Channel.choices)
         item_sheet.append(
-            [
-                item.code,
-                item.name,
-                item.category.name,
-                item.department.code,
-                item.keywords,
-                v.number,
-                v.legal_basis,
-                v.conditions,
-                v.process,
-                v.fees,
-                v.statutory_limit_days,
-                v.promised_limit_days,
-                IMMEDIATE if v.is_immediate else PROMISED,
-                "、".join(channel_labels.get(c, c) for c in v.channels),
-                _yes_no(v.offers_assist),
-                _yes_no(v.offers_proxy),
-                "、".join(site.code for site in v.sites.all()),
-            ]
+            safe_row(
+                item_sheet,
+                [
+                    item.code,
+                    item.name,
+                    item.category.name,
+                    item.department.code,
+                    item.keywords,
+                    v.number,
+                    v.legal_basis,
+                    v.conditions,
+                    v.process,
+                    v.fees,
+                    v.statutory_limit_days,
+                    v.promised_limit_days,
+                    IMMEDIATE if v.is_immediate else PROMISED,
+                    "、".join(channel_labels.get(c, c) for c in v.channels),
+                    _yes_no(v.offers_assist),
+                    _yes_no(v.offers_proxy),
+                    "、".join(site.code for site in v.sites.all()),
+                ],
+            )
         )
         for m in v.materials.all():
             material_sheet.append(
-                [
-                    item.code,
-                    m.position,
-                    m.name,
-                    _yes_no(m.required),
-                    m.get_form_display(),
-                    m.copies,
-                    _yes_no(m.accept_with_gaps),
-                    m.obtain_from,
-                    m.note,
-                ]
+                safe_row(
+                    material_sheet,
+                    [
+                        item.code,
+                        m.position,
+                        m.name,
+                        _yes_no(m.required),
+                        m.get_form_display(),
+                        m.copies,
+                        _yes_no(m.accept_with_gaps),
+                        m.obtain_from,
+                        m.note,
+                    ],
+                )
             )
     for sheet in (item_sheet, material_sheet):
         for cell in sheet[1]:

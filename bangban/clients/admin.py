@@ -4,13 +4,13 @@ Clients are registered through ``services.client_register`` (identity checks, en
 reuse of an existing client), so the admin cannot add them, and shows ID numbers, credit
 codes, mobiles and addresses masked and read-only. The ciphertext and lookup hashes are
 never shown; seeing a value in full is ``services.client_reveal``, which records a reason.
-The access record is read-only everywhere.
+The access record and the correction history are read-only everywhere.
 """
 
 from django.contrib import admin
 
 from . import identity, pii
-from .models import Client, ClientKind, PersonalDataAccess
+from .models import Client, ClientCorrection, ClientKind, PersonalDataAccess
 
 
 class PersonalDataAccessInline(admin.TabularInline):
@@ -37,11 +37,12 @@ def _hash_lookup(term: str) -> dict | None:
         ("credit_code", identity.validate_credit_code, "id_number_hash"),
     ):
         try:
-            return {"kind": _kind_of(kind), field: pii.lookup(kind, validate(term).number)}
+            hashes = pii.lookups(kind, validate(term).number)
+            return {"kind": _kind_of(kind), f"{field}__in": hashes}
         except identity.IdentityError:
             continue
     try:
-        return {"mobile_hash": pii.lookup("mobile", identity.validate_mobile(term))}
+        return {"mobile_hash__in": pii.lookups("mobile", identity.validate_mobile(term))}
     except identity.IdentityError:
         return None
 
@@ -117,6 +118,27 @@ class PersonalDataAccessAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
     ordering = ["-at", "-id"]
     fields = ["at", "client", "field", "staff", "case", "reason"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ClientCorrection)
+class ClientCorrectionAdmin(admin.ModelAdmin):
+    list_display = ["at", "client", "field", "old_masked", "new_masked", "staff", "site", "reason"]
+    list_filter = ["field", "at"]
+    search_fields = ["client__name", "staff__name", "reason"]
+    list_select_related = ["client", "staff", "site"]
+    date_hierarchy = "at"
+    ordering = ["-at", "-id"]
+    fields = ["at", "client", "field", "old_masked", "new_masked", "staff", "site", "reason"]
     readonly_fields = fields
 
     def has_add_permission(self, request) -> bool:

@@ -118,3 +118,19 @@ def mask_address(value: str | None) -> str:
     else:
         keep = min(_ADDRESS_FALLBACK_KEEP, len(address) // 2, leading)
     return address[:keep] + ADDRESS_MASK
+
+
+_DIGIT_RUN = re.compile(r"\d[\d \-]{5,}\d")
+
+
+def _masked_digits(match: re.Match) -> str:
+    digits = re.sub(r"\D", "", match.group())
+    if len(digits) < 7:
+        return match.group()
+    return digits[:3] + "****" + digits[-4:] if len(digits) >= 11 else "*" * len(digits)
+
+
+def mask_numbers(text: str) -> str:
+    """``text`` with every run of 7 or more digits masked (a mobile as 138****5678): a
+    number typed into a free-text reason is neither stored nor shown in full."""
+    return _DIGIT_RUN.sub(_masked_digits, text or "")

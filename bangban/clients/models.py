@@ -42,6 +42,26 @@ class Client(models.Model):
     is_elderly = models.BooleanField("老年人", default=False)
     is_disabled = models.BooleanField("残疾人", default=False)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    # Where and by whom the client was first registered: until the client has a case, only
+    # staff who may open cases at that site may name it (``bangban.cases.access``).
+    registered_site = models.ForeignKey(
+        "network.Site",
+        verbose_name="登记机构",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    registered_by = models.ForeignKey(
+        "staff.StaffMember",
+        verbose_name="登记人",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = "服务对象"
@@ -93,3 +113,39 @@ class PersonalDataAccess(models.Model):
         verbose_name = "个人信息查看记录"
         verbose_name_plural = "个人信息查看记录"
         indexes = [models.Index(fields=["client", "at"])]
+
+
+class CorrectionField(models.TextChoices):
+    MOBILE = "mobile", "手机号码"
+    ADDRESS = "address", "地址"
+
+
+class ClientCorrection(models.Model):
+    """One recorded, reasoned change of a client's mobile or address (the client's history).
+
+    Registering a known ID number again never changes anything; a changed mobile or address
+    is corrected here, by a named staff member with a reason. Only masked values are kept:
+    the history itself must not become a second copy of the personal data.
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="corrections")
+    field = models.CharField("更正项目", max_length=12, choices=CorrectionField.choices)
+    old_masked = models.CharField("原信息（脱敏）", max_length=200, blank=True)
+    new_masked = models.CharField("新信息（脱敏）", max_length=200)
+    reason = models.CharField("更正理由", max_length=200)
+    staff = models.ForeignKey(
+        "staff.StaffMember", verbose_name="更正人", on_delete=models.PROTECT, related_name="+"
+    )
+    site = models.ForeignKey(
+        "network.Site", verbose_name="更正机构", on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField("更正时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "服务对象信息更正记录"
+        verbose_name_plural = "服务对象信息更正记录"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["client", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.client.name}：{self.get_field_display()}更正"

@@ -66,3 +66,33 @@ class ClientLookup(Schema):
         min_length=1, max_length=40, description="居民身份证号码或统一社会信用代码"
     )
     kind: Literal["person", "organisation"] = Field("person", description="person 或 organisation")
+
+
+class CorrectionIn(Schema):
+    field: Literal["mobile", "address"] = Field(description="mobile 手机号码；address 地址")
+    value: str = Field(min_length=1, max_length=200, description="更正后的手机号码或地址")
+    reason: str = Field(min_length=1, max_length=200, description="更正理由（将被记录）")
+
+
+class CorrectionOut(Schema):
+    id: int
+    field: str
+    field_label: str
+    old_masked: str = Field(description="原信息（脱敏）")
+    new_masked: str = Field(description="新信息（脱敏）")
+    reason: str
+    staff_name: str = Field(description="更正人")
+    site_name: str = Field(description="更正机构")
+    at: datetime
+
+    @staticmethod
+    def resolve_field_label(correction) -> str:
+        return correction.get_field_display()
+
+    @staticmethod
+    def resolve_staff_name(correction) -> str:
+        return correction.staff.name
+
+    @staticmethod
+    def resolve_site_name(correction) -> str:
+        return correction.site.name

@@ -1,11 +1,25 @@
-"""Writes about clients: registration with validated identity, and recorded reveals."""
+"""Writes about clients: registration with validated identity, recorded reveals and corrections.
+
+Registering an ID number that is already known never changes the client: it matches the
+existing record, whatever name, mobile or address was typed this time (anyone who knows a
+person's ID number could otherwise point the person's portal account, which signs in by
+mobile, at their own phone). A changed mobile or address is a ``client_correct``: a named
+staff member who may see the client, a reason, and a row on the client's history.
+"""
 
 from dataclasses import dataclass
 
 from django.db import transaction
 
-from . import identity, pii
-from .models import Client, ClientKind, PersonalDataAccess, RevealField
+from . import identity, masking, pii
+from .models import (
+    Client,
+    ClientCorrection,
+    ClientKind,
+    CorrectionField,
+    PersonalDataAccess,
+    RevealField,
+)
 
 
 @dataclass
@@ -74,16 +88,31 @@ def find_client(*, kind: str, id_number: str) -> Client | None:
         else identity.normalize_resident_id
     )
     return Client.objects.filter(
-        kind=kind, id_number_hash=pii.lookup(id_kind, normalizer(id_number))
+        kind=kind, id_number_hash__in=pii.lookups(id_kind, normalizer(id_number))
     ).first()
 
 
+def client_register(*, data: ClientInput, staff=None, site=None) -> Client:
+    """Validate and store a client; an existing client with the same ID number is returned
+    unchanged (see ``client_match_or_register``)."""
+    return client_match_or_register(data=data, staff=staff, site=site)[0]
+
+
 @transaction.atomic
-def client_register(*, data: ClientInput) -> Client:
-    """Validate and store a client; an existing client with the same ID number is reused."""
+def client_match_or_register(*, data: ClientInput, staff=None, site=None) -> tuple[Client, bool]:
+    """(client, created): the client with this ID number as it is, or a new one.
+
+    Nothing of ``data`` is written onto a client that already exists: not the name, the
+    mobile, the address nor any flag. Whether the caller may then see the matched client
+    is the caller's question (``bangban.cases.access``). A new client remembers the site
+    and staff member that registered it.
+    """
     id_number, mobile = _validated(data)
-    client = find_client(kind=data.kind, id_number=id_number) if id_number else None
-    client = client or Client(kind=data.kind)
+    if id_number:
+        existing = find_client(kind=data.kind, id_number=id_number)
+        if existing is not None:
+            return existing, False
+    client = Client(kind=data.kind, registered_site=site, registered_by=staff)
     client.name = data.name.strip()
     client.set_id_number(id_number)
     if mobile:
@@ -98,7 +127,7 @@ def client_register(*, data: ClientInput) -> Client:
         data.credit_code_override.strip() if data.kind == ClientKind.ORGANISATION else ""
     )
     client.save()
-    return client
+    return client, True
 
 
 CIPHER_FIELDS = {
@@ -128,3 +157,84 @@ def client_reveal(*, client: Client, field: str, staff, reason: str, case=None) 
         client=client, field=field, staff=staff, reason=reason.strip(), case=case
     )
     return pii.reveal(getattr(client, CIPHER_FIELDS[RevealField(field)]))
+
+
+REASON_MAX = 200
+CORRECTED_FIELDS = {
+    CorrectionField.MOBILE: ["mobile_cipher", "mobile_hash", "mobile_masked"],
+    CorrectionField.ADDRESS: ["address_cipher", "address_masked"],
+}
+
+
+def _corrected_value(client: Client, field: str, value: str) -> str:
+    """The new value, normalized; ClientInvalid when it is invalid or what is registered."""
+    if field == CorrectionField.MOBILE:
+        try:
+            new = identity.validate_mobile(value)
+        except identity.IdentityError as error:
+            raise ClientInvalid({"value": error.message}) from None
+        same = bool(client.mobile_hash) and pii.lookup("mobile", new) == client.mobile_hash
+    else:
+        new = (value or "").strip()
+        if not new:
+            raise ClientInvalid({"value": "请填写新的地址"})
+        if len(new) > 200:
+            raise ClientInvalid({"value": "地址不能超过 200 个字符"})
+        same = bool(client.address_cipher) and pii.reveal(client.address_cipher) == new
+    if same:
+        raise ClientInvalid({"value": "与登记的信息相同，无需更正"})
+    return new
+
+
+@transaction.atomic
+def client_correct(*, staff, client: Client, field: str, value: str, reason: str):
+    """Change a client's mobile or address, with a reason, on the client's history.
+
+    Only an agent or coordinator who may see the client (the one access rule,
+    ``bangban.cases.access.visible_clients``) may correct it. The history keeps who, when,
+    where, why, and the old and new values masked, never in full. The portal signs in by
+    mobile, so this is also the only way a client's portal account can move to another
+    phone, and it always leaves this trace, and an SMS in the same transaction: at the old
+    number for a new mobile, at the registered one for a new address
+    (``bangban.notifications.corrections``).
+    """
+    from bangban.cases.access import Actor, may_see_client
+
+    errors = {}
+    if field not in CORRECTED_FIELDS:
+        errors["field"] = "更正项目无效，可更正：手机号码、地址"
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = "更正个人信息须填写理由"
+    elif len(reason) > REASON_MAX:
+        errors["reason"] = f"更正理由不能超过 {REASON_MAX} 个字符"
+    if errors:
+        raise ClientInvalid(errors)
+    locked = Client.objects.select_for_update().get(pk=client.pk)
+    acts = staff.is_active and (staff.is_agent or staff.is_coordinator)
+    if not (acts and may_see_client(Actor.of_staff(staff), locked)):
+        raise ClientInvalid({"client": "您无权更正该服务对象的信息"})
+    new = _corrected_value(locked, field, value)
+    old_masked = getattr(locked, f"{field}_masked")
+    old_mobile = (locked.mobile_cipher, locked.mobile_masked)
+    if field == CorrectionField.MOBILE:
+        locked.set_mobile(new)
+    else:
+        locked.set_address(new)
+    locked.save(update_fields=CORRECTED_FIELDS[CorrectionField(field)])
+    for name in CORRECTED_FIELDS[CorrectionField(field)]:
+        setattr(client, name, getattr(locked, name))
+    correction = ClientCorrection.objects.create(
+        client=locked,
+        field=field,
+        old_masked=old_masked,
+        new_masked=getattr(locked, f"{field}_masked"),
+        reason=masking.mask_numbers(reason),  # a number typed into it is not kept in full
+        staff=staff,
+        site=staff.site,
+    )
+    # The client is told by SMS in this same transaction: a new mobile at the old number.
+    from bangban.notifications.corrections import client_corrected
+
+    client_corrected(correction, old_mobile=old_mobile)
+    return correction

@@ -157,7 +157,9 @@ def consultation_to_case(request, consultation_id: int, payload: ToCaseIn):
     actor = request.auth
     consultation = _visible(actor.staff, consultation_id)
     with transaction.atomic():
-        client = cases_api.submission_client(payload.client_id, payload.client)
+        client = cases_api.submission_client(
+            actor, consultation.site, payload.client_id, payload.client
+        )
         versions, bundle_version = [], None
         if payload.items or payload.bundle:
             versions, bundle_version = cases_api.submission_matters(payload.items, payload.bundle)

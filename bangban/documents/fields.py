@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.utils import timezone
 
+from bangban.cases.delivery import opened as opened_delivery
 from bangban.cases.models import CaseEvent, Confirmation
 from bangban.cases.workflow import (
     SERVICE_TYPE_LABELS,
@@ -283,7 +284,7 @@ def specific(case, info: KindInfo, extra: dict | None) -> dict:
             "levels": list(EVALUATION_LEVELS),
         }
     if kind == Kind.ENTRUSTMENT:
-        delivery = case.delivery or {}
+        delivery = opened_delivery(case.delivery)  # the signed form shows them whole
         return {
             "delivery_method": case.delivery_method,
             "recipient": delivery.get("recipient", ""),

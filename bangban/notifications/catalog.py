@@ -258,6 +258,26 @@ _SPECS = [
         api_only=True,
         case_variables=False,
     ),
+    TemplateSpec(
+        "client.details_corrected",
+        "手机号码或地址已更正",
+        CLIENT,
+        {
+            "field": "更正项目（手机号码或地址）",
+            "new_value": "更正后的信息（脱敏）",
+            "reason": "更正理由（摘要，长串数字已遮盖）",
+            "day": "更正日期（如10月8日）",
+            "site_name": "办理更正的机构",
+            "site_phone": "该机构联系电话",
+        },
+        "个人信息更正告知",
+        SIGN + "您登记的{{ field }}已于{{ day }}由{{ site_name }}更正为{{ new_value }}"
+        "（理由：{{ reason }}）。如非本人申请，请"
+        "{% if site_phone %}致电{{ site_phone }}{% else %}联系{{ site_name }}{% endif %}。",
+        "工作人员更正服务对象的手机号码（发往原号码）或地址（发往登记的号码）时",
+        api_only=True,
+        case_variables=False,
+    ),
     # --- to staff -------------------------------------------------------------------
     TemplateSpec(
         "staff.new_case",

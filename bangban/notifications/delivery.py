@@ -145,7 +145,9 @@ def _deliver(message: Message) -> str:
     try:
         provider_id = SENDERS[message.channel](message)
     except Withdrawn as error:
-        _mine(message).update(state=MessageState.SKIPPED, claim_token="", last_error=str(error))
+        _mine(message).update(
+            state=MessageState.SKIPPED, claim_token="", last_error=str(error), to_cipher=""
+        )
         return "skipped"
     except Undeliverable as error:
         return _record_failure(message, str(error), final=True)
@@ -169,6 +171,7 @@ def _record_sent(message: Message, provider_id: str) -> str:
         provider_id=str(provider_id)[:100],
         last_error="",
         claim_token="",
+        to_cipher="",  # a number given for this message only is not kept once it is sent
     )
     if not updated:
         logger.warning("消息%s已被其他投递进程收回，本次结果不再记录", message.pk)
@@ -202,7 +205,9 @@ def _phone(message: Message) -> str:
         client = message.client
         if not getattr(client, "sms_opt_in", True):
             raise Withdrawn("服务对象选择不接收短信")
-        phone = pii.reveal(client.mobile_cipher)
+        # the number given for this message (e.g. the old one, told of a correction),
+        # else the client's mobile as registered now
+        phone = pii.reveal(message.to_cipher or client.mobile_cipher)
     else:
         phone = message.staff.phone
     if not phone:

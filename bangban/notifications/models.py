@@ -107,6 +107,10 @@ class Message(models.Model):
         related_name="messages",
     )
     address_masked = models.CharField("收件地址", max_length=60, blank=True)
+    # A client SMS goes to the client's mobile as it is when sent, unless this holds another
+    # number (ciphertext, ``clients.pii``): the old number told of a correction. Emptied
+    # once the message is sent or withdrawn; kept while it may still be (re)sent.
+    to_cipher = models.TextField("发往号码（密文）", blank=True, editable=False)
     channel = models.CharField("渠道", max_length=8, choices=MessageChannel.choices)
     template_key = models.CharField("消息类型", max_length=60, choices=catalog.CHOICES)
     subject = models.CharField("标题", max_length=200, blank=True)

@@ -60,6 +60,7 @@ def enqueue(
     case=None,
     event=None,
     ref: str = "",
+    sms_to: tuple[str, str] | None = None,
 ) -> int:
     """Write the messages of one template for these recipients; return how many new rows.
 
@@ -67,6 +68,10 @@ def enqueue(
     staff are left out). ``dedupe`` names the cause once and for all — ``event:<id>`` for a
     case event, ``<job>:<object>:<day>`` for a daily job — and is completed with the
     template, recipient and channel into the unique ``dedupe_key``.
+
+    ``sms_to`` = (ciphertext, masked) sends the clients' SMS to that number instead of
+    their registered mobile (the old number, told that it was corrected); an empty
+    ciphertext means there is no such number, and the SMS is skipped, never redirected.
     """
     spec = catalog.spec(template)
     rendered = _render(
@@ -91,7 +96,7 @@ def enqueue(
         ref=ref[:60],
     )
     for client in clients:
-        rows.append(_client_row(client, dedupe, now, common))
+        rows.append(_client_row(client, dedupe, now, common, sms_to))
     for staff in _staff_with_preferences(staff_ids):
         rows.extend(_staff_rows(staff, dedupe, now, common))
     written = Message.objects.filter(dedupe_key__in=[r.dedupe_key for r in rows])
@@ -195,25 +200,28 @@ def _key(dedupe: str, template: str, who: str, channel: str) -> str:
     return f"{dedupe}:{template}:{who}:{channel}"[:200]
 
 
-def _client_row(client, dedupe: str, now, common: dict) -> Message:
+def _client_row(client, dedupe: str, now, common: dict, sms_to=None) -> Message:
+    # to_cipher stays empty for the registered mobile: the worker reads it when it sends
+    cipher, masked = sms_to or (client.mobile_cipher, client.mobile_masked)
     row = Message(
         recipient_kind=RecipientKind.CLIENT,
         client=client,
         channel=MessageChannel.SMS,
-        address_masked=client.mobile_masked,
+        address_masked=masked,
+        to_cipher=cipher if sms_to else "",
         dedupe_key=_key(dedupe, common["template_key"], f"c{client.pk}", MessageChannel.SMS),
         state=MessageState.QUEUED,
         next_attempt_at=now,
         **common,
     )
-    if not client.mobile_cipher:
+    if not cipher:
         row.state, row.next_attempt_at, row.last_error = (
             MessageState.SKIPPED,
             None,
             "未登记手机号码",
         )
     elif not getattr(client, "sms_opt_in", True):
-        row.state, row.next_attempt_at = MessageState.SKIPPED, None
+        row.state, row.next_attempt_at, row.to_cipher = MessageState.SKIPPED, None, ""
         row.last_error = "服务对象选择不接收短信"
     return row
 

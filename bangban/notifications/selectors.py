@@ -25,3 +25,14 @@ def notices_for(staff) -> QuerySet[Notice]:
 
 def unread_count(staff) -> int:
     return Notice.objects.filter(staff=staff, read_at__isnull=True).count()
+
+
+def messages_for_corrections(client, correction_ids) -> dict[int, Message]:
+    """The SMS that told ``client`` of each of these corrections, by correction id.
+
+    One query, on the client's messages (``ref`` has no index of its own)."""
+    refs = {f"client_correction:{pk}": pk for pk in correction_ids}
+    if not refs:
+        return {}
+    found = Message.objects.filter(client=client, ref__in=list(refs)).select_related("client")
+    return {refs[m.ref]: m for m in found}

@@ -16,6 +16,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from bangban.cases.access import Actor, visible_cases
+from bangban.inputs import id_or_none
 from bangban.network.models import Site
 
 from .models import Complaint, Evaluation, Inspection, Rectification, ReturnVisit
@@ -74,7 +75,8 @@ def oversees_site(staff, site: Site) -> bool:
 
 
 def get_site_for(staff, site_id) -> Site:
-    site = Site.objects.filter(pk=site_id).first() if str(site_id).isdigit() else None
+    site_id = id_or_none(site_id)
+    site = Site.objects.filter(pk=site_id).first() if site_id else None
     if site is None or not oversees_site(staff, site):
         raise Http404("服务机构不存在")
     return site

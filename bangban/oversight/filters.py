@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from bangban.cases.access import Actor
 from bangban.cases.models import Channel
+from bangban.inputs import date_or_none, id_or_none
 
 from .access import get_site_for, root_sites
 from .metrics import Period, Scope
@@ -57,14 +58,11 @@ def preset_period(preset: str, today: date) -> Period:
 
 
 def _date(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value)
-    except (TypeError, ValueError):
-        return None
+    return date_or_none(value)
 
 
 def _int(value) -> int | None:
-    return int(value) if str(value or "").isdigit() else None
+    return id_or_none(value)
 
 
 def scope_from(request, staff) -> tuple[Scope, dict]:

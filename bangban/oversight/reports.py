@@ -22,6 +22,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from bangban.cases.access import Actor
+from bangban.inputs import DATE_MAX, DATE_MIN, int_or_none
+from bangban.xlsx import put, safe_row
 
 from . import dashboard, metrics
 from .access import get_site_for, visible_complaints, visible_rectifications
@@ -39,10 +41,12 @@ FONT_CANDIDATES = (
 
 def month_period(month: str) -> Period:
     try:
-        year, number = (int(x) for x in month.split("-"))
+        year, number = (int_or_none(x, low=1) for x in month.split("-"))
         first = date(year, number, 1)
-    except ValueError:
+    except (TypeError, ValueError):
         raise Http404("月份格式应为 YYYY-MM") from None
+    if not DATE_MIN <= first <= DATE_MAX:
+        raise Http404("月份超出范围")
     return Period(first, date(year, number, monthrange(year, number)[1]))
 
 
@@ -147,7 +151,7 @@ def to_xlsx(report: Report) -> bytes:
             cell.font, cell.fill = bold, head_fill
             cell.alignment = Alignment(wrap_text=True, vertical="center")
         for row in rows:
-            ws.append(list(row))
+            ws.append(safe_row(ws, row))
         for index, width in enumerate(widths or [], start=1):
             ws.column_dimensions[chr(64 + index)].width = width
         ws.freeze_panes = "A2"
@@ -185,9 +189,8 @@ def to_xlsx(report: Report) -> bytes:
         first=True,
     )
     ws.insert_rows(1, 2)
-    ws["A1"] = report.title
-    ws["A1"].font = Font(bold=True, size=14)
-    ws["A2"] = f"统计期间：{scope.period.label}；生成时间：{report.generated_at:%Y-%m-%d %H:%M}"
+    put(ws, "A1", report.title).font = Font(bold=True, size=14)
+    put(ws, "A2", f"统计期间：{scope.period.label}；生成时间：{report.generated_at:%Y-%m-%d %H:%M}")
     for row in ws.iter_rows(min_row=4):
         if row[5].value == "未达标":
             row[5].font = red

@@ -461,11 +461,11 @@ def complaint_for_tracking(number: str, phone: str) -> Complaint | None:
     """The complaint with this number if ``phone`` is its contact; None otherwise."""
     number = str(number or "").strip().upper()
     try:
-        lookup = pii.lookup("mobile", _normalized_phone(phone))
+        hashes = pii.lookups("mobile", _normalized_phone(phone))
     except OversightRefused:
         return None
     return (
-        Complaint.objects.filter(number=number, contact_hash=lookup)
+        Complaint.objects.filter(number=number, contact_hash__in=hashes)
         .select_related("site", "case")
         .first()
     )

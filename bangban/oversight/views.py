@@ -18,6 +18,7 @@ from django.shortcuts import render
 
 from bangban.cases.models import Channel
 from bangban.catalogue.models import ItemCategory
+from bangban.inputs import MAX_ID, date_or_none, int_or_none
 from bangban.network.models import Site
 
 from . import dashboard, facts, metrics, rollup
@@ -229,6 +230,20 @@ def _with_relations(source: str, rows):
     return rows.select_related("site", "assigned_to").order_by("-received_at", "-id")
 
 
+def _group_key(by: str, key: str):
+    """The group a drill-down list is narrowed to; a key that cannot name one is ignored."""
+    key = key.strip()
+    if not by or not key:
+        return ""
+    if by == "month":
+        month = date_or_none(key[:10])
+        return month.replace(day=1).isoformat() if month else ""
+    if key.isdigit():
+        number = int_or_none(key, low=0, high=MAX_ID)
+        return "" if number is None else number
+    return key
+
+
 @staff_required
 @counting
 def metric_list(request, staff, code):
@@ -241,9 +256,7 @@ def metric_list(request, staff, code):
     part = part if part in PARTS else "all"
     by = request.GET.get("by", "")
     by = by if by in metrics.DIMENSIONS else ""
-    key = request.GET.get("key", "")
-    if by and by != "month":
-        key = int(key) if key.isdigit() else (key or None)
+    key = _group_key(by, request.GET.get("key", ""))
     children = dashboard.children_of(scope.site, scope.rollup) if by == "unit" else ()
     rows = metrics.drill_rows(code, scope, part, by, key, children)
     count = _figure_count(code, scope, part, by, key, children)

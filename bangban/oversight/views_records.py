@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from bangban.cases.access import Actor, get_case_for
+from bangban.inputs import bounded_int, date_or_none, id_or_none, int_or_none
 from bangban.staff.models import StaffMember
 
 from . import selectors, services
@@ -62,10 +63,7 @@ def _run(request, action, success: str) -> bool:
 
 
 def _date(value) -> date | None:
-    try:
-        return date.fromisoformat(value)
-    except (TypeError, ValueError):
-        return None
+    return date_or_none(value)
 
 
 # --- rectifications -------------------------------------------------------------------
@@ -238,7 +236,8 @@ def complaint_action(request, staff, pk, action):
     post = request.POST
     assignee = None
     if action == "assign":
-        assignee = StaffMember.objects.filter(pk=post.get("assignee") or 0).first()
+        assignee_id = id_or_none(post.get("assignee"))
+        assignee = StaffMember.objects.filter(pk=assignee_id).first() if assignee_id else None
     actions = {
         "assign": lambda: services.complaint_assign(
             complaint=c, staff=staff, assignee=assignee, kind=post.get("kind") or None
@@ -304,7 +303,7 @@ def visit_record(request, staff, pk):
             method=post.get("method", ""),
             outcome=post.get("outcome", ""),
             notes=post.get("notes", ""),
-            level=int(level) if level and level.isdigit() else None,
+            level=int_or_none(level),
             comment=post.get("comment", ""),
         ),
         "回访结果已登记",
@@ -321,7 +320,7 @@ def visit_plan(request, staff):
     def plan():
         planned.extend(
             services.return_visits_plan_random(
-                staff=staff, count=int(count) if count.isdigit() else 5
+                staff=staff, count=bounded_int(count, 5, low=0, high=100)
             )
         )
 

@@ -45,6 +45,12 @@ class PortalIdentity:
         """The number in clear, for registering a client or booking; never shown whole."""
         return pii.reveal(self.mobile_cipher)
 
+    @property
+    def mobile_hashes(self) -> list[str]:
+        """Every hash the proven mobile may be stored under (``pii.lookups``): finds clients
+        written under the other suite or the old key until ``pii_rekey`` has run."""
+        return [self.mobile_hash, *pii.lookups("mobile", self.mobile)]
+
 
 def sign_in(request, identity: PortalIdentity) -> None:
     request.session.cycle_key()  # a new session id: no fixation from before the sign-in
@@ -74,7 +80,7 @@ def clients_of(identity: PortalIdentity) -> QuerySet[Client]:
     """
     if identity.id_number_hash:
         return Client.objects.filter(id_number_hash=identity.id_number_hash)
-    return Client.objects.filter(mobile_hash=identity.mobile_hash)
+    return Client.objects.filter(mobile_hash__in=identity.mobile_hashes)
 
 
 def identity_required(view):

@@ -72,6 +72,13 @@ def case_messages(case):
     return list(messages_for_case(case)[:LIMIT])
 
 
+def correction_messages(client, correction_ids) -> dict:
+    """The SMS that told the client of each correction of its mobile or address, by id."""
+    from bangban.notifications.selectors import messages_for_corrections
+
+    return messages_for_corrections(client, correction_ids)
+
+
 def unread_notices(staff) -> int:
     from bangban.notifications.selectors import unread_count
 

@@ -21,6 +21,7 @@ from bangban.cases.workflow import (
     TERMINATION_REASONS,
     TerminationReason,
 )
+from bangban.inputs import MAX_ID, ids_or_none, int_or_none
 
 TEXT_MAX = 2000
 
@@ -102,10 +103,10 @@ class FormInvalid(ValueError):
 
 def version_from(data: QueryDict) -> int:
     """The case version the page was showing; every write states it (conflict check)."""
-    try:
-        return int(data.get("expected_version", ""))
-    except ValueError:
-        raise FormInvalid("页面缺少办件版本信息，请刷新页面后重试") from None
+    version = int_or_none(data.get("expected_version"), low=0, high=MAX_ID)
+    if version is None:
+        raise FormInvalid("页面缺少办件版本信息，请刷新页面后重试")
+    return version
 
 
 def _int(data: QueryDict, name: str) -> int | None:
@@ -113,11 +114,12 @@ def _int(data: QueryDict, name: str) -> int | None:
     if not raw:
         return None
     low, high, label = INT_FIELDS[name]
-    try:
-        value = int(raw)
-    except ValueError:
-        raise FormInvalid(f"{label}应为数字") from None
-    if value < low or (high is not None and value > high):
+    if int_or_none(raw) is None:
+        raise FormInvalid(f"{label}应为数字")
+    value = int_or_none(raw, low=low, high=high or MAX_ID)
+    if value is None:
+        if high is None:  # an id: past the end of the table, so not one of the choices
+            raise FormInvalid(f"{label}选择有误，请刷新页面后重试")
         raise FormInvalid(f"{label}应在 {low} 到 {high} 之间")
     return value
 
@@ -137,10 +139,10 @@ def details_from(event: str, data: QueryDict) -> dict:
                     method = ConfirmationMethod.PAPER
                 details["confirmation"] = {"method": method, "signer": _text(data, "signer")[:50]}
         elif name == "received":
-            try:
-                details["received"] = [int(v) for v in data.getlist("received")]
-            except ValueError:
-                raise FormInvalid("补正材料选择有误，请刷新页面后重试") from None
+            received = ids_or_none(data.getlist("received"))
+            if received is None:
+                raise FormInvalid("补正材料选择有误，请刷新页面后重试")
+            details["received"] = received
         elif name in INT_FIELDS:
             value = _int(data, name)
             if value is not None:

@@ -17,6 +17,7 @@ from openpyxl.styles import Font
 
 from bangban.clients.masking import mask_name
 from bangban.clients.models import ClientKind
+from bangban.xlsx import safe_row
 
 from .selectors import time_left
 
@@ -85,13 +86,13 @@ def ledger_workbook(cases, *, today, calendar, filters: list[str]) -> bytes:
         if written == EXPORT_LIMIT:
             truncated = True
             break
-        sheet.append(ledger_row(case, today, calendar))
+        sheet.append(safe_row(sheet, ledger_row(case, today, calendar)))
         written += 1
     notes = book.create_sheet("说明")
     notes.append(
         ["导出时间", datetime.now(timezone.get_current_timezone()).strftime("%Y-%m-%d %H:%M")]
     )
-    notes.append(["筛选条件", "；".join(filters) or "全部（本人可查看的办件）"])
+    notes.append(safe_row(notes, ["筛选条件", "；".join(filters) or "全部（本人可查看的办件）"]))
     notes.append(["件数", written])
     notes.append(["服务对象信息", "已脱敏显示"])
     if truncated:

@@ -28,6 +28,7 @@ urlpatterns = [
     ),
     path("cases/<str:number>/note/", case.note, name="note"),
     path("cases/<str:number>/reveal/", case.reveal, name="reveal"),
+    path("cases/<str:number>/client/correct/", case.correct_client, name="client-correct"),
     path("ledger/", ledger.ledger_page, name="ledger"),
     path("ledger.xlsx", ledger.ledger_export, name="ledger-export"),
     path("log/", ledger.log_page, name="log"),

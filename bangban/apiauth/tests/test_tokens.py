@@ -59,9 +59,11 @@ def test_revoked_expired_and_inactive_tokens_answer_401(world):
 
 def test_the_token_acts_as_its_staff_member(world):
     from bangban.apiauth.testing import ApiClient
+    from bangban.testing import make_resident_id
 
+    citizen = {"kind": "person", "name": "张三", "id_number": make_resident_id()}
     response = ApiClient(world.agent_a).post(
-        "/cases", {"client_id": world.citizen.pk, "service_type": "assist", "items": ["SCJG-001"]}
+        "/cases", {"client": citizen, "service_type": "assist", "items": ["SCJG-001"]}
     )
     event = world.citizen.cases.get().events.get()
     assert response.status_code == 201 and event.actor_staff == world.agent_a

@@ -1,12 +1,16 @@
 """The assist and proxy flows of seed 000 §10 and seed 001 §10, walked clause by clause."""
 
+from datetime import date
+
 import pytest
 from django.utils import timezone
 
+from bangban.cases.delivery import opened as opened_delivery
 from bangban.cases.hashchain import verify_chain
 from bangban.cases.models import Case, CaseEvent, CaseRelay, ItemStatus, MaterialStatus
 from bangban.cases.services import audit_key
 from bangban.cases.workflow import State, TransitionRefused
+from bangban.testing import travel_to
 from bangban.workdays.rules import ONE_DAY
 from bangban.workdays.services import current_calendar
 
@@ -105,21 +109,25 @@ def test_one_time_notice_lists_everything_missing_and_supplement_is_checked_agai
     assert case.state == State.REVIEWING  # before acceptance a supplement returns to pre-review
 
 
-def test_supplement_after_acceptance_returns_to_handling_and_pauses_the_clock(world, monkeypatch):
-    case = open_case(world)
-    to_handling(case, world.agent_a)
-    due_before = case.due_on
-    review_all(case, world.agent_a, 营业执照=MaterialStatus.NEEDS_CORRECTION)
-    act(case, world.agent_a, "request_supplement")
-    today = timezone.localdate()
-    assert case.paused_since == today
-    later = current_calendar().add_workdays(today, 3)
-    monkeypatch.setattr(timezone, "localdate", lambda *a: later)
-    act(case, world.agent_a, "supplement", received=[case.materials.get(name="营业执照").pk])
+def test_supplement_after_acceptance_returns_to_handling_and_pauses_the_clock(world):
+    with travel_to(date(2026, 11, 2)):  # a Monday: accepted, and a supplement asked, that day
+        case = open_case(world)
+        to_handling(case, world.agent_a)
+        assert case.due_on == date(2026, 11, 16)  # 10 working days from Tuesday
+        review_all(case, world.agent_a, 营业执照=MaterialStatus.NEEDS_CORRECTION)
+        act(case, world.agent_a, "request_supplement")
+        today = timezone.localdate()
+        assert case.paused_since == today
+    later = current_calendar().add_workdays(today, 3)  # supplied on Thursday
+    with travel_to(later):
+        act(case, world.agent_a, "supplement", received=[case.materials.get(name="营业执照").pk])
     assert case.state == State.HANDLING and case.paused_since is None
-    # paused from the request to the day before the supplement: those working days are added
-    paused = current_calendar().workdays_between(today - ONE_DAY, later - ONE_DAY)
-    assert case.due_on == current_calendar().add_workdays(due_before, paused)
+    # paused from the request to the day before the supplement; the clock had not started on
+    # the acceptance day, so the working days lost are Tuesday and Wednesday: two days added
+    paused = current_calendar().workdays_between(today, later - ONE_DAY)
+    assert paused == 2
+    assert case.due_on == current_calendar().add_workdays(date(2026, 11, 16), paused)
+    assert case.due_on == date(2026, 11, 18)
 
 
 def test_suspension_then_resumption_within_the_period(world):
@@ -312,7 +320,14 @@ def test_delivery_by_post_needs_address_carrier_and_tracking_number(world):
         carrier="EMS",
         tracking_no="EA123",
     )
-    assert case.delivery == {"address": "青山村1号", "carrier": "EMS", "tracking_no": "EA123"}
+    # the address is stored encrypted (``cases.delivery``) and reads back whole
+    assert opened_delivery(case.delivery) == {
+        "address": "青山村1号",
+        "carrier": "EMS",
+        "tracking_no": "EA123",
+        "licence_no": "",
+        "recipient": "",
+    }
 
 
 def test_every_step_is_on_a_verifiable_timeline(world):
@@ -340,4 +355,5 @@ def _chained(event):
         event.prev_hash,
         event.hash,
         event.chain_content(event.case.number),
+        event.seal,
     )

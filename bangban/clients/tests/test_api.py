@@ -45,6 +45,7 @@ def test_invalid_identity_answers_400_naming_each_field(world):
 
 
 def test_a_client_is_found_by_id_number_and_only_masked_data_returns(world):
+    open_case(world)  # the client of a case agent A may see
     agent = ApiClient(world.agent_a)
     response = agent.get("/clients", id_number=make_resident_id())
     assert response.status_code == 200

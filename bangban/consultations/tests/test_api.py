@@ -4,6 +4,7 @@ import pytest
 
 from bangban.apiauth.testing import ApiClient
 from bangban.cases.models import Case
+from bangban.testing import make_resident_id
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +78,8 @@ def test_a_consultation_becomes_a_case_in_one_call_and_only_once(world):
     agent = ApiClient(world.agent_a)
     consultation = record(agent, channel="phone")
     path = f"/consultations/{consultation['id']}/to-case"
-    body = {"client_id": world.citizen.pk, "service_type": "assist"}
+    citizen = {"kind": "person", "name": "张三", "id_number": make_resident_id()}
+    body = {"client": citizen, "service_type": "assist"}
     response = agent.post(path, body)
     assert response.status_code == 201, response.json()
     case = response.json()

@@ -127,10 +127,13 @@ def test_a_complaint_in_elder_steps(client, world):
     assert Complaint.objects.get().site == world.village_a
 
 
-def test_an_unknown_case_number_is_said_at_its_field(client, world):
-    text = client.post(
+def test_an_unknown_case_number_is_taken_as_typed_and_not_said(client, world):
+    """Issue 12 finding 6: the form must not tell whether a case number exists."""
+    response = client.post(
         "/complaints/new/",
         {"number": "BJ-X-1", "site": "", "name": "张三", "phone": "13812345678", "content": "x"},
-    ).content.decode()
-    assert "未找到该办件编号" in text
-    assert not Complaint.objects.exists()
+    )
+    assert response.status_code == 302
+    complaint = Complaint.objects.get()
+    assert complaint.case is None and "BJ-X-1" in complaint.content
+    assert "未找到" not in client.get(response["Location"]).content.decode()

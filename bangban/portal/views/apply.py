@@ -34,6 +34,7 @@ from bangban.clients import identity as id_rules
 from bangban.clients import pii
 from bangban.clients.models import ClientKind
 from bangban.clients.services import ClientInput, ClientInvalid, client_register, find_client
+from bangban.inputs import MAX_ID, int_or_none
 from bangban.netaddr import client_ip
 from bangban.network.models import Site
 from bangban.workdays.services import current_calendar
@@ -233,7 +234,7 @@ def _check_not_someone_else(person: bool, number: str, identity) -> None:
     existing = find_client(
         kind=ClientKind.PERSON if person else ClientKind.ORGANISATION, id_number=number
     )
-    if existing is not None and existing.mobile_hash != identity.mobile_hash:
+    if existing is not None and existing.mobile_hash not in identity.mobile_hashes:
         raise ClientInvalid(
             {
                 "id_number": "该证件号码已登记了其他手机号码。为保护您的信息，请用登记的手机号码登录，"
@@ -317,7 +318,7 @@ def _register(draft: dict, details: dict, identity):
 
 
 def _my_case(request, number: str):
-    actor, case = client_case_by_mobile_hash(number, request.identity.mobile_hash)
+    actor, case = client_case_by_mobile_hash(number, request.identity.mobile_hashes)
     return actor, case
 
 
@@ -466,10 +467,7 @@ def supplement(request, number: str):
 
 
 def _version(request) -> int | None:
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return None
+    return int_or_none(request.POST.get("version"), low=0, high=MAX_ID)
 
 
 @identity_required

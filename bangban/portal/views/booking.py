@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from bangban.inputs import id_or_none
 from bangban.network.models import Site
 
 from .. import appointments as booking
@@ -109,9 +110,12 @@ def reschedule(request, number: str):
         return redirect("portal:my")
     problem = None
     if request.method == "POST":
-        slot = TimeSlot.objects.filter(
-            pk=request.POST.get("slot") or 0, site=appointment.slot.site
-        ).first()
+        slot_id = id_or_none(request.POST.get("slot"))
+        slot = (
+            TimeSlot.objects.filter(pk=slot_id, site=appointment.slot.site).first()
+            if slot_id
+            else None
+        )
         if slot is None:
             problem = "请选择新的时段"
         else:

@@ -8,6 +8,7 @@ from django.forms.utils import ErrorDict
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from bangban.inputs import bounded_int
 from bangban.netaddr import client_ip
 
 from ..otp import address_hash
@@ -34,8 +35,13 @@ def too_many(request, scope: str, limit: int, seconds: int) -> bool:
 
 
 def safe_next(request, default: str = "/") -> str:
+    """Where to go after this page: a path on this site, else ``default``.
+
+    Only a path (``/…``) is taken: ``redirect`` would read any other word as the name of a
+    URL pattern and fail on one it does not know.
+    """
     target = request.POST.get("next") or request.GET.get("next") or default
-    if not url_has_allowed_host_and_scheme(
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return default
@@ -53,9 +59,11 @@ class Steps:
     def __init__(self, request, form, groups: list[list[str]], one_page: bool):
         self.form = form
         self.groups = [sum(groups, [])] if one_page else groups
-        posted = request.method == "POST"
-        asked = int(request.POST.get("_step", 0)) if posted else 0
-        self.index = min(max(asked, 0), len(self.groups) - 1)
+        # an empty POST leaves the form unbound: show the first step, as a GET would
+        posted = request.method == "POST" and form.is_bound
+        last = len(self.groups) - 1
+        # a stale or edited step number lands on the nearest real step, never an error
+        self.index = bounded_int(request.POST.get("_step"), 0, low=0, high=last) if posted else 0
         self.done = False
         if not posted:
             return

@@ -8,6 +8,8 @@ and the phone given, like a case.
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -16,7 +18,7 @@ from django.utils.http import urlencode
 
 from bangban.cases.models import Case
 from bangban.cases.workflow import State, TransitionRefused
-from bangban.network.models import Site
+from bangban.network.models import Site, SiteLevel
 from bangban.oversight import services as oversight
 from bangban.oversight.models import (
     BAD_LEVELS,
@@ -33,6 +35,14 @@ from .common import Steps, is_elder, too_many
 from .track import tracked_case
 
 EVALUABLE = {State.COMPLETED, State.DELIVERED, State.ARCHIVED, State.TERMINATED}
+# Online complaints from one network address (docs/operations.md): a person with a real
+# grievance sends one or two; more than this in an hour is a script filling the queue.
+COMPLAINTS_PER_HOUR = 10
+COMPLAINTS_TOO_MANY = (
+    "本网络地址提交投诉过于频繁，请1小时后再试；如有急事，请到服务大厅或拨打服务电话反映"
+)
+# A case number as cases.services.next_number writes it: prefix, site code, year, counter.
+CASE_NUMBER = re.compile(r"^[A-Z]+-(?P<site>.+)-\d{4}-\d+$")
 LEVEL_VALUES = {label: value for value, label in Level.choices}
 COMPLAINTS = "portal_complaints"
 
@@ -122,6 +132,12 @@ def _remember_complaint(request, number: str, contact_hash: str) -> None:
 
 
 def complaint_new(request):
+    """Take a complaint from anyone, at most ``COMPLAINTS_PER_HOUR`` from one address.
+
+    The answer never depends on whether the case number given exists: the complaint is
+    taken either way, sent to the site the number names (or the one chosen, else the county
+    centre), and shows back the number as typed. Only staff see whether it matched a case.
+    """
     sites = list(Site.objects.filter(is_active=True).only("code", "name").order_by("path"))
     initial = {"number": request.GET.get("number", "")}
     form = ComplaintForm(request.POST or None, sites=sites, initial=initial)
@@ -131,46 +147,60 @@ def complaint_new(request):
         [["number", "site"], ["name", "phone"], ["content"]],
         one_page=not is_elder(request),
     )
-    problem = None
-    if steps.done:
+    problem, status = None, 200
+    if steps.done and too_many(request, "complaint-new", COMPLAINTS_PER_HOUR, 3600):
+        problem, status = COMPLAINTS_TOO_MANY, 429
+    elif steps.done:
         data = form.cleaned_data
-        case = None
         number = data["number"].strip().upper()
+        content = data["content"]
         if number:
-            case = _case_named(request, number)
-            if case is None:
-                form.add_error("number", "未找到该办件编号，请核对，或不填办件编号")
-        if not form.errors:
-            try:
-                complaint = oversight.complaint_submit(
-                    channel=ComplaintChannel.ONLINE,
-                    complainant_name=data["name"],
-                    contact=data["phone"],
-                    content=data["content"],
-                    case=case,
-                    site=next((s for s in sites if s.code == data["site"]), None),
-                )
-            except TransitionRefused as refused:
-                problem = refused.message
-            else:
-                _remember_complaint(request, complaint.number, complaint.contact_hash)
-                messages.success(
-                    request,
-                    f"投诉已受理，投诉编号 {complaint.number}。我们会在1个工作日内与您联系，"
-                    "并按时答复。凭投诉编号和联系电话可以随时查询处理情况。",
-                )
-                return redirect("portal:complaint", number=complaint.number)
-        steps.index = 0 if "number" in form.errors else steps.index
+            content = f"所涉办件编号：{number}\n{content}"
+        try:
+            complaint = oversight.complaint_submit(
+                channel=ComplaintChannel.ONLINE,
+                complainant_name=data["name"],
+                contact=data["phone"],
+                content=content,
+                case=_case_named(number) if number else None,
+                site=next((s for s in sites if s.code == data["site"]), None)
+                or _site_named(number)
+                or _county(),
+            )
+        except TransitionRefused as refused:
+            problem = refused.message
+        else:
+            _remember_complaint(request, complaint.number, complaint.contact_hash)
+            messages.success(
+                request,
+                f"投诉已受理，投诉编号 {complaint.number}。我们会在1个工作日内与您联系，"
+                "并按时答复。凭投诉编号和联系电话可以随时查询处理情况。",
+            )
+            return redirect("portal:complaint", number=complaint.number)
     return render(
         request,
         "portal/complaint_new.html",
         {"form": form, "steps": steps, "problem": problem},
+        status=status,
     )
 
 
-def _case_named(request, number: str):
-    """The case a complaint names. Any case may be named; nothing about it is shown back."""
+def _case_named(number: str):
+    """The case a complaint names, for the staff who handle it. Any case may be named;
+    nothing about it — not even whether it exists — is shown back."""
     return Case.objects.filter(number=number).only("pk", "site_id", "number").first()
+
+
+def _county():
+    """Where a complaint naming no site goes (set here, not left to the case it may name)."""
+    return Site.objects.filter(level=SiteLevel.COUNTY, is_active=True).order_by("pk").first()
+
+
+def _site_named(number: str):
+    """The site whose code a case number carries (SL-V1-2026-000123 → V1), read from the
+    text alone, so the complaint goes to the same place whether or not the case exists."""
+    match = CASE_NUMBER.match(number or "")
+    return Site.objects.filter(code__iexact=match["site"]).first() if match else None
 
 
 def complaint_track(request):

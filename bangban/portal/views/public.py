@@ -1,7 +1,8 @@
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from bangban.network.models import Site
+
+from .common import safe_next
 
 ELDER_COOKIE_AGE = 365 * 24 * 3600
 
@@ -15,10 +16,7 @@ def home(request):
 
 def elder_toggle(request):
     """Switch the 长辈版 on or off; remembered in a cookie so it persists on this device."""
-    target = request.GET.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = "/"
-    response = redirect(target)
+    response = redirect(safe_next(request, "/"))
     turning_on = request.COOKIES.get("elder") != "1"
     response.set_cookie(
         "elder", "1" if turning_on else "0", max_age=ELDER_COOKIE_AGE, samesite="Lax"

@@ -41,7 +41,7 @@ def tracked_case(request, number: str):
         return client_case_by_mobile_hash(number, mobile_hash)
     identity = current_identity(request)
     if identity is not None:
-        return client_case_by_mobile_hash(number, identity.mobile_hash)
+        return client_case_by_mobile_hash(number, identity.mobile_hashes)
     raise Http404(NOT_FOUND)
 
 

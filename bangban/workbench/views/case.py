@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,8 +23,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
-from bangban.cases.access import case_roles, get_case_for
+from bangban.cases.access import case_roles, get_case_for, get_client_for
 from bangban.cases.api import event_label, state_label
+from bangban.cases.delivery import shown as delivery_shown
 from bangban.cases.guards import required_form, signature_on_file
 from bangban.cases.models import Expedite, ItemStatus, MaterialStatus
 from bangban.cases.services import CaseConflict, case_deadline, case_transition
@@ -36,8 +38,9 @@ from bangban.cases.workflow import (
     check_table,
     events_from,
 )
-from bangban.clients.models import RevealField
-from bangban.clients.services import ClientInvalid, client_reveal
+from bangban.clients import masking
+from bangban.clients.models import ClientCorrection, CorrectionField, RevealField
+from bangban.clients.services import ClientInvalid, client_correct, client_reveal
 from bangban.downloads import open_or_404, private_file
 from bangban.workdays.services import current_calendar
 
@@ -47,6 +50,7 @@ from .. import selectors as s
 from ..auth import optional_url, staff_required
 
 TIMELINE_LIMIT = 100
+CORRECTIONS_SHOWN = 20
 REVIEW_CHOICES = [
     (MaterialStatus.RECEIVED.value, "已收取"),
     (MaterialStatus.MISSING.value, "缺少"),
@@ -68,6 +72,27 @@ def _actions(actor, case):
         if t.event not in ev.NOT_ON_WORKBENCH
     ]
     return [t for t in allowed if t.event not in ev.INLINE_EVENTS], {t.event for t in allowed}
+
+
+def may_correct_client(staff) -> bool:
+    """Whether the client block offers 更正 to this person: agents and coordinators. The
+    page is loaded through ``get_case_for``, so they may see the client; the POST is
+    decided again by the one access rule (``get_client_for``, then ``client_correct``)."""
+    return staff.is_active and (staff.is_agent or staff.is_coordinator)
+
+
+def client_corrections(client) -> list[ClientCorrection]:
+    """The client's latest corrections, newest first, each with the SMS that told of it."""
+    corrections = list(
+        ClientCorrection.objects.filter(client=client).select_related("staff", "site")[
+            :CORRECTIONS_SHOWN
+        ]
+    )
+    sms = elsewhere.correction_messages(client, [c.pk for c in corrections])
+    for correction in corrections:
+        correction.sms = sms.get(correction.pk)
+        correction.reason_shown = masking.mask_numbers(correction.reason)  # older rows
+    return corrections
 
 
 def case_context(request, case, *, flash="", panel=None) -> dict:
@@ -119,6 +144,11 @@ def case_context(request, case, *, flash="", panel=None) -> dict:
         "events": events,
         "more_events": case.event_count > len(events),
         "reveal_fields": RevealField.choices,
+        "may_correct": may_correct_client(request.staff),
+        "correction_fields": CorrectionField.choices,
+        "correction_form": None,
+        "corrections": client_corrections(case.client),
+        "delivery_shown": delivery_shown(case.delivery),  # address and recipient masked
         "flash": flash,
         "panel": panel,
         "print_url": optional_url("documents:case", case.number),
@@ -364,6 +394,34 @@ def reveal(request, number):
     page = case_context(request, case)
     page["revealed"] = context
     return render(request, "workbench/case.html", page, status=200 if "value" in context else 422)
+
+
+@require_POST
+@staff_required
+def correct_client(request, number):
+    """更正手机号码或地址 of the case's client: a reason is required; the change goes on the
+    client's history and the client is told by SMS (``clients.services.client_correct``)."""
+    case = _load(request, number)
+    if not may_correct_client(request.staff):
+        raise PermissionDenied("只有帮办代办员或协调员可以更正服务对象信息")
+    client = get_client_for(request.actor, case.client_id)
+    data = {name: request.POST.get(name, "")[:300] for name in ("field", "value", "reason")}
+    try:
+        correction = client_correct(staff=request.staff, client=client, **data)
+    except ClientInvalid as invalid:
+        form = {"data": data, "errors": invalid.errors}
+        if request.htmx:
+            context = {"case": case, "form": form, "correction_fields": CorrectionField.choices}
+            return render(request, "workbench/case/_correct.html", context)
+        page = case_context(request, case)
+        page["correction_form"] = form
+        return render(request, "workbench/case.html", page, status=422)
+    old = correction.old_masked or "未登记"
+    return _done(
+        request,
+        case,
+        f"已更正{correction.get_field_display()}：{old} → {correction.new_masked}",
+    )
 
 
 @staff_required

@@ -6,6 +6,10 @@ application with one form: find or register the client (the ID number or credit 
 checked as it is typed), choose the item and the service type. Writes go through
 ``consultations.services`` and ``clients.services``; the case opens through
 ``case_submit`` inside ``consultation_to_case``.
+
+A known ID number matches the registered client and nothing typed at the desk overwrites
+it (a changed mobile or address is a recorded correction). The desk shows who the number
+belongs to only to staff who may see that client (``bangban.cases.access``).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from bangban.cases.access import Actor, may_see_client
 from bangban.cases.models import Case
 from bangban.cases.workflow import SERVICE_TYPE_LABELS, TransitionRefused
 from bangban.catalogue.models import Bundle
@@ -33,6 +38,7 @@ from bangban.consultations.services import (
     consultation_reply,
     consultation_to_case,
 )
+from bangban.inputs import id_or_none
 from bangban.network.models import Site
 from bangban.portal.search import query_parts, search_items
 
@@ -44,10 +50,11 @@ TODAY_LIMIT = 30
 
 def _item(value, site=None):
     """A published item by id (offered at ``site`` when given), or None."""
-    if not str(value or "").isdigit():
+    pk = id_or_none(value)
+    if pk is None:
         return None
     items = items_offered_at(site) if site is not None else published_items()
-    return items.filter(pk=int(value)).first()
+    return items.filter(pk=pk).first()
 
 
 def _desk_context(request, form=None, errors=None):
@@ -114,7 +121,10 @@ def check_id(request):
                 context["valid"] = (
                     f"身份证号码有效（{found.sex}，{found.birth_date:%Y年%m月%d日}出生）"
                 )
-            context["client"] = find_client(kind=kind, id_number=found.number)
+            known = find_client(kind=kind, id_number=found.number)
+            context["known"] = known is not None
+            if known is not None and may_see_client(Actor.of_staff(request.staff), known):
+                context["client"] = known
         except identity.IdentityError as error:
             context["error"] = error.message
     return render(request, "workbench/desk/_id_check.html", context)
@@ -231,7 +241,9 @@ def consultation_open_case(request, pk):
             client = None
             if data.id_number.strip():
                 client = find_client(kind=data.kind, id_number=data.id_number)
-            client = client or client_register(data=data)
+            client = client or client_register(
+                data=data, staff=request.staff, site=consultation.site
+            )
             case = consultation_to_case(
                 consultation=consultation,
                 staff=request.staff,

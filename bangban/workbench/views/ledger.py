@@ -22,6 +22,7 @@ from bangban.cases.api import event_label, state_label
 from bangban.cases.selectors import LedgerFilters, ledger, work_log
 from bangban.cases.workflow import SERVICE_TYPE_LABELS, STATE_LABELS
 from bangban.catalogue.models import ServiceItem
+from bangban.inputs import date_or_none, id_or_none
 from bangban.staff.models import StaffMember
 from bangban.workdays.services import current_calendar
 
@@ -34,14 +35,11 @@ PAGE_SIZE = 50
 
 
 def _date(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value.strip()) if value and value.strip() else None
-    except ValueError:
-        return None
+    return date_or_none(value)
 
 
 def _id(value) -> int | None:
-    return int(value) if str(value or "").isdigit() else None
+    return id_or_none(value)
 
 
 def _choices(staff):
@@ -76,6 +74,9 @@ def _filters(request, sites, agents, items):
     for name, label in (("date_from", "起始日期"), ("date_to", "截止日期")):
         if get.get(name, "").strip() and chosen[name] is None:
             errors.append(f"{label}格式应为 年-月-日，如 2026-03-01")
+    for name, label in (("site", "承办机构"), ("agent", "帮办代办员"), ("item", "事项")):
+        if get.get(name, "").strip() and chosen[name] is None:
+            errors.append(f"{label}选择有误，已忽略该条件，请从列表中重新选择")
     words = []
     names = {
         "site": {x.pk: x.name for x in sites},
@@ -99,7 +100,7 @@ def _filters(request, sites, agents, items):
 
 def _cursor(value: str) -> int | None:
     """The keyset cursor: the last case id of the page before (``ledger`` orders by it)."""
-    return int(value) if value.isdigit() else None
+    return id_or_none(value)
 
 
 @staff_required
