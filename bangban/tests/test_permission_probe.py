@@ -562,6 +562,11 @@ WORKBENCH_RECIPES = {
         "/work/cases/{f.case.number}/reveal/",
         {"field": "mobile", "reason": "核对"},
     ),
+    "cases/<str:number>/client/correct/": (
+        "post",
+        "/work/cases/{f.case.number}/client/correct/",
+        {"field": "mobile", "value": "13700001111", "reason": "本人申请更换手机号码"},
+    ),
 }
 
 # Form fields that name an object, posted to one of agent A's own cases or desk forms.
