@@ -6,10 +6,13 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test test-browser test-postgres test-clock test-all system setup lint format bench bench-scale clean
 
-$(STAMP): requirements.txt pyproject.toml
+# The development set: production's requirements.txt plus the test and lint tools
+# (requirements-dev.txt). A production server installs requirements.txt alone
+# (docs/operations.md §1).
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
@@ -28,9 +31,13 @@ run: setup
 	  trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver 127.0.0.1:8000
 
+# ruff (style and errors), mypy with django-stubs on the pure core ([tool.mypy] in
+# pyproject.toml), import-linter's layer contracts (.importlinter).
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 format: setup
 	$(VENV)/bin/ruff check --fix .

@@ -18,7 +18,6 @@ import time_machine
 from django.contrib.auth import get_user_model
 
 from bangban.browser import CHROMIUM, CHROMIUM_ARGS
-from bangban.cases.access import Actor
 from bangban.clients.identity import resident_id_check_char
 from bangban.clients.services import ClientInput, client_register
 from bangban.network.models import Department, Site, SiteLevel
@@ -230,10 +229,6 @@ def world(db):
         bundle_version=bundle_version,
         **vars(people),
     )
-
-
-def as_staff(staff) -> Actor:
-    return Actor.of_staff(staff)
 
 
 # --- browser tests: Debian's Chromium, driven by Playwright -----------------------------

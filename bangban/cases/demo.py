@@ -10,9 +10,9 @@ from its submission day. What the case should look like today (say "overdue in
 handling", or "suspended, resumption period still running") fixes how many working days
 before the last working day the case was submitted, so that its due date, its pauses and
 its resumption deadline stand where they should today. Then the steps of all cases run
-in the order of their own timestamps with ``django.utils.timezone.now`` patched to each
-step's moment (``timezone.localdate`` reads ``now``), so numbers are issued in date order,
-pauses start and end on the right days and every event time is real.
+in the order of their own timestamps, each passing its moment as ``at=`` to
+``case_submit``/``case_transition`` (``bangban.cases.clock``), so numbers are issued in
+date order, pauses start and end on the right days and every event time is real.
 
 Deterministic: ``random.Random(2026)`` chooses the plans and a seeded generator per case
 chooses within them. ``count`` (or the ``DEMO_CASES`` setting, env ``BANGBAN_DEMO_CASES``) sets how many
@@ -28,7 +28,6 @@ import random
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from unittest.mock import patch
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -42,6 +41,7 @@ from bangban.network.models import Site, SiteLevel
 from bangban.staff.models import StaffMember
 from bangban.workdays.services import current_calendar
 
+from . import clock
 from .access import SYSTEM, Actor
 from .models import Case, CaseItem, MaterialStatus
 from .services import case_submit, case_transition
@@ -323,6 +323,7 @@ class _Ctx:
     case: Case | None = None
     items: list[CaseItem] = field(default_factory=list)
     expedite_id: int | None = None
+    now: dt.datetime | None = None  # the moment of the step being run
 
     def sign(self) -> dict:
         method = {"online": "sms_code", "mobile": "sms_code", "home_visit": "paper"}.get(
@@ -333,12 +334,13 @@ class _Ctx:
 
 def _do(c: _Ctx, who, event: str, **details):
     actor = who if isinstance(who, Actor) else Actor.of_staff(who or c.agent)
-    return case_transition(case=c.case, event=event, actor=actor, **details)
+    return case_transition(case=c.case, event=event, actor=actor, at=c.now, **details)
 
 
 def _submit(c: _Ctx) -> None:
     if c.spec.client is None:
-        c.spec.client = client_register(data=c.spec.data)
+        with clock.at(c.now):  # registered on the day of the first case
+            c.spec.client = client_register(data=c.spec.data)
     actor = Actor.of_client(c.spec.client) if c.by_client else Actor.of_staff(c.agent)
     c.case = case_submit(
         actor=actor,
@@ -349,6 +351,7 @@ def _submit(c: _Ctx) -> None:
         item_versions=c.offer.versions,
         bundle_version=c.offer.bundle_version,
         needs="" if c.by_client else c.needs,
+        at=c.now,
     )
     c.items = list(c.case.items.all())
 
@@ -464,7 +467,7 @@ def _deliver(c: _Ctx, method: str) -> None:
             recipient=c.spec.signer,
         )
     else:
-        year = timezone.localdate().year
+        year = timezone.localdate(c.now).year
         licence = f"330122{year}{rng.randint(0, 999_999):06d}"
         _do(c, None, "deliver", method=method, licence_no=licence)
 
@@ -1000,17 +1003,15 @@ def load(county: Site, count: int | None = None) -> dict[str, int]:
         plan = planner.plan(index, scenario)
         start = calendar.add_workdays(last_workday, -plan.age(rng))
         for moment, fn in _moments(plan, start, calendar, rng, tz):
-            timeline.append((moment.astimezone(dt.UTC), index, fn))
+            timeline.append((moment.astimezone(dt.UTC), index, plan.ctx, fn))
     timeline.sort(key=lambda row: row[:2])
-    clock = [timeline[0][0] if timeline else timezone.now()]
-    with patch("django.utils.timezone.now", lambda: clock[0]):
-        for moment, index, fn in timeline:
-            clock[0] = moment
-            try:
-                fn()
-            except Exception as error:
-                error.add_note(
-                    f"演示办件第 {index + 1} 件，时间 {moment.astimezone(tz):%Y-%m-%d %H:%M}"
-                )
-                raise
+    for moment, index, ctx, fn in timeline:
+        ctx.now = moment  # the steps pass it on as at=
+        try:
+            fn()
+        except Exception as error:
+            error.add_note(
+                f"演示办件第 {index + 1} 件，时间 {moment.astimezone(tz):%Y-%m-%d %H:%M}"
+            )
+            raise
     return dict(Counter(Case.objects.values_list("state", flat=True)))

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q
-from django.utils import timezone
 
 from bangban.catalogue.bundles import critical_path_days
 from bangban.network.models import Site
 
-from . import delivery, services
+from . import clock, delivery, events, services
 from .guards import LASTING_FORMS, required_form, signature_on_file
 from .models import (
     Case,
@@ -57,18 +56,14 @@ def apply(case: Case, transition: Transition, actor, details: dict) -> dict | No
 
 
 def _today():
-    return timezone.localdate()
+    return clock.today()
 
 
 def _issue(case: Case, kind: str, actor, *, unsigned: bool = False, **extra) -> str:
     """Issue the form this event produces (numbered, stored, printed); its number goes
     into the event's details, which is how the timeline references it. ``unsigned``: a
     form the system issues with nobody there to sign it."""
-    from bangban.documents.services import document_issue
-
-    return document_issue(
-        case=case, kind=kind, actor=actor, unsigned=unsigned, extra=extra or None
-    ).number
+    return events.issue_form(case, kind, actor, unsigned=unsigned, extra=extra or None)
 
 
 def _confirm_signature(case: Case, transition: Transition, actor, details: dict) -> dict:
@@ -105,7 +100,7 @@ def _take_ownership(case: Case, actor, details: dict):
 
 def _refuse(case: Case, actor, details: dict):
     case.reason_text = details["reason"]
-    case.closed_at = timezone.now()
+    case.closed_at = clock.now()
     return {"document": _issue(case, "refusal_notice", actor)}
 
 
@@ -145,7 +140,7 @@ def _request_supplement(case: Case, actor, details: dict):
 def _supplement(case: Case, actor, details: dict):
     ids = [int(i) for i in details.get("received", [])]
     CaseMaterial.objects.filter(case=case, pk__in=ids).update(
-        status=MaterialStatus.RECEIVED, note="", checked_at=timezone.now()
+        status=MaterialStatus.RECEIVED, note="", checked_at=clock.now()
     )
     case.supplement_due_on = None
     services.close_pause(case)
@@ -207,7 +202,7 @@ def _resume(case: Case, actor, details: dict):
 def _close(case: Case, code: str, text: str):
     case.reason_code = code
     case.reason_text = text
-    case.closed_at = timezone.now()
+    case.closed_at = clock.now()
     services.close_pause(case)
 
 
@@ -248,7 +243,7 @@ def _deliver(case: Case, actor, details: dict):
 
 
 def _archive(case: Case, actor, details: dict):
-    case.closed_at = case.closed_at or timezone.now()
+    case.closed_at = case.closed_at or clock.now()
 
 
 def _assign(case: Case, actor, details: dict):
@@ -277,7 +272,7 @@ def _relay_accept(case: Case, actor, details: dict):
     relay = _pending_relay(case)
     relay.status, relay.answered_at, relay.answer = (
         RelayStatus.ACCEPTED,
-        timezone.now(),
+        clock.now(),
         str(details.get("note", "")),
     )
     relay.save()
@@ -291,7 +286,7 @@ def _relay_return(case: Case, actor, details: dict):
     relay = _pending_relay(case)
     relay.status, relay.answered_at, relay.answer = (
         RelayStatus.RETURNED,
-        timezone.now(),
+        clock.now(),
         details["reason"],
     )
     relay.save()
@@ -326,7 +321,7 @@ def _pre_review(case: Case, actor, details: dict):
         material.status, material.note, material.checked_at = (
             status,
             str(check.get("note", ""))[:300],
-            timezone.now(),
+            clock.now(),
         )
         names.append(f"{material.name}：{material.get_status_display()}")
     CaseMaterial.objects.bulk_update(
@@ -368,7 +363,7 @@ def _expedite_reply(case: Case, actor, details: dict):
     expedite.reply, expedite.replied_by, expedite.replied_at = (
         details["reply"],
         actor.staff,
-        timezone.now(),
+        clock.now(),
     )
     expedite.save(update_fields=["reply", "replied_by", "replied_at"])
 
@@ -383,13 +378,6 @@ def _confirm(case: Case, actor, details: dict):
     )
     # bangban.documents attaches the signature image or the SMS details to this row.
     return {"form_label": FORM_LABELS[Form(details["form"])], "confirmation_id": signed.pk}
-
-
-def _evaluate(case: Case, actor, details: dict):
-    """Record the Evaluation row (and open a rectification for a bad review)."""
-    from bangban.oversight.evaluations import record_evaluation
-
-    return record_evaluation(case, actor, details)
 
 
 HANDLERS = {
@@ -417,5 +405,5 @@ HANDLERS = {
     "expedite": _expedite,
     "expedite_reply": _expedite_reply,
     "confirm": _confirm,
-    "evaluate": _evaluate,
+    # "evaluate": the Evaluation row is written by bangban.oversight, which subscribes.
 }

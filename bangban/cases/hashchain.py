@@ -54,7 +54,7 @@ def utc_time(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def canonical(content: Mapping) -> bytes:
+def canonical(content: Mapping[str, object]) -> bytes:
     """One byte string per content: sorted keys, no whitespace, UTF-8 kept readable."""
     return json.dumps(
         content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
@@ -112,14 +112,16 @@ def parse_seal(seal: str) -> tuple[str, str]:
     return scheme, kid
 
 
-def _render(content: Mapping, at_text: str | None) -> dict:
+def _render(content: Mapping[str, object], at_text: str | None) -> dict[str, object]:
     rendered = dict(content)
     if at_text is not None:
         rendered["at"] = at_text
     return rendered
 
 
-def event_hash(prev_hash: str, content: Mapping, key: bytes = b"", *, scheme: str = LEGACY) -> str:
+def event_hash(
+    prev_hash: str, content: Mapping[str, object], key: bytes = b"", *, scheme: str = LEGACY
+) -> str:
     """The hash of one event: its link and its content, keyed (HMAC) when a key is given.
 
     With a key kept outside the database, someone who can rewrite rows cannot recompute a
@@ -144,7 +146,7 @@ class ChainedEvent:
     seq: int
     prev_hash: str
     hash: str
-    content: Mapping
+    content: Mapping[str, object]
     seal: str = LEGACY
 
 
@@ -176,7 +178,7 @@ def seal_matches(
     if scheme != LEGACY:
         return f"封存方式 {event.seal!r} 未知（封存标记被改动）"
     at = event.content.get("at")
-    variants: list[Mapping] = [event.content]
+    variants: list[Mapping[str, object]] = [event.content]
     if isinstance(at, datetime):
         variants += [{**event.content, "at": at.astimezone(zone)} for zone in legacy_zones]
     for key in keys.values() or [b""]:
@@ -233,7 +235,9 @@ def verify_chain(
     return problems
 
 
-def reseal(contents: Iterable[Mapping], key: bytes, scheme: str) -> list[tuple[str, str]]:
+def reseal(
+    contents: Iterable[Mapping[str, object]], key: bytes, scheme: str
+) -> list[tuple[str, str]]:
     """Recompute a whole chain under ``scheme`` and ``key``: ``(prev_hash, hash)`` per event.
 
     ``contents`` in ``seq`` order. Only for chains that have just verified under their

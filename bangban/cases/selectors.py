@@ -25,7 +25,7 @@ from bangban.workdays.rules import WorkCalendar
 
 from .access import NEWEST_FIRST, Actor, get_case_for, visible_cases
 from .models import Case, CaseEvent, CaseItem
-from .workflow import BY_EVENT, CLOCK_PAUSED_STATES, STATE_EVENTS, State
+from .workflow import BY_EVENT, CLOCK_PAUSED_STATES, STATE_EVENTS, STATE_LABELS, State
 
 # The clock runs in these states; in CLOCK_PAUSED_STATES it stands still; elsewhere the
 # case is not yet accepted or already done with, and has no time left to show.
@@ -158,6 +158,10 @@ EVENT_LABELS = {"submit": "提交申请"}  # the opening event is not a row of t
 def event_label(event: str) -> str:
     transition = BY_EVENT.get(event)
     return transition.label if transition else EVENT_LABELS.get(event, event)
+
+
+def state_label(state: str) -> str:
+    return STATE_LABELS[State(state)] if state else ""
 
 
 NOT_FOUND = "办件不存在或手机号码不符"

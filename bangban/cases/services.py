@@ -7,16 +7,14 @@ API, jobs and the demo generator all call them; nothing else writes ``Case.state
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.utils import timezone
 
-from bangban.notifications.outbox import enqueue_for_event
 from bangban.workdays.rules import Pause, deadline
 from bangban.workdays.services import current_calendar
 
-from . import effects
+from . import clock, effects, events
 from .access import Actor, can_open_case_at, case_roles
 from .guards import GuardContext, check_guards
 from .hashchain import GENESIS, event_hash, make_seal
@@ -37,7 +35,7 @@ class CaseConflict(TransitionRefused):
 
 def next_number(*, site, prefix: str, year: int | None = None) -> str:
     """A number unique per site, year and prefix, e.g. SL-C01-2026-000123 (row-locked)."""
-    year = year or timezone.localdate().year
+    year = year or clock.today().year
     counter, _ = DocumentCounter.objects.select_for_update().get_or_create(
         site=site, year=year, prefix=prefix
     )
@@ -46,6 +44,7 @@ def next_number(*, site, prefix: str, year: int | None = None) -> str:
     return f"{prefix}-{site.code}-{year}-{counter.last:06d}"
 
 
+@clock.backdatable
 @transaction.atomic
 def case_submit(
     *,
@@ -58,8 +57,12 @@ def case_submit(
     bundle_version=None,
     consultation=None,
     needs: str = "",
+    at: datetime | None = None,
 ) -> Case:
-    """Open a case (state 'received') for one item or a bundle, with its material checklist."""
+    """Open a case (state 'received') for one item or a bundle, with its material checklist.
+
+    ``at``: when it was opened, for a backdated load (``clock``); else now.
+    """
     if not can_open_case_at(actor, site):
         raise TransitionRefused(f"您不能为{site.name}登记办件", "forbidden")
     versions = list(item_versions)
@@ -122,13 +125,20 @@ def case_submit(
         {"channel": channel, "service_type": service_type},
     )
     case.save(update_fields=["event_count", "last_event_hash"])
-    enqueue_for_event(case, submitted)
+    events.publish_case_event(case, submitted, actor=actor)
     return case
 
 
+@clock.backdatable
 @transaction.atomic
 def case_transition(
-    *, case: Case, event: str, actor: Actor, expected_version: int | None = None, **details
+    *,
+    case: Case,
+    event: str,
+    actor: Actor,
+    expected_version: int | None = None,
+    at: datetime | None = None,
+    **details,
 ) -> CaseEvent:
     """Make one change to a case.
 
@@ -137,8 +147,9 @@ def case_transition(
        then the transition's guards (else TransitionRefused with the reason in Chinese);
     3. apply the effects (state, owner, clock, documents, related rows) and bump the version;
     4. append the hash-chained event;
-    5. write the messages the event causes into the outbox (``bangban.notifications``).
-    All in one transaction: either all of it happens or none.
+    5. publish it to the areas that subscribed (``events``: the outbox, oversight, …).
+    All in one transaction: either all of it happens or none. ``at``: when it happened, for
+    a backdated load (demo, imports); every clock read of the change uses it (``clock``).
     """
     locked = (
         Case.objects.select_for_update(of=("self",))
@@ -169,7 +180,7 @@ def case_transition(
         {**details, **recorded},
     )
     locked.save()
-    enqueue_for_event(locked, record)
+    events.publish_case_event(locked, record, actor=actor)
     _copy_into(case, locked)
     return record
 
@@ -198,7 +209,7 @@ def _record(
         actor_staff=actor.staff if actor.kind == "staff" else None,
         actor_name=actor.name[:50],
         site=case.site,
-        at=timezone.now(),
+        at=clock.now(),
         reason=reason,
         details=_plain(details),
         prev_hash=case.last_event_hash or GENESIS,
@@ -235,7 +246,7 @@ def _recompute_clock(case: Case) -> None:
 
 def open_pause(case: Case, kind: str, reason: str = "") -> None:
     if case.accepted_on and not case.pauses.filter(end__isnull=True).exists():
-        CasePause.objects.create(case=case, kind=kind, start=timezone.localdate(), reason=reason)
+        CasePause.objects.create(case=case, kind=kind, start=clock.today(), reason=reason)
 
 
 def close_pause(case: Case) -> None:
@@ -243,7 +254,7 @@ def close_pause(case: Case) -> None:
 
     A pause opened and closed on the same day stopped no working day, so it is dropped.
     """
-    today = timezone.localdate()
+    today = clock.today()
     for pause in case.pauses.filter(end__isnull=True):
         if pause.start >= today:
             pause.delete()

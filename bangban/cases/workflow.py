@@ -19,8 +19,10 @@ Roles are relative to the case (see ``bangban.cases.access.case_roles``):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any, TypedDict, Unpack
 
 
 class State(StrEnum):
@@ -184,7 +186,24 @@ STAFF = frozenset({"agent", "coordinator"})
 AGENT = frozenset({"agent"})
 
 
-def _t(event, label, sources, target, roles, **kw) -> Transition:
+class _Options(TypedDict, total=False):
+    """The optional fields of a row, as ``_t`` takes them."""
+
+    guards: tuple[str, ...]
+    signs: Form | None
+    target_after_acceptance: State | None
+    service_types: frozenset[ServiceType]
+    hint: str
+
+
+def _t(
+    event: str,
+    label: str,
+    sources: Iterable[State],
+    target: State | None,
+    roles: Iterable[str],
+    **kw: Unpack[_Options],
+) -> Transition:
     return Transition(event, label, frozenset(sources), target, frozenset(roles), **kw)
 
 
@@ -440,4 +459,4 @@ def events_from(
 class Refusal:
     code: str
     message: str
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)

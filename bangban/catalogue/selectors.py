@@ -13,7 +13,7 @@ from bangban.network.models import Site
 from .bundles import schedule
 from .models import BundleEntry, BundleVersion, ItemVersion, ServiceItem
 
-MAX_QUERY_LENGTH = 50  # the longest query a search page reads (bangban.portal.search too)
+MAX_QUERY_LENGTH = 50  # the longest query a search page reads (bangban.catalogue.search too)
 
 
 def published_items() -> QuerySet[ServiceItem]:

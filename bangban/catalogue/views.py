@@ -12,9 +12,9 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
+from bangban.catalogue import search
 from bangban.downloads import open_or_404, private_file
 from bangban.network.models import Site
-from bangban.portal import search
 from bangban.staff.models import StaffMember
 from bangban.staff.selectors import MIN_AGENTS_PER_SITE, sites_short_of_agents
 

@@ -3,7 +3,7 @@
 Clients are registered through ``services.client_register`` (identity checks, encryption,
 reuse of an existing client), so the admin cannot add them, and shows ID numbers, credit
 codes, mobiles and addresses masked and read-only. The ciphertext and lookup hashes are
-never shown; seeing a value in full is ``services.client_reveal``, which records a reason.
+never shown; seeing a value in full is ``bangban.cases.clients.client_reveal``, which records a reason.
 The access record and the correction history are read-only everywhere.
 """
 

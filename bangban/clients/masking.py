@@ -123,7 +123,7 @@ def mask_address(value: str | None) -> str:
 _DIGIT_RUN = re.compile(r"\d[\d \-]{5,}\d")
 
 
-def _masked_digits(match: re.Match) -> str:
+def _masked_digits(match: re.Match[str]) -> str:
     digits = re.sub(r"\D", "", match.group())
     if len(digits) < 7:
         return match.group()

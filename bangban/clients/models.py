@@ -2,7 +2,7 @@
 
 ID numbers, credit codes, phone numbers and addresses are stored encrypted, found by a
 keyed hash and shown masked (see ``pii.py``). Reading one in full goes through
-``services.client_reveal``, which records who looked and why.
+``bangban.cases.clients.client_reveal``, which records who looked and why.
 """
 
 from django.db import models

@@ -5,19 +5,21 @@ existing record, whatever name, mobile or address was typed this time (anyone wh
 person's ID number could otherwise point the person's portal account, which signs in by
 mobile, at their own phone). A changed mobile or address is a ``client_correct``: a named
 staff member who may see the client, a reason, and a row on the client's history.
+
+Revealing and correcting need the one access rule of cases, so they live in the case core
+(``bangban.cases.clients``); this module keeps what needs no case: validation, matching,
+registration and the checks of a corrected value.
 """
 
 from dataclasses import dataclass
 
 from django.db import transaction
 
-from . import identity, masking, pii
+from . import identity, pii
 from .models import (
     Client,
-    ClientCorrection,
     ClientKind,
     CorrectionField,
-    PersonalDataAccess,
     RevealField,
 )
 
@@ -137,28 +139,6 @@ CIPHER_FIELDS = {
 }
 
 
-@transaction.atomic
-def client_reveal(*, client: Client, field: str, staff, reason: str, case=None) -> str:
-    """Show one personal-data field in full and record who, when, why.
-
-    Only staff who may see a case of this client may look, and a case named as the
-    occasion must be that client's and visible to them (the one access rule of cases).
-    """
-    from bangban.cases.access import Actor, visible_cases
-
-    if not reason.strip():
-        raise ClientInvalid({"reason": "查看完整个人信息须填写理由"})
-    cases = visible_cases(Actor.of_staff(staff)).filter(client=client)
-    if case is not None:
-        cases = cases.filter(pk=case.pk)
-    if not cases.exists():
-        raise ClientInvalid({"client": "您无权查看该服务对象的完整个人信息"})
-    PersonalDataAccess.objects.create(
-        client=client, field=field, staff=staff, reason=reason.strip(), case=case
-    )
-    return pii.reveal(getattr(client, CIPHER_FIELDS[RevealField(field)]))
-
-
 REASON_MAX = 200
 CORRECTED_FIELDS = {
     CorrectionField.MOBILE: ["mobile_cipher", "mobile_hash", "mobile_masked"],
@@ -166,7 +146,7 @@ CORRECTED_FIELDS = {
 }
 
 
-def _corrected_value(client: Client, field: str, value: str) -> str:
+def corrected_value(client: Client, field: str, value: str) -> str:
     """The new value, normalized; ClientInvalid when it is invalid or what is registered."""
     if field == CorrectionField.MOBILE:
         try:
@@ -184,57 +164,3 @@ def _corrected_value(client: Client, field: str, value: str) -> str:
     if same:
         raise ClientInvalid({"value": "与登记的信息相同，无需更正"})
     return new
-
-
-@transaction.atomic
-def client_correct(*, staff, client: Client, field: str, value: str, reason: str):
-    """Change a client's mobile or address, with a reason, on the client's history.
-
-    Only an agent or coordinator who may see the client (the one access rule,
-    ``bangban.cases.access.visible_clients``) may correct it. The history keeps who, when,
-    where, why, and the old and new values masked, never in full. The portal signs in by
-    mobile, so this is also the only way a client's portal account can move to another
-    phone, and it always leaves this trace, and an SMS in the same transaction: at the old
-    number for a new mobile, at the registered one for a new address
-    (``bangban.notifications.corrections``).
-    """
-    from bangban.cases.access import Actor, may_see_client
-
-    errors = {}
-    if field not in CORRECTED_FIELDS:
-        errors["field"] = "更正项目无效，可更正：手机号码、地址"
-    reason = (reason or "").strip()
-    if not reason:
-        errors["reason"] = "更正个人信息须填写理由"
-    elif len(reason) > REASON_MAX:
-        errors["reason"] = f"更正理由不能超过 {REASON_MAX} 个字符"
-    if errors:
-        raise ClientInvalid(errors)
-    locked = Client.objects.select_for_update().get(pk=client.pk)
-    acts = staff.is_active and (staff.is_agent or staff.is_coordinator)
-    if not (acts and may_see_client(Actor.of_staff(staff), locked)):
-        raise ClientInvalid({"client": "您无权更正该服务对象的信息"})
-    new = _corrected_value(locked, field, value)
-    old_masked = getattr(locked, f"{field}_masked")
-    old_mobile = (locked.mobile_cipher, locked.mobile_masked)
-    if field == CorrectionField.MOBILE:
-        locked.set_mobile(new)
-    else:
-        locked.set_address(new)
-    locked.save(update_fields=CORRECTED_FIELDS[CorrectionField(field)])
-    for name in CORRECTED_FIELDS[CorrectionField(field)]:
-        setattr(client, name, getattr(locked, name))
-    correction = ClientCorrection.objects.create(
-        client=locked,
-        field=field,
-        old_masked=old_masked,
-        new_masked=getattr(locked, f"{field}_masked"),
-        reason=masking.mask_numbers(reason),  # a number typed into it is not kept in full
-        staff=staff,
-        site=staff.site,
-    )
-    # The client is told by SMS in this same transaction: a new mobile at the old number.
-    from bangban.notifications.corrections import client_corrected
-
-    client_corrected(correction, old_mobile=old_mobile)
-    return correction

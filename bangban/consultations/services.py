@@ -16,8 +16,8 @@ import re
 import unicodedata
 
 from django.db import transaction
-from django.utils import timezone
 
+from bangban.cases import clock
 from bangban.cases.access import Actor
 from bangban.cases.models import Case, Channel
 from bangban.cases.services import case_submit
@@ -149,13 +149,11 @@ def consultation_record(
     if answer:
         consultation.status = ConsultationStatus.ANSWERED
         consultation.answer = answer
-        consultation.replied_at = timezone.now()
+        consultation.replied_at = clock.now()
         consultation.replied_by = staff
     else:
         consultation.status = ConsultationStatus.PENDING
-        consultation.reply_due_on = current_calendar().add_workdays(
-            timezone.localdate(), REPLY_WORKDAYS
-        )
+        consultation.reply_due_on = current_calendar().add_workdays(clock.today(), REPLY_WORKDAYS)
     consultation.save()
     return consultation
 
@@ -181,10 +179,10 @@ def consultation_escalate(*, consultation: Consultation, staff, department) -> C
         raise ConsultationInvalid("请选择在用的审批部门", "department")
     if not locked.site.path.startswith(department.county.path):
         raise ConsultationInvalid("只能转交本县（区）的审批部门", "department")
-    due = current_calendar().add_workdays(timezone.localdate(), REPLY_WORKDAYS)
+    due = current_calendar().add_workdays(clock.today(), REPLY_WORKDAYS)
     locked.status = ConsultationStatus.ESCALATED
     locked.department = department
-    locked.escalated_at = timezone.now()
+    locked.escalated_at = clock.now()
     locked.reply_due_on = min(locked.reply_due_on, due) if locked.reply_due_on else due
     locked.save(update_fields=["status", "department", "escalated_at", "reply_due_on"])
     _copy_into(consultation, locked)
@@ -215,7 +213,7 @@ def consultation_reply(*, consultation: Consultation, staff, answer: str) -> Con
         raise ConsultationInvalid("只有首问责任人或转交部门的对接人员可以答复该咨询", "forbidden")
     locked.status = ConsultationStatus.REPLIED
     locked.answer = answer
-    locked.replied_at = timezone.now()
+    locked.replied_at = clock.now()
     locked.replied_by = staff
     locked.save(update_fields=["status", "answer", "replied_at", "replied_by"])
     _copy_into(consultation, locked)
@@ -290,6 +288,6 @@ def _record_conversion(locked: Consultation, case: Case, staff) -> None:
         return
     locked.status = ConsultationStatus.REPLIED
     locked.answer = f"已转为{case.get_service_type_display()}申请，办件编号 {case.number}"
-    locked.replied_at = timezone.now()
+    locked.replied_at = clock.now()
     locked.replied_by = staff
     locked.save(update_fields=["status", "answer", "replied_at", "replied_by"])

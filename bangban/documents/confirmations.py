@@ -1,16 +1,26 @@
 """The client confirms a form: a signature drawn on a screen, or a one-time SMS code.
 
-Both go through the workflow's ``confirm`` event (``case_transition``), which creates the
-``Confirmation`` row the guards read; this module attaches what the event cannot carry
-(the PNG, where the code was sent) to that row in the same transaction. The PNG's SHA-256
-is part of the event's details, so the hash-chained timeline vouches for the image.
+This is the one confirmation service. The desk (``documents/views.py``: a staff member
+beside the client) and the portal (``portal/views/apply.py``: the client alone, signed in
+with the phone the case is registered to) both call it, so whichever way a client confirms
+the result is the same:
 
-For the forms signed before an event (帮办申请表, 代办服务委托书) a confirmation given here
-also issues a signed version of the form; forms an event issues (中止单, 续办委托书,
-办结（终止）单) pick up the newest confirmation when the event issues them.
+- the workflow's ``confirm`` event (``case_transition``), which creates the
+  ``Confirmation`` row the guards read; the event's actor says who took the confirmation
+  (the staff member at the desk, or the client in the portal);
+- that row completed in the same transaction with what the event cannot carry: the
+  signature PNG, or the masked phone the code went to and when it was sent. The PNG's
+  SHA-256 and the code's id are part of the event's details, so the hash-chained timeline
+  vouches for them;
+- for the forms signed before an event (帮办申请表, 代办服务委托书), the signed version of
+  the form, issued by the system and linked to the ``confirm`` event. Forms an event
+  issues (中止单, 续办委托书, 办结（终止）单) pick up the newest confirmation when the
+  event issues them.
 
 SMS codes: 6 digits, stored only as a keyed hash with a per-code salt, valid 10 minutes,
-5 tries; a new code closes the previous one and may be sent once a minute.
+5 tries; a new code closes the previous one and may be sent once a minute, at most
+``MAX_PER_HOUR`` an hour for one form of one case. The code always goes to the client's
+registered mobile, never to a number typed in.
 """
 
 from __future__ import annotations
@@ -39,15 +49,18 @@ from bangban.notifications.sms import SmsError, send_sms
 
 from .kinds import SIGNED_ON_DEMAND
 from .models import ConfirmationCode
-from .services import document_issue_on_demand
+from .services import current_version, document_issue
 
 PNG_PREFIX = "data:image/png;base64,"
 SIGNATURE_MAX_BYTES = 600_000
 SIGNATURE_MAX_SIDE = 3000
 CODE_DIGITS = 6
 CODE_TTL = timedelta(minutes=10)
+CODE_MINUTES = int(CODE_TTL.total_seconds() // 60)
 CODE_TRIES = 5
 RESEND_AFTER = timedelta(seconds=60)
+MAX_PER_HOUR = 5
+SIGNED_REASON = "服务对象签字确认"
 
 
 def _form(form: str) -> Form:
@@ -102,15 +115,27 @@ def signature_png(data_url: str) -> bytes:
     return out.getvalue()
 
 
-def _attach_and_issue(case: Case, actor: Actor, event, form: Form, **changes) -> Confirmation:
+def _attach_and_issue(case: Case, event, form: Form, **changes) -> Confirmation:
+    """Complete the event's ``Confirmation`` row and issue the form's signed version.
+
+    The signed version is the system's act, linked to the ``confirm`` event: the same
+    record and the same document whoever took the confirmation, at the desk or online.
+    """
     confirmation = Confirmation.objects.get(pk=event.details["confirmation_id"])
     Confirmation.objects.filter(pk=confirmation.pk).update(**changes)
     for key, value in changes.items():
         setattr(confirmation, key, value)
     kind = SIGNED_ON_DEMAND.get(form)
     if kind is not None:
-        document_issue_on_demand(
-            case=case, kind=kind, actor=actor, confirmation=confirmation, reason="服务对象签字确认"
+        fresh = Case.objects.select_related("site", "client").get(pk=case.pk)
+        document_issue(
+            case=fresh,
+            kind=kind,
+            actor=None,
+            event=event,
+            supersedes=current_version(case, kind),
+            reason=SIGNED_REASON,
+            confirmation=confirmation,
         )
     return confirmation
 
@@ -140,7 +165,7 @@ def confirm_with_signature(
             f"signatures/{year}/{case.number}-{event.details['confirmation_id']}.png",
             ContentFile(png),
         )
-        return _attach_and_issue(case, actor, event, form, signature=name, signature_sha256=digest)
+        return _attach_and_issue(case, event, form, signature=name, signature_sha256=digest)
 
 
 # --- one-time codes by SMS -----------------------------------------------------------------
@@ -177,6 +202,11 @@ def sms_code_send(*, case: Case, form: str, actor: Actor, signer: str = "") -> C
         if previous is not None and now - previous.sent_at < RESEND_AFTER:
             wait = int((RESEND_AFTER - (now - previous.sent_at)).total_seconds()) + 1
             raise TransitionRefused(f"验证码已发送，请 {wait} 秒后再重新发送")
+        sent_this_hour = ConfirmationCode.objects.filter(
+            case=case, form=form, sent_at__gte=now - timedelta(hours=1)
+        ).count()
+        if sent_this_hour >= MAX_PER_HOUR:
+            raise TransitionRefused("验证码发送次数过多，请一小时后再试，或改用其他方式签字确认")
         ConfirmationCode.objects.filter(case=case, form=form, closed=False).update(closed=True)
         code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
         salt = secrets.token_hex(8)
@@ -191,15 +221,23 @@ def sms_code_send(*, case: Case, form: str, actor: Actor, signer: str = "") -> C
             sent_by=actor.staff if actor.kind == "staff" else None,
         )
         try:
-            send_sms(
-                mobile,
-                f"【帮办代办】验证码 {code}，用于确认《{FORM_LABELS[form]}》"
-                f"（办件 {case.number}），{int(CODE_TTL.total_seconds() // 60)} 分钟内有效。"
-                "请当面告知工作人员；非本人办理请勿告知他人。",
-            )
+            send_sms(mobile, _code_text(code, case, form, actor))
         except SmsError as error:
             raise TransitionRefused(f"验证码发送失败：{error}") from error
     return record
+
+
+def _code_text(code: str, case: Case, form: Form, actor: Actor) -> str:
+    """The message: the same code and terms; only whom to tell it differs by face."""
+    tell = (
+        "请当面告知工作人员；非本人办理请勿告知他人。"
+        if actor.kind == "staff"
+        else "请在网上办件页面输入；非本人操作请勿告知他人。"
+    )
+    return (
+        f"【帮办代办】验证码 {code}，用于确认《{FORM_LABELS[form]}》"
+        f"（办件 {case.number}），{CODE_MINUTES} 分钟内有效。{tell}"
+    )
 
 
 def _refusal(record: ConfirmationCode | None, code: str, now) -> str | None:
@@ -254,7 +292,7 @@ def sms_code_verify(*, case: Case, form: str, actor: Actor, code: str) -> Confir
                 },
             )
             confirmation = _attach_and_issue(
-                case, actor, event, form, sms_phone=record.phone_masked, sms_sent_at=record.sent_at
+                case, event, form, sms_phone=record.phone_masked, sms_sent_at=record.sent_at
             )
             ConfirmationCode.objects.filter(pk=record.pk).update(confirmation=confirmation)
     # A wrong or stale code is refused after the transaction: the counted try stays counted.

@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.utils import timezone
 
+from bangban.cases import clock
 from bangban.cases.delivery import opened as opened_delivery
 from bangban.cases.models import CaseEvent, Confirmation
 from bangban.cases.workflow import (
@@ -209,7 +210,7 @@ def _due_on(case) -> str:
 def specific(case, info: KindInfo, extra: dict | None) -> dict:
     """The fields that belong to the event that issued the form (kept on corrections)."""
     extra = dict(extra or {})
-    today = cn_date(timezone.localdate())
+    today = cn_date(clock.today())
     kind = info.kind
     if kind == Kind.REFUSAL_NOTICE:
         return {"reason": case.reason_text, "refused_on": today}
@@ -319,7 +320,7 @@ def snapshot(
     wording = wording_for(chain, info.kind)
     items = _items(case)
     agent = case.agent
-    now = timezone.now()
+    now = clock.now()
     return {
         "kind": info.kind.value,
         "title": wording.get("title") or info.label,

@@ -3,12 +3,11 @@
 from huey.contrib.djhuey import db_task
 
 from .models import CaseDocument
+from .pdf import document_render
 
 
 @db_task()
 def render_document(pk: int) -> str:
     """Render the PDF of one issued document (after its transaction has committed)."""
-    from .services import document_render
-
     document = CaseDocument.objects.select_related("case__site").get(pk=pk)
     return document_render(document).sha256

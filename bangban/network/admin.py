@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db.models import Count, Q
 
-from bangban.staff.selectors import MIN_AGENTS_PER_SITE
+from bangban.network.staffing import MIN_AGENTS_PER_SITE
 
 from .models import Department, Site
 

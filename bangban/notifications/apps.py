@@ -5,3 +5,8 @@ class NotificationsConfig(AppConfig):
     name = "bangban.notifications"
     label = "notifications"
     verbose_name = "消息通知"
+
+    def ready(self) -> None:
+        from . import subscribers
+
+        subscribers.subscribe()

@@ -1,8 +1,8 @@
 """The SMS that tells a client their mobile or address was corrected (个人信息更正告知).
 
-Called by ``bangban.clients.services.client_correct`` inside its transaction, so the
-correction and its message are committed together or not at all, whichever page or API
-made it. A changed mobile is told at the OLD number (whoever holds the phone the account
+Called when ``bangban.cases.clients.client_correct`` publishes ``ClientCorrected``
+(``subscribers.py``), inside its transaction, so the correction and its message are
+committed together or not at all, whichever page or API made it. A changed mobile is told at the OLD number (whoever holds the phone the account
 moved away from learns of it, and can say it was not them); a changed address at the
 mobile as registered. The text shows the new value masked only, and long runs of digits
 in the reason (a number typed into it) are masked too.

@@ -28,8 +28,8 @@ from bangban.cases.models import Case, CaseEvent, Expedite, ItemStatus
 from bangban.cases.workflow import DELIVERY_METHODS, State
 from bangban.staff.models import StaffMember
 
+from .dates import day_text
 from .models import Message
-from .outbox import day_text
 
 
 @dataclass

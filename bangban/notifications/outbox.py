@@ -25,13 +25,14 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.template import TemplateSyntaxError
-from django.utils import timezone
 
+from bangban.cases import clock
 from bangban.cases.workflow import SERVICE_TYPE_LABELS
 from bangban.clients.masking import mask_mobile
 from bangban.staff.models import StaffMember
 
 from . import catalog, rendering
+from .dates import day_text  # noqa: F401 (outbox.day_text, used by jobs)
 from .models import (
     DeliveryMode,
     Message,
@@ -79,7 +80,7 @@ def enqueue(
     )
     if rendered is None:
         return 0
-    now = timezone.now()
+    now = clock.now()
     rows = []
     clients, staff_ids = [], []
     for person in recipients:
@@ -108,6 +109,7 @@ def enqueue(
         # A concurrent writer may insert the same keys between the check and here: the
         # unique key decides, and DO NOTHING keeps this transaction usable.
         Message.objects.bulk_create(rows, ignore_conflicts=True)
+        clock.restamp(Message.objects.filter(dedupe_key__in=[r.dedupe_key for r in rows]))
         _write_notices([r.dedupe_key for r in rows if r.channel == MessageChannel.NOTICE])
     if any(r.state == MessageState.QUEUED for r in rows):
         transaction.on_commit(schedule_delivery, robust=True)
@@ -153,11 +155,6 @@ def case_context(case) -> dict:
         "site_address": site.address,
         "opening_hours": site.opening_hours,
     }
-
-
-def day_text(day) -> str:
-    """2026年10月8日 — how dates read in a message."""
-    return f"{day.year}年{day.month}月{day.day}日" if day else ""
 
 
 # --- rendering -------------------------------------------------------------------------

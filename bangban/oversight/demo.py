@@ -3,8 +3,8 @@ every stage, complaints, consultations, return visits and inspections.
 
 ``load(county)`` runs after ``bangban.cases.demo`` (``manage.py oversight_demo`` runs it on
 an already loaded demo database). Everything goes through the services — evaluations
-through the case workflow — with ``django.utils.timezone.now`` patched to each step's
-moment, as the cases demo does, so dates, deadlines and overdue marks are real.
+through the case workflow — each at its own moment (``bangban.cases.clock.at``, the
+moment ``case_transition(at=…)`` takes), so dates, deadlines and overdue marks are real.
 Deterministic: ``random.Random(2026)``.
 """
 
@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from unittest.mock import patch
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
 
+from bangban.cases import clock as case_clock
 from bangban.cases.access import Actor
 from bangban.cases.models import Case
 from bangban.cases.workflow import State, TransitionRefused
@@ -63,7 +63,7 @@ class _Clock:
 
     def at(self, day: dt.date, hour: int = 10, minute: int = 0):
         moment = timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)), self.zone)
-        return patch("django.utils.timezone.now", return_value=moment)
+        return case_clock.at(min(moment, timezone.now()))  # today's steps: never later than now
 
 
 def _level(rng: random.Random, poor: bool) -> int:

@@ -1,8 +1,9 @@
 """The ``evaluate`` event of the case workflow: its guard and its effect.
 
-``bangban.cases.guards.evaluation_allowed`` calls ``check_evaluation`` and
-``bangban.cases.effects`` calls ``record_evaluation``, both inside ``case_transition``, so an
-evaluation is on the case's hash-chained timeline and is written all or nothing with it.
+``check_evaluation`` is the table's ``evaluation_allowed`` guard and ``record_evaluation``
+handles the recorded event; both are hooked into the core at start-up
+(``bangban.oversight.subscribers``) and run inside ``case_transition``, so an evaluation
+is on the case's hash-chained timeline and is written all or nothing with it.
 Callers use ``services.evaluation_submit``.
 
 Who may evaluate (the ``evaluate`` row of the state table):
@@ -17,8 +18,7 @@ a case they handled.
 
 from __future__ import annotations
 
-from django.utils import timezone
-
+from bangban.cases import clock
 from bangban.cases.models import Case, CaseEvent
 from bangban.cases.workflow import TransitionRefused
 
@@ -119,12 +119,12 @@ def check_evaluation(case: Case, actor, details: dict) -> None:
         raise TransitionRefused(f"评价意见不超过{COMMENT_MAX}字")
 
 
-def record_evaluation(case: Case, actor, details: dict) -> dict:
+def record_evaluation(case: Case, actor, details: dict, *, event_seq: int | None = None) -> dict:
     """Write the Evaluation; a bad review opens its rectification and required return visit."""
     level = _level(details["level"])
     staff = actor.staff if actor.kind == "staff" else None
     real_name = actor.kind in {"client", "staff"} or bool(details.get("real_name"))
-    now = timezone.now()
+    now = clock.now()
     evaluation = Evaluation.objects.create(
         case=case,
         service_type=case.service_type,
@@ -137,7 +137,7 @@ def record_evaluation(case: Case, actor, details: dict) -> dict:
         channel=_channel(actor, details),
         real_name=real_name,
         recorded_by=staff,
-        event_seq=case.event_count + 1,  # the event case_transition appends next
+        event_seq=event_seq or case.event_count + 1,  # the "evaluate" event's number
         created_at=now,
     )
     if level in BAD_LEVELS:
@@ -159,8 +159,8 @@ def open_rectification(evaluation: Evaluation) -> Rectification:
     case = evaluation.case
     policy = policy_for(case.site)
     calendar = current_calendar()
-    today = timezone.localdate()
-    opened = timezone.now()
+    today = clock.today()
+    opened = clock.now()
     if evaluation.real_name:
         status, due_on, verification = (
             RectificationStatus.VERIFYING,

@@ -4,7 +4,7 @@ Why: counted from the cases, each figure scans the period's cases, and the dashb
 about thirty; on a large city's year (200 000 cases, PostgreSQL) that was 1.3–3.7 s a view.
 ``DailyFigure`` holds, per day, site and agent, the counts each case and evaluation figure
 needs (population and met, volumes, handling days), built with the figures' own
-definitions from ``metrics`` (the same ``Metric`` objects, so there is one definition).
+definitions from ``definitions`` (the same ``Metric`` objects, so there is one definition).
 
 Which days: days before ``RollupState.through`` come from the roll-up; the later ones
 (at least today and the working day before, when an application may still be inside its
@@ -40,7 +40,7 @@ from django.utils import timezone
 from bangban.cases.access import SYSTEM, sees_every_case_at
 from bangban.cases.models import Case
 
-from . import metrics
+from . import definitions as metrics
 from .models import (
     DailyFigure,
     Evaluation,

@@ -34,6 +34,7 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from bangban.cases import clock
 from bangban.cases.access import Actor, visible_cases
 from bangban.cases.models import Case
 from bangban.cases.services import case_transition, next_number
@@ -154,7 +155,7 @@ def rectification_decide(
     """
     r = _locked_rectification(rectification)
     _allow(staff, r, rectification_rules.DECIDE)
-    now, today = timezone.now(), timezone.localdate()
+    now, today = clock.now(), clock.today()
     if outcome == RectificationOutcome.IMMEDIATE:
         r.measures = _text(measures, "请填写立行立改的措施")
         r.rectified_at, r.rectification_result = now, r.measures
@@ -188,7 +189,7 @@ def rectification_complete(*, rectification: Rectification, staff, result: str) 
     r = _locked_rectification(rectification)
     _allow(staff, r, rectification_rules.COMPLETE)
     r.rectification_result = _text(result, "请填写整改结果")
-    r.rectified_at = timezone.now()
+    r.rectified_at = clock.now()
     r.status, r.due_on = RectificationStatus.AWAITING_RATING, None
     r.save()
     _refresh(rectification, r)
@@ -207,7 +208,7 @@ def rectification_appeal_decide(
     r = _locked_rectification(rectification)
     _allow(staff, r, rectification_rules.APPEAL)
     note = _text(note, "请填写复核意见")
-    now, today = timezone.now(), timezone.localdate()
+    now, today = clock.now(), clock.today()
     r.appeal_decision, r.appeal_decided_by, r.appeal_decided_at = decision, staff, now
     if decision == AppealDecision.UPHELD:
         Evaluation.objects.filter(pk=r.evaluation_id).update(excluded=True, excluded_reason=note)
@@ -247,7 +248,7 @@ def rectification_client_rate(
     if level not in Level.values:
         raise OversightRefused("请选择对整改的评价等级")
     r.client_level, r.client_comment = level, str(comment or "").strip()[:1000]
-    r.status, r.closed_at = RectificationStatus.CLOSED, timezone.now()
+    r.status, r.closed_at = RectificationStatus.CLOSED, clock.now()
     r.save()
     _refresh(rectification, r)
     return rectification
@@ -296,7 +297,7 @@ def return_visit_record(
         raise OversightRefused("请选择回访方式")
     if outcome not in ReturnVisitOutcome.values:
         raise OversightRefused("请选择回访结果")
-    now = timezone.now()
+    now = clock.now()
     v.visitor, v.visited_at, v.method, v.outcome = staff, now, method, outcome
     v.notes = str(notes or "").strip()[:2000]
     v.save()
@@ -305,7 +306,7 @@ def return_visit_record(
         rollup.mark_evaluation(r.evaluation_id)  # the real-name bad review may count as visited
         if r.status == RectificationStatus.VERIFYING:
             if outcome == ReturnVisitOutcome.UNREACHABLE:
-                next_day = current_calendar().add_workdays(timezone.localdate(), 1)
+                next_day = current_calendar().add_workdays(clock.today(), 1)
                 ReturnVisit.objects.create(
                     case=v.case,
                     site=v.site,
@@ -346,7 +347,7 @@ def return_visits_plan_random(
     """
     if staff is None or not staff.is_coordinator:
         raise OversightRefused("随机回访由协调员安排", "forbidden")
-    since = since or (timezone.localdate() - timedelta(days=30))
+    since = since or (clock.today() - timedelta(days=30))
     cases = visible_cases(Actor.of_staff(staff)).filter(
         completed_on__gte=since,
         state__in=[State.COMPLETED, State.DELIVERED, State.ARCHIVED],
@@ -355,8 +356,8 @@ def return_visits_plan_random(
         cases = cases.filter(site__path__startswith=site.path)
     cases = cases.exclude(return_visits__isnull=False).select_related("site")
     picked = list(cases.order_by("?")[: max(0, min(int(count), 100))])
-    now = timezone.now()
-    due = current_calendar().add_workdays(timezone.localdate(), 5)
+    now = clock.now()
+    due = current_calendar().add_workdays(clock.today(), 5)
     return ReturnVisit.objects.bulk_create(
         ReturnVisit(
             case=case,
@@ -385,7 +386,7 @@ def _step(complaint: Complaint, action: str, staff=None, note: str = "", name: s
         actor=staff,
         actor_name=(staff.name if staff else name)[:50],
         note=note,
-        at=timezone.now(),
+        at=clock.now(),
     )
 
 
@@ -434,8 +435,8 @@ def complaint_submit(
     if site is None:
         raise OversightRefused("尚未设立服务机构，无法登记投诉")
     cipher, lookup, masked = pii.protect("mobile", phone)
-    now = timezone.now()
-    today = timezone.localdate()
+    now = clock.now()
+    today = clock.today()
     policy = policy_for(site)
     calendar = current_calendar()
     complaint = Complaint(
@@ -527,7 +528,7 @@ def complaint_contact(*, complaint: Complaint, staff, note: str) -> Complaint:
     c = _locked_complaint(complaint, staff)
     if c.stage != ComplaintStage.ACCEPTED:
         raise OversightRefused("已联系过投诉人")
-    c.contacted_at = timezone.now()
+    c.contacted_at = clock.now()
     c.stage = ComplaintStage.INVESTIGATING
     c.save()
     _step(c, "联系投诉人", staff, _text(note, "请填写联系情况"))
@@ -562,7 +563,7 @@ def complaint_reply(*, complaint: Complaint, staff, handling: str, reply: str) -
         raise OversightRefused("请先完成调查核实，再答复投诉人")
     c.handling = _text(handling, "请填写处理意见", 5000)
     c.reply = _text(reply, "请填写给投诉人的答复", 5000)
-    c.replied_at = timezone.now()
+    c.replied_at = clock.now()
     c.stage = ComplaintStage.REPLIED
     c.save()
     _step(c, "答复投诉人", staff)
@@ -575,7 +576,7 @@ def complaint_archive(*, complaint: Complaint, staff) -> Complaint:
     c = _locked_complaint(complaint, staff)
     if c.stage != ComplaintStage.REPLIED:
         raise OversightRefused("投诉答复后才能归档")
-    c.stage, c.archived_at = ComplaintStage.ARCHIVED, timezone.now()
+    c.stage, c.archived_at = ComplaintStage.ARCHIVED, clock.now()
     c.save()
     _step(c, "归档", staff)
     _refresh(complaint, c)
@@ -642,7 +643,7 @@ def finding_rectified(
     if f.compliant or f.rectified_on:
         raise OversightRefused("该检查项无需整改或已整改")
     f.rectification_result = _text(result, "请填写整改情况")
-    f.rectified_on = on or timezone.localdate()
+    f.rectified_on = on or clock.today()
     f.save()
     _refresh(finding, f)
     return finding

@@ -1,5 +1,9 @@
-"""One-time codes sent by SMS: to sign in to the portal (the demo platform's identity) and
-to confirm a form online (the client's SMS confirmation of an entrustment).
+"""One-time codes sent by SMS to sign in to the portal (the demo platform's identity).
+
+Only sign-in codes live here. A client who confirms a form online (the SMS confirmation
+of an application form or entrustment) uses the documents area's confirmation service,
+``bangban.documents.confirmations``, the same one the desk uses: one code validity, one
+rate limit, one attempt limit, and the same confirmation record and signed form.
 
 The code is six digits, stored only as a keyed hash, valid for ``CODE_MINUTES``, and dies
 after ``MAX_ATTEMPTS`` wrong tries. Sending is rate-limited per phone (one a minute, a few an
@@ -75,7 +79,7 @@ def login_text(code: str) -> str:
 
 
 @transaction.atomic
-def code_send(*, phone: str, ip: str, now=None, purpose: str = LOGIN, text=login_text) -> Sent:
+def code_send(*, phone: str, ip: str, now=None) -> Sent:
     """Make a code for this phone, send it by SMS, keep its hash.
 
     1. validate the number; 2. refuse if this phone or address asked too often;
@@ -87,7 +91,7 @@ def code_send(*, phone: str, ip: str, now=None, purpose: str = LOGIN, text=login
     ip_hash = address_hash(ip)
     hour_ago = now - timedelta(hours=1)
     recent = LoginCode.objects.filter(mobile_hash=mobile_hash, created_at__gte=hour_ago)
-    last = recent.filter(purpose=purpose).order_by("-created_at").first()
+    last = recent.filter(purpose=LOGIN).order_by("-created_at").first()
     if last and (now - last.created_at).total_seconds() < RESEND_SECONDS:
         wait = RESEND_SECONDS - int((now - last.created_at).total_seconds())
         raise CodeRefused(f"验证码已发送，请在{wait}秒后再重新获取", "too_soon")
@@ -98,10 +102,10 @@ def code_send(*, phone: str, ip: str, now=None, purpose: str = LOGIN, text=login
         >= MAX_PER_ADDRESS_PER_HOUR
     ):
         raise CodeRefused("获取验证码过于频繁，请稍后再试", "address_limit")
-    recent.filter(purpose=purpose, used_at__isnull=True).update(used_at=now)
+    recent.filter(purpose=LOGIN, used_at__isnull=True).update(used_at=now)
     code = f"{secrets.randbelow(10**6):06d}"
     row = LoginCode.objects.create(
-        purpose=purpose,
+        purpose=LOGIN,
         mobile_hash=mobile_hash,
         code_hash="",
         ip_hash=ip_hash,
@@ -111,7 +115,7 @@ def code_send(*, phone: str, ip: str, now=None, purpose: str = LOGIN, text=login
     row.code_hash = _code_hash(str(row.pk), code)
     row.save(update_fields=["code_hash"])
     try:
-        send_sms(mobile, text(code))
+        send_sms(mobile, login_text(code))
     except SmsError as error:
         raise CodeRefused("短信发送失败，请稍后再试", "sms_failed") from error
     return Sent(pii.protect("mobile", mobile)[2], row.expires_at)
@@ -120,7 +124,7 @@ def code_send(*, phone: str, ip: str, now=None, purpose: str = LOGIN, text=login
 WRONG = "验证码不正确"
 
 
-def code_verify(*, phone: str, code: str, now=None, purpose: str = LOGIN) -> str:
+def code_verify(*, phone: str, code: str, now=None) -> str:
     """The normalized mobile once ``code`` is right; CodeRefused otherwise (wrong, expired, used up).
 
     A wrong try is counted and committed before the refusal is raised, so that a thousand
@@ -132,7 +136,7 @@ def code_verify(*, phone: str, code: str, now=None, purpose: str = LOGIN) -> str
     with transaction.atomic():
         row = (
             LoginCode.objects.select_for_update()
-            .filter(mobile_hash=pii.lookup("mobile", mobile), purpose=purpose)
+            .filter(mobile_hash=pii.lookup("mobile", mobile), purpose=LOGIN)
             .order_by("-created_at", "-pk")
             .first()
         )

@@ -111,10 +111,8 @@ def check(upload) -> Checked:
 
 
 def _opens_as_image(data: bytes) -> bool:
-    try:
-        from PIL import Image
-    except ImportError:  # Pillow comes with the printed forms; without it the magic must do
-        return True
+    from PIL import Image
+
     try:
         with Image.open(io.BytesIO(data)) as image:
             image.verify()

@@ -6,7 +6,7 @@ catalogue and up to millions of bulk-inserted cases into a database of its own
 processes, and drives concurrent HTTP load at the pages people use most. See
 ``docs/operations.md`` (规模配置) and ``docs/BENCHMARKS.md`` (Scale profile).
 
-- ``loader``: the world and the cases (shared with ``bangban.oversight.bench``);
+- ``loader``: the world and the cases (shared with ``bangban.scale.dashboard``);
 - ``servers``: PostgreSQL, Redis, gunicorn and the job worker;
 - ``traffic``: logged-in HTTP clients, the pages, and the timing of each.
 """

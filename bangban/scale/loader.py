@@ -1,6 +1,6 @@
 """Bulk-inserted cases for the benchmarks: the demo world and a year of cases over it.
 
-Shared by ``bangban.oversight.bench`` (the dashboard on a large year) and
+Shared by ``bangban.scale.dashboard`` (the dashboard on a large year) and
 ``bangban.scale`` (the whole platform under HTTP load). The rows are written directly,
 not through the write path (``case_transition``): these benchmarks measure reads, and the
 write path for a million cases would only measure the write path again.

@@ -3,8 +3,7 @@
 from django.db.models import Count, Q
 
 from bangban.network.models import Site
-
-MIN_AGENTS_PER_SITE = 2  # seed 002 二(二)：每个服务点至少配备2名帮办代办员
+from bangban.network.staffing import MIN_AGENTS_PER_SITE
 
 
 def sites_short_of_agents(sites=None):

@@ -13,7 +13,6 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import prefetch_related_objects
-from django.urls import NoReverseMatch, reverse
 
 from bangban.cases.access import actor_for_user
 
@@ -35,11 +34,3 @@ def staff_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def optional_url(name: str, *args) -> str | None:
-    """The URL of another area's page if that area has it yet, else None (no link shown)."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 from functools import cache
+from typing import Any
 
 import chinese_calendar
 
@@ -447,7 +448,7 @@ def _span(first: date, last: date) -> str:
 
 def _holiday_runs(holidays: Sequence[tuple[date, str]]) -> list[str]:
     """Consecutive days with the same name as one run: ``2026-10-01 至 2026-10-07 国庆节（7 天）``."""
-    runs: list[list] = []
+    runs: list[list[Any]] = []  # [first, last, name], the last day moved on in place
     for day, name in holidays:
         if runs and runs[-1][1] + ONE_DAY == day and runs[-1][2] == name:
             runs[-1][1] = day

@@ -220,3 +220,25 @@ def test_no_code_without_a_registered_mobile_or_for_another_village(world):
         confirmations.sms_code_send(
             case=case, form="entrustment", actor=Actor.of_staff(world.agent_a)
         )
+
+
+def test_at_most_five_codes_an_hour_for_one_form(world, monkeypatch):
+    """The one rate limit, whichever face sends: once a minute and five an hour per form."""
+    case = reviewed(world)
+    actor = Actor.of_staff(world.agent_a)
+    start = timezone.now()
+    for minute in range(confirmations.MAX_PER_HOUR):
+        at = start + dt.timedelta(minutes=2 * minute)
+        monkeypatch.setattr(timezone, "now", lambda at=at: at)
+        confirmations.sms_code_send(case=case, form="entrustment", actor=actor)
+    later = start + dt.timedelta(minutes=2 * confirmations.MAX_PER_HOUR)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    with pytest.raises(TransitionRefused, match="发送次数过多"):
+        confirmations.sms_code_send(case=case, form="entrustment", actor=actor)
+    # the client, online, is held to the same count
+    with pytest.raises(TransitionRefused, match="发送次数过多"):
+        confirmations.sms_code_send(
+            case=case, form="entrustment", actor=Actor.of_client(case.client)
+        )
+    monkeypatch.setattr(timezone, "now", lambda: start + dt.timedelta(minutes=61))
+    confirmations.sms_code_send(case=case, form="entrustment", actor=actor)

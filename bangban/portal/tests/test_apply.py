@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from bangban.cases.models import Case, Channel, MaterialStatus
 from bangban.cases.tests.helpers import act, review_all
 from bangban.clients.models import Client
+from bangban.documents.models import CaseDocument
 from bangban.portal.models import DeliveryChoice
 from bangban.testing import make_resident_id
 
@@ -138,7 +139,6 @@ def test_pre_review_notice_and_supplement(client, world, media, django_assert_ma
 
 
 def test_the_entrustment_is_confirmed_with_an_sms_code(client, world, sms):
-    pytest.importorskip("bangban.documents.confirmations")
     sign_in(client, NEW_PHONE)
     case = apply_as_new_person(client)
     url = f"/my/cases/{case.number}/confirm/entrustment/"
@@ -148,6 +148,8 @@ def test_the_entrustment_is_confirmed_with_an_sms_code(client, world, sms):
     done = client.post(url, {"code": sms.last_code(NEW_PHONE)})
     assert done.status_code == 302, done.content.decode()
     assert case.confirmations.filter(form="entrustment", method="sms_code").exists()
+    # the same service as the desk's: the signed entrustment is issued (test_confirm_alike)
+    assert CaseDocument.objects.filter(case=case, kind="entrustment").exists()
     assert "阅读并确认" not in client.get(f"/my/cases/{case.number}/").content.decode()
 
 

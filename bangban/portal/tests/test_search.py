@@ -2,10 +2,9 @@
 
 import pytest
 
-from bangban.catalogue import demo
+from bangban.catalogue import demo, search
 from bangban.catalogue.selectors import published_items
 from bangban.network import demo as network_demo
-from bangban.portal import search
 
 
 @pytest.fixture

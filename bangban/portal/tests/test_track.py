@@ -89,7 +89,8 @@ def test_the_lookup_does_not_put_the_phone_in_the_address(client, case):
 
 
 def test_documents_issued_for_the_case_can_be_downloaded_by_the_applicant_only(client, case):
-    documents = pytest.importorskip("bangban.documents.models")
+    from bangban.documents import models as documents
+
     notice = documents.CaseDocument.objects.filter(case=case, kind="one_time_notice").first()
     assert notice is not None
     url = f"/track/{case.number}/documents/{notice.number}.pdf"

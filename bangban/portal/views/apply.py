@@ -15,12 +15,11 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from bangban.cases.access import Actor
-from bangban.cases.models import CaseMaterial, Channel, ConfirmationMethod, MaterialStatus
-from bangban.cases.selectors import client_case_by_mobile_hash, deadline_status, progress
+from bangban.cases.models import CaseMaterial, Channel, MaterialStatus
+from bangban.cases.selectors import client_case_by_mobile_hash
 from bangban.cases.services import case_submit, case_transition
 from bangban.cases.workflow import (
     FORM_LABELS,
@@ -34,12 +33,11 @@ from bangban.clients import identity as id_rules
 from bangban.clients import pii
 from bangban.clients.models import ClientKind
 from bangban.clients.services import ClientInput, ClientInvalid, client_register, find_client
+from bangban.documents import confirmations
 from bangban.inputs import MAX_ID, int_or_none
-from bangban.netaddr import client_ip
 from bangban.network.models import Site
-from bangban.workdays.services import current_calendar
 
-from .. import otp, uploads
+from .. import uploads
 from ..forms import (
     ApplicantKindForm,
     DeliveryForm,
@@ -53,6 +51,7 @@ from ..forms import (
 from ..identity import clients_of, identity_required
 from ..matters import matter_for
 from ..models import DeliveryChoice, MaterialUpload
+from .caseview import case_context
 
 STEPS = ["service", "site", "who", "details", "confirm"]
 STEP_TITLES = {
@@ -332,34 +331,6 @@ def _form_to_confirm(case) -> Form | None:
     return form
 
 
-def _documents_of(case) -> list:
-    """The case's issued documents, newest version of each (empty if documents is absent)."""
-    try:
-        from bangban.documents.models import CaseDocument
-    except ImportError:
-        return []
-    documents = list(
-        CaseDocument.objects.filter(case=case)
-        .only("number", "kind", "version", "fields", "issued_at", "supersedes_id")
-        .order_by("issued_at", "id")
-    )
-    superseded = {d.supersedes_id for d in documents if d.supersedes_id}
-    return [d for d in documents if d.pk not in superseded]
-
-
-def case_context(case) -> dict:
-    """What the client's case page and the track page both show."""
-    from .feedback import feedback_context  # feedback → track → here
-
-    today_status, left = deadline_status(case, timezone.localdate(), current_calendar())
-    return {
-        "progress": progress(case),
-        "deadline": {"status": today_status, "left": left},
-        "documents": _documents_of(case),
-        **feedback_context(case),
-    }
-
-
 @identity_required
 def case_page(request, number: str):
     _, case = _my_case(request, number)
@@ -474,9 +445,10 @@ def _version(request) -> int | None:
 def confirm(request, number: str, form: str):
     """Confirm the application form or the entrustment with a code sent to the phone.
 
-    The code goes to the mobile this person signed in with, which is the client's own (the
-    case was found by it), and is good only for this form of this case. The confirmation
-    is the workflow's ``confirm`` event, recorded as an SMS confirmation.
+    The documents area's confirmation service does the work, the same one the desk uses:
+    the code goes to the client's registered mobile (the one this person signed in with:
+    the case was found by it), is good only for this form of this case, and, once right,
+    records the ``confirm`` event, the SMS confirmation and the signed form.
     """
     actor, case = _my_case(request, number)
     wanted = _form_to_confirm(case)
@@ -484,42 +456,22 @@ def confirm(request, number: str, form: str):
         messages.info(request, "该文书无需再确认。")
         return redirect("portal:case", number=case.number)
     label = FORM_LABELS[wanted]
-    purpose = f"confirm:{case.number}:{form}"
     problem = None
-    sent = request.GET.get("sent") == "1"
     if request.method == "POST":
         try:
             if "code" in request.POST:
-                otp.code_verify(
-                    phone=request.identity.mobile, code=request.POST["code"], purpose=purpose
-                )
-                case_transition(
-                    case=case,
-                    event="confirm",
-                    actor=actor,
-                    form=form,
-                    confirmation={
-                        "method": ConfirmationMethod.SMS_CODE,
-                        "signer": case.client.name,
-                        "sms_phone": request.identity.mobile_masked,
-                    },
+                confirmations.sms_code_verify(
+                    case=case, form=wanted, actor=actor, code=request.POST["code"]
                 )
             else:
-                otp.code_send(
-                    phone=request.identity.mobile,
-                    ip=client_ip(request),
-                    purpose=purpose,
-                    text=lambda code: (
-                        f"【帮办代办】验证码{code}，用于在网上确认《{label}》（办件{case.number}），"
-                        f"{otp.CODE_MINUTES}分钟内有效。非本人操作请勿告知他人。"
-                    ),
-                )
-                return redirect(reverse("portal:confirm", args=[case.number, form]) + "?sent=1")
-        except (otp.CodeRefused, TransitionRefused) as refused:
-            problem, sent = refused.message, "code" in request.POST or sent
+                confirmations.sms_code_send(case=case, form=wanted, actor=actor)
+                return redirect(reverse("portal:confirm", args=[case.number, form]))
+        except TransitionRefused as refused:
+            problem = refused.message
         else:
             messages.success(request, f"已确认《{label}》。")
             return redirect("portal:case", number=case.number)
+    pending = confirmations.open_code(case, wanted)
     return render(
         request,
         "portal/confirm.html",
@@ -527,9 +479,11 @@ def confirm(request, number: str, form: str):
             "case": case,
             "form_label": label,
             "form_code": form,
-            "sent": sent,
+            "sent": pending is not None,
+            "pending": pending,
+            "tries_left": confirmations.CODE_TRIES - pending.attempts if pending else 0,
             "problem": problem,
-            "minutes": otp.CODE_MINUTES,
+            "minutes": confirmations.CODE_MINUTES,
             "items": list(case.items.select_related("item_version__item")),
         },
     )

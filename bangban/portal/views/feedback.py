@@ -17,24 +17,21 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from bangban.cases.models import Case
-from bangban.cases.workflow import State, TransitionRefused
+from bangban.cases.workflow import TransitionRefused
 from bangban.network.models import Site, SiteLevel
 from bangban.oversight import services as oversight
 from bangban.oversight.models import (
     BAD_LEVELS,
     Complaint,
     ComplaintChannel,
-    Evaluation,
     Level,
-    RectificationStatus,
 )
 
 from ..forms import EVALUATION_LEVELS, ComplaintForm, ComplaintTrackForm, EvaluationForm
 from ..identity import current_identity
+from .caseview import feedback_context, tracked_case
 from .common import Steps, is_elder, too_many
-from .track import tracked_case
 
-EVALUABLE = {State.COMPLETED, State.DELIVERED, State.ARCHIVED, State.TERMINATED}
 # Online complaints from one network address (docs/operations.md): a person with a real
 # grievance sends one or two; more than this in an hour is a script filling the queue.
 COMPLAINTS_PER_HOUR = 10
@@ -45,28 +42,6 @@ COMPLAINTS_TOO_MANY = (
 CASE_NUMBER = re.compile(r"^[A-Z]+-(?P<site>.+)-\d{4}-\d+$")
 LEVEL_VALUES = {label: value for value, label in Level.choices}
 COMPLAINTS = "portal_complaints"
-
-
-def evaluation_of(case) -> Evaluation | None:
-    return (
-        Evaluation.objects.filter(case=case, service_type=case.service_type)
-        .select_related("rectification")
-        .first()
-    )
-
-
-def feedback_context(case) -> dict:
-    """For the case and track pages: may it be rated, and what came of a rating."""
-    evaluation = evaluation_of(case)
-    rectification = getattr(evaluation, "rectification", None) if evaluation else None
-    return {
-        "evaluable": case.state in EVALUABLE and evaluation is None,
-        "evaluation": evaluation,
-        "rectification": rectification,
-        "may_rate_fix": rectification is not None
-        and rectification.status == RectificationStatus.AWAITING_RATING,
-        "fix_levels": EVALUATION_LEVELS,
-    }
 
 
 def evaluate(request, number: str):

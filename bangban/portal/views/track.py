@@ -14,35 +14,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from bangban.cases.selectors import NOT_FOUND, client_case, client_case_by_mobile_hash
+from bangban.cases.selectors import NOT_FOUND, client_case
+from bangban.documents.models import CaseDocument
+from bangban.documents.services import document_render
 from bangban.downloads import open_or_404, private_file
 
 from ..forms import TrackForm
-from ..identity import current_identity
-from .apply import case_context
+from .caseview import case_context, remember, tracked_case
 from .common import too_many
 
-TRACKED = "portal_tracked"
-MAX_TRACKED = 10
 LOOKUPS_PER_TEN_MINUTES = 20
-
-
-def remember(request, number: str, mobile_hash: str) -> None:
-    """Keep (number → the proven phone's hash) for the last few cases looked up."""
-    tracked = {n: h for n, h in request.session.get(TRACKED, {}).items() if n != number}
-    tracked[number] = mobile_hash
-    request.session[TRACKED] = dict(list(tracked.items())[-MAX_TRACKED:])
-
-
-def tracked_case(request, number: str):
-    """(actor, case) for a case this browser looked up, or one of the signed-in person's."""
-    mobile_hash = request.session.get(TRACKED, {}).get(number)
-    if mobile_hash:
-        return client_case_by_mobile_hash(number, mobile_hash)
-    identity = current_identity(request)
-    if identity is not None:
-        return client_case_by_mobile_hash(number, identity.mobile_hashes)
-    raise Http404(NOT_FOUND)
 
 
 def track(request):
@@ -74,9 +55,6 @@ def track_case(request, number: str):
 def document_download(request, number: str, document_number: str):
     """A form issued for the case, for the applicant to keep or print."""
     _, case = tracked_case(request, number)
-    from bangban.documents.models import CaseDocument
-    from bangban.documents.services import document_render
-
     document = CaseDocument.objects.filter(case=case, number=document_number).first()
     if document is None:
         raise Http404("文书不存在")

@@ -1,6 +1,7 @@
 """Small template helpers of the workbench: masked names and the time-left mark."""
 
 from django import template
+from django.urls import reverse
 
 from bangban.clients.masking import mask_name
 from bangban.clients.models import ClientKind
@@ -30,10 +31,9 @@ def mark(left, case=None):
 @register.inclusion_tag("workbench/_notices_link.html", takes_context=True)
 def notices_link(context):
     """The link to the staff member's notices, with how many are unread (notifications)."""
-    from ..auth import optional_url
     from ..elsewhere import unread_notices
 
     request = context["request"]
-    url = optional_url("notifications:index")
+    url = reverse("notifications:index")
     staff = getattr(request, "staff", None)
     return {"url": url, "unread": unread_notices(staff) if url and staff else 0}

@@ -170,7 +170,7 @@ def test_a_client_with_no_mobile_before_gets_a_skipped_row_not_an_sms_to_the_new
 
 
 def test_a_correction_made_elsewhere_the_api_tells_the_old_mobile_too(world):
-    from bangban.clients.services import client_correct
+    from bangban.cases.clients import client_correct
 
     open_case(world)
     client_correct(

@@ -24,10 +24,11 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from bangban.cases.access import case_roles, get_case_for, get_client_for
-from bangban.cases.api import event_label, state_label
+from bangban.cases.clients import client_correct, client_reveal
 from bangban.cases.delivery import shown as delivery_shown
 from bangban.cases.guards import required_form, signature_on_file
 from bangban.cases.models import Expedite, ItemStatus, MaterialStatus
+from bangban.cases.selectors import event_label, state_label
 from bangban.cases.services import CaseConflict, case_deadline, case_transition
 from bangban.cases.workflow import (
     BY_EVENT,
@@ -40,14 +41,14 @@ from bangban.cases.workflow import (
 )
 from bangban.clients import masking
 from bangban.clients.models import ClientCorrection, CorrectionField, RevealField
-from bangban.clients.services import ClientInvalid, client_correct, client_reveal
+from bangban.clients.services import ClientInvalid
 from bangban.downloads import open_or_404, private_file
 from bangban.workdays.services import current_calendar
 
 from .. import elsewhere
 from .. import events as ev
 from .. import selectors as s
-from ..auth import optional_url, staff_required
+from ..auth import staff_required
 
 TIMELINE_LIMIT = 100
 CORRECTIONS_SHOWN = 20
@@ -116,10 +117,12 @@ def case_context(request, case, *, flash="", panel=None) -> dict:
         event.lines = ev.describe(event)
         document = (event.details or {}).get("document")
         event.document = document
-        event.document_url = document and optional_url("documents:download", case.number, document)
+        event.document_url = document and reverse(
+            "documents:download", args=[case.number, document]
+        )
     notices = list(case.notices.all())
     for notice in notices:
-        notice.pdf_url = optional_url("documents:download", case.number, notice.number)
+        notice.pdf_url = reverse("documents:download", args=[case.number, notice.number])
     deadline = case_deadline(case, today)
     return {
         "case": case,
@@ -151,7 +154,7 @@ def case_context(request, case, *, flash="", panel=None) -> dict:
         "delivery_shown": delivery_shown(case.delivery),  # address and recipient masked
         "flash": flash,
         "panel": panel,
-        "print_url": optional_url("documents:case", case.number),
+        "print_url": reverse("documents:case", args=[case.number]),
     }
 
 
@@ -199,9 +202,9 @@ def event_form_context(request, case, event, *, error="", conflict=False, data=N
             # signed before (the signature pad, an SMS code): the guard needs nothing more
             signed_before=signature_on_file(case, form) if form else None,
             sign_methods=ev.SIGN_METHODS,
-            signature_pad_url=form and optional_url("documents:sign", case.number, form.value),
-            sms_url=form and optional_url("documents:sms", case.number, form.value),
-            documents_url=optional_url("documents:case", case.number),
+            signature_pad_url=form and reverse("documents:sign", args=[case.number, form.value]),
+            sms_url=form and reverse("documents:sms", args=[case.number, form.value]),
+            documents_url=reverse("documents:case", args=[case.number]),
         )
     items = list(case.items.select_related("item_version__item", "department"))
     if event == "file_with_department":
@@ -400,7 +403,7 @@ def reveal(request, number):
 @staff_required
 def correct_client(request, number):
     """更正手机号码或地址 of the case's client: a reason is required; the change goes on the
-    client's history and the client is told by SMS (``clients.services.client_correct``)."""
+    client's history and the client is told by SMS (``cases.clients.client_correct``)."""
     case = _load(request, number)
     if not may_correct_client(request.staff):
         raise PermissionDenied("只有帮办代办员或协调员可以更正服务对象信息")

@@ -26,6 +26,7 @@ from bangban.cases.access import Actor, may_see_client
 from bangban.cases.models import Case
 from bangban.cases.workflow import SERVICE_TYPE_LABELS, TransitionRefused
 from bangban.catalogue.models import Bundle
+from bangban.catalogue.search import query_parts, search_items
 from bangban.catalogue.selectors import items_offered_at, published_items
 from bangban.clients import identity
 from bangban.clients.models import ClientKind
@@ -40,7 +41,6 @@ from bangban.consultations.services import (
 )
 from bangban.inputs import id_or_none
 from bangban.network.models import Site
-from bangban.portal.search import query_parts, search_items
 
 from ..auth import staff_required
 

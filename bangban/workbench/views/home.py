@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from bangban.cases.access import get_case_for
@@ -18,7 +19,7 @@ from bangban.workdays.services import current_calendar
 
 from .. import elsewhere
 from .. import selectors as s
-from ..auth import optional_url, staff_required
+from ..auth import staff_required
 
 LIMIT = s.HOME_LIMIT
 
@@ -58,8 +59,8 @@ def home(request):
             "relays": s.rows(_capped(s.relays_waiting(actor, covered))[0], today, calendar),
             "visit_requests": elsewhere.home_visits_to_schedule(staff),
             "return_visits": elsewhere.return_visits_due(staff, today),
-            "visit_requests_url": optional_url("portal:home-visits-manage"),
-            "return_visits_url": optional_url("oversight:visits"),
+            "visit_requests_url": reverse("portal:home-visits-manage"),
+            "return_visits_url": reverse("oversight:visits"),
         }
     if staff.is_liaison and staff.department_id:
         context["liaison"] = {

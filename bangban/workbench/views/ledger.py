@@ -18,8 +18,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
-from bangban.cases.api import event_label, state_label
-from bangban.cases.selectors import LedgerFilters, ledger, work_log
+from bangban.cases.selectors import LedgerFilters, event_label, ledger, state_label, work_log
 from bangban.cases.workflow import SERVICE_TYPE_LABELS, STATE_LABELS
 from bangban.catalogue.models import ServiceItem
 from bangban.inputs import date_or_none, id_or_none

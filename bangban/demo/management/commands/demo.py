@@ -49,12 +49,7 @@ class Command(BaseCommand):
         county = network_demo.load()
         logins = staff_demo.load(county)
         for name in FURTHER_LOADERS:
-            try:
-                module = importlib.import_module(name)
-            except ModuleNotFoundError as error:
-                if error.name != name:
-                    raise
-                continue
+            module = importlib.import_module(name)
             # One calendar check for the whole loader, not two queries per date it counts.
             with calendar_scope():
                 module.load(county)

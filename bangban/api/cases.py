@@ -14,14 +14,7 @@ from ninja.throttling import AnonRateThrottle
 
 from bangban.apiauth.errors import ApiInvalid, error_responses
 from bangban.apiauth.security import STAFF_AUTH
-from bangban.catalogue.models import Bundle, ServiceItem
-from bangban.clients.models import Client
-from bangban.clients.services import ClientInput, client_register
-from bangban.netaddr import client_ip
-from bangban.network.models import Site
-from bangban.workdays.services import current_calendar
-
-from .access import (
+from bangban.cases.access import (
     NEWEST_FIRST,
     Actor,
     _covered_paths,
@@ -31,9 +24,9 @@ from .access import (
     may_register_at,
     visible_cases,
 )
-from .guards import required_form
-from .models import Case, CaseEvent
-from .schemas import (
+from bangban.cases.guards import required_form
+from bangban.cases.models import Case, CaseEvent
+from bangban.cases.schemas import (
     CaseDetail,
     CaseFilters,
     CaseIn,
@@ -46,16 +39,27 @@ from .schemas import (
     ProgressOut,
     ProgressQuery,
 )
-from .selectors import client_case, deadline_status, event_label, progress
-from .services import case_deadline, case_submit, case_transition
-from .workflow import (
+from bangban.cases.selectors import (
+    client_case,
+    deadline_status,
+    event_label,
+    progress,
+    state_label,
+)
+from bangban.cases.services import case_deadline, case_submit, case_transition
+from bangban.cases.workflow import (
     FORM_LABELS,
-    STATE_LABELS,
     ServiceType,
     State,
     TransitionRefused,
     events_from,
 )
+from bangban.catalogue.models import Bundle, ServiceItem
+from bangban.clients.models import Client
+from bangban.clients.services import ClientInput, client_register
+from bangban.netaddr import client_ip
+from bangban.network.models import Site
+from bangban.workdays.services import current_calendar
 
 router = Router(tags=["办件"], auth=STAFF_AUTH)
 progress_router = Router(tags=["进度查询"], auth=None)
@@ -64,10 +68,6 @@ progress_router = Router(tags=["进度查询"], auth=None)
 # waits for the client (supplement, suspension) has its due date pushed when it resumes.
 CLOCK_RUNNING = (State.ACCEPTED, State.HANDLING)
 DEADLINE_STATUS = {"ok": "正常", "warning": "即将到期", "overdue": "已超期", "paused": "计时暂停"}
-
-
-def state_label(state: str) -> str:
-    return STATE_LABELS[State(state)] if state else ""
 
 
 # --- building the answers ---------------------------------------------------------------

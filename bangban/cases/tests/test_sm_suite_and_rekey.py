@@ -23,10 +23,10 @@ from django.test import override_settings
 from gmssl import func, sm3
 from gmssl.sm4 import SM4_ENCRYPT, CryptSM4
 
-from bangban.cases import delivery
+from bangban.cases import delivery, rekey
 from bangban.cases.models import Case, CaseEvent
 from bangban.cases.selectors import client_case
-from bangban.clients import pii, rekey
+from bangban.clients import pii
 from bangban.clients.checks import key_checks, refuse_to_start_with_bad_keys
 from bangban.clients.models import Client, ClientKind
 from bangban.clients.services import find_client

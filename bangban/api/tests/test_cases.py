@@ -10,11 +10,10 @@ from bangban.apiauth.testing import ApiClient
 from bangban.cases.models import Case, CaseEvent
 from bangban.cases.selectors import deadline_status
 from bangban.cases.services import case_deadline, case_transition
+from bangban.cases.tests.helpers import SIGNED, open_case, to_handling
 from bangban.cases.workflow import State
 from bangban.testing import make_resident_id
 from bangban.workdays.services import current_calendar
-
-from .helpers import SIGNED, open_case, to_handling
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,15 @@ from django.core.cache import cache
 
 from bangban.apiauth.testing import ApiClient
 from bangban.cases.models import MaterialStatus
+from bangban.cases.tests.helpers import (
+    SIGNED,
+    act,
+    finish_items,
+    open_case,
+    review_all,
+    to_handling,
+)
 from bangban.testing import make_resident_id
-
-from .helpers import SIGNED, act, finish_items, open_case, review_all, to_handling
 
 pytestmark = pytest.mark.django_db
 

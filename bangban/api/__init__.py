@@ -1,6 +1,6 @@
 """The REST API (django-ninja): schema at /api/openapi.json, browsable at /api/docs.
 
-Each area adds its router here; errors are JSON with a code and a Chinese message
+Every router lives in this package (``cases``, ``clients``, ``consultations``); errors are JSON with a code and a Chinese message
 (``bangban.apiauth.errors``). Staff call it with their session or an API token
 (``Authorization: Bearer <token>``, see ``bangban.apiauth``); progress lookup is public.
 """
@@ -8,10 +8,11 @@ Each area adds its router here; errors are JSON with a code and a Chinese messag
 from ninja import NinjaAPI
 
 from bangban.apiauth.errors import install_error_handlers
-from bangban.cases.api import progress_router
-from bangban.cases.api import router as cases_router
-from bangban.clients.api import router as clients_router
-from bangban.consultations.api import router as consultations_router
+
+from .cases import progress_router
+from .cases import router as cases_router
+from .clients import router as clients_router
+from .consultations import router as consultations_router
 
 api = NinjaAPI(
     title="帮办代办服务平台 API",

@@ -7,18 +7,16 @@ from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from ninja import Query, Router, Status
 
+from bangban.api import cases as cases_api
 from bangban.apiauth.errors import ApiInvalid, error_responses
 from bangban.apiauth.security import STAFF_AUTH
-from bangban.cases import api as cases_api
 from bangban.cases.access import get_case_for
 from bangban.cases.models import Case
 from bangban.cases.schemas import CaseDetail
 from bangban.catalogue.models import ServiceItem
-from bangban.network.models import Department
-
-from . import services
-from .models import Consultation
-from .schemas import (
+from bangban.consultations import services
+from bangban.consultations.models import Consultation
+from bangban.consultations.schemas import (
     ConsultationFilters,
     ConsultationIn,
     ConsultationList,
@@ -27,7 +25,8 @@ from .schemas import (
     ReplyIn,
     ToCaseIn,
 )
-from .selectors import visible_consultations
+from bangban.consultations.selectors import visible_consultations
+from bangban.network.models import Department
 
 router = Router(tags=["咨询"], auth=STAFF_AUTH)
 

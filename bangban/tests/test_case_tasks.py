@@ -5,10 +5,9 @@ from django.utils import timezone
 
 from bangban.cases.models import CaseEvent
 from bangban.cases.tasks import lapse_due_cases
+from bangban.cases.tests.helpers import SIGNED, act, open_case, to_handling
 from bangban.cases.workflow import State
 from bangban.workdays.services import current_calendar
-
-from .helpers import SIGNED, act, open_case, to_handling
 
 pytestmark = pytest.mark.django_db
 

@@ -2,13 +2,13 @@
 
 import pytest
 
+from bangban.cases.clients import client_reveal
 from bangban.cases.tests.helpers import open_case
 from bangban.clients.models import Client, ClientKind, PersonalDataAccess
 from bangban.clients.services import (
     ClientInput,
     ClientInvalid,
     client_register,
-    client_reveal,
     find_client,
 )
 from bangban.testing import make_resident_id

@@ -9,7 +9,7 @@ only counts what is left. See docs/operations.md, 密钥轮换.
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from bangban.clients.rekey import clear_deliver_events, rekey_all
+from bangban.cases.rekey import clear_deliver_events, rekey_all
 
 
 class Command(BaseCommand):

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.db import transaction
 
-from bangban.cases import delivery
+from bangban.clients import pii
+from bangban.clients.crypto import DecryptionError
 
-from . import pii
-from .crypto import DecryptionError
+from . import delivery
 
 
 @dataclass(frozen=True)
@@ -142,7 +142,7 @@ def clear_deliver_events() -> int:
     """How many ``deliver`` events hold an address or recipient in clear (written before
     delivery details were encrypted). The chain covers them, so they cannot be re-encrypted
     or erased without failing ``audit verify``; the operations guide says what to do."""
-    from bangban.cases.models import CaseEvent
+    from .models import CaseEvent
 
     count = 0
     deliveries = CaseEvent.objects.filter(event="deliver").values_list("details", flat=True)

@@ -14,9 +14,8 @@ from django.db import connection
 
 from bangban.cases import delivery
 from bangban.cases.models import Case, CaseEvent
+from bangban.cases.tests.helpers import SIGNED, act, finish_items, open_case, to_handling
 from bangban.portal.models import DeliveryChoice
-
-from .helpers import SIGNED, act, finish_items, open_case, to_handling
 
 ADDRESS = "浙江省杭州市余杭区良渚街道梨花巷7号"
 RECIPIENT = "赵小六"

@@ -1,4 +1,4 @@
-"""``python -m bangban.oversight.bench [cases]``: the dashboard's speed on a large year.
+"""``python -m bangban.scale.dashboard [cases]``: the dashboard's speed on a large year.
 
 Runs against a throw-away SQLite database (or the PostgreSQL named by
 BANGBAN_BENCH_DATABASE_URL), never a real installation. Loads the demo network, staff and

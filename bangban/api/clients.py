@@ -18,11 +18,12 @@ from bangban.cases.access import (
     may_register_at,
     may_see_client,
 )
+from bangban.cases.clients import client_correct as correct
+from bangban.cases.clients import client_reveal as reveal
 from bangban.cases.workflow import TransitionRefused
-
-from . import services
-from .models import ClientCorrection
-from .schemas import (
+from bangban.clients import services
+from bangban.clients.models import ClientCorrection
+from bangban.clients.schemas import (
     ClientIn,
     ClientLookup,
     ClientOut,
@@ -110,7 +111,7 @@ def client_correct(request, client_id: int, payload: CorrectionIn):
     staff = actor.staff
     if not (staff.is_agent or staff.is_coordinator):
         raise HttpError(403, "只有帮办代办员或协调员可以更正服务对象信息")
-    correction = services.client_correct(
+    correction = correct(
         staff=staff, client=client, field=payload.field, value=payload.value, reason=payload.reason
     )
     return Status(201, correction)
@@ -133,7 +134,7 @@ def client_reveal(request, client_id: int, payload: RevealIn):
     else:
         # Only the clients this person may see: an ID is not a licence to read.
         client = get_client_for(actor, client_id)
-    value = services.client_reveal(
+    value = reveal(
         client=client, field=payload.field, staff=actor.staff, reason=payload.reason, case=case
     )
     return {"field": payload.field, "value": value}
