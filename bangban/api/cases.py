@@ -1,6 +1,7 @@
 """Cases over the API: list, submit, detail, events, timeline, materials; public progress.
 
-Every handler loads cases through ``access.visible_cases`` / ``access.get_case_for`` and
+Every handler loads cases through ``access.get_case_for`` or, for the list,
+``selectors.case_list`` (the workbench ledger's list, built on ``access.visible_cases``) and
 changes them only through ``services.case_submit`` / ``services.case_transition``, so the
 API can do exactly what the pages can, for exactly the people the pages allow.
 """
@@ -15,14 +16,11 @@ from ninja.throttling import AnonRateThrottle
 from bangban.apiauth.errors import ApiInvalid, error_responses
 from bangban.apiauth.security import STAFF_AUTH
 from bangban.cases.access import (
-    NEWEST_FIRST,
     Actor,
-    _covered_paths,
     case_roles,
     get_case_for,
     get_client_for,
     may_register_at,
-    visible_cases,
 )
 from bangban.cases.guards import required_form
 from bangban.cases.models import Case, CaseEvent
@@ -40,14 +38,17 @@ from bangban.cases.schemas import (
     ProgressQuery,
 )
 from bangban.cases.selectors import (
+    CaseListFilters,
     client_case,
     deadline_status,
     event_label,
     progress,
     state_label,
 )
+from bangban.cases.selectors import case_list as listed_cases
 from bangban.cases.services import case_deadline, case_submit, case_transition
 from bangban.cases.workflow import (
+    CLOCK_RUNNING_STATES,
     FORM_LABELS,
     ServiceType,
     State,
@@ -64,9 +65,6 @@ from bangban.workdays.services import current_calendar
 router = Router(tags=["办件"], auth=STAFF_AUTH)
 progress_router = Router(tags=["进度查询"], auth=None)
 
-# The clock runs in these states; a case past its due date in them is overdue. A case that
-# waits for the client (supplement, suspension) has its due date pushed when it resumes.
-CLOCK_RUNNING = (State.ACCEPTED, State.HANDLING)
 DEADLINE_STATUS = {"ok": "正常", "warning": "即将到期", "overdue": "已超期", "paused": "计时暂停"}
 
 
@@ -91,7 +89,7 @@ def summary(case: Case, today=None) -> dict:
         "created_at": case.created_at,
         "accepted_on": case.accepted_on,
         "due_on": case.due_on,
-        "overdue": bool(case.due_on and case.due_on < today and case.state in CLOCK_RUNNING),
+        "overdue": bool(case.due_on and case.due_on < today and case.state in CLOCK_RUNNING_STATES),
         "version": case.version,
     }
 
@@ -218,8 +216,7 @@ def submission_site(staff, code: str | None) -> Site:
     if site is None:
         raise ApiInvalid({"site": f"服务机构不存在：{code}"})
     own = staff.is_agent and site.pk == staff.site_id
-    covered = staff.is_coordinator and any(site.path.startswith(p) for p in _covered_paths(staff))
-    if not (own or covered):
+    if not (own or staff.covers(site)):
         raise TransitionRefused(f"您不能为{site.name}登记办件", "forbidden")
     return site
 
@@ -274,6 +271,18 @@ def submission_matters(codes: list[str], bundle_code: str | None):
     return [found[c].current_version for c in codes], None
 
 
+def list_filters(query: CaseFilters, today) -> CaseListFilters:
+    """The list's query string as the one set of case-list filters (``selectors.case_list``)."""
+    return CaseListFilters(
+        state=query.state,
+        site_code=query.site,
+        service_type=query.service_type,
+        overdue=query.overdue,
+        number_prefix=query.q.strip() if query.q else None,
+        today=today,
+    )
+
+
 # --- staff endpoints --------------------------------------------------------------------
 
 
@@ -286,24 +295,12 @@ def submission_matters(codes: list[str], bundle_code: str | None):
 )
 def case_list(request, filters: Query[CaseFilters]):
     f = filters
-    cases = visible_cases(request.auth).select_related("site", "agent", "client")
-    if f.state:
-        cases = cases.filter(state=f.state)
-    if f.site:
-        cases = cases.filter(site__code=f.site)
-    if f.service_type:
-        cases = cases.filter(service_type=f.service_type)
     today = timezone.localdate()
-    if f.overdue is True:
-        cases = cases.filter(due_on__lt=today, state__in=CLOCK_RUNNING)
-    elif f.overdue is False:
-        cases = cases.exclude(due_on__lt=today, state__in=CLOCK_RUNNING)
-    if f.q:
-        cases = cases.filter(number__startswith=f.q.strip())
+    cases = listed_cases(request.auth, list_filters(f, today))
     if f.after:
         cases = cases.filter(newest__lt=f.after)
     limit = f.limit
-    page = list(cases.order_by(NEWEST_FIRST)[: limit + 1])
+    page = list(cases[: limit + 1])
     more = len(page) > limit
     page = page[:limit]
     return {

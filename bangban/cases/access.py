@@ -24,7 +24,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from bangban.clients.models import Client
-from bangban.network.models import SiteLevel
+from bangban.network.models import SiteLevel, under_q
 
 from .models import Case, CaseItem, CaseSite, ItemStatus
 
@@ -62,14 +62,6 @@ def actor_for_user(user) -> Actor | None:
     return Actor.of_staff(staff) if staff is not None and staff.is_active else None
 
 
-def _covered_paths(staff) -> list[str]:
-    return [site.path for site in staff.covered_sites.all()] or [staff.site.path]
-
-
-def _path_q(field: str, paths: list[str]) -> Q:
-    return reduce(or_, (Q(**{f"{field}__path__startswith": p}) for p in paths))
-
-
 def _filed_with(department_id):
     """Items handed to a department: a liaison sees a case once one of them is filed."""
     return CaseItem.objects.filter(department_id=department_id).exclude(status=ItemStatus.PENDING)
@@ -84,7 +76,7 @@ def can_open_case_at(actor: Actor, site) -> bool:
         return False
     if staff.is_agent and staff.site_id == site.pk:
         return True
-    return staff.is_coordinator and any(site.path.startswith(p) for p in _covered_paths(staff))
+    return staff.covers(site)
 
 
 def sees_every_case_at(staff, site, subtree: bool) -> bool:
@@ -98,7 +90,7 @@ def sees_every_case_at(staff, site, subtree: bool) -> bool:
         return False
     if (staff.is_supervisor or staff.is_administrator) and site.path.startswith(staff.site.path):
         return True
-    if staff.is_coordinator and any(site.path.startswith(p) for p in _covered_paths(staff)):
+    if staff.covers(site):
         return True
     # an agent sees its site's cases (the case's site is always on its path); not the sites below
     below = subtree and site.level != SiteLevel.VILLAGE
@@ -135,10 +127,10 @@ def visible_cases(actor: Actor | None) -> QuerySet[Case]:
     if staff.is_agent:
         rules.append(Q(pk__in=CaseSite.objects.filter(site_id=staff.site_id).values("case_id")))
     if staff.is_coordinator:
-        paths = _covered_paths(staff)
-        rules.append(_path_q("site", paths) | _path_q("relay_to_site", paths))
+        paths = staff.covered_paths()
+        rules.append(under_q(paths, "site") | under_q(paths, "relay_to_site"))
     if staff.is_supervisor or staff.is_administrator:
-        rules.append(_path_q("site", [staff.site.path]))
+        rules.append(under_q(staff.site.path, "site"))
     if staff.is_liaison and staff.department_id:
         rules.append(Q(pk__in=_filed_with(staff.department_id).values("case_id")))
     if not rules:
@@ -171,7 +163,7 @@ def case_roles(actor: Actor, case: Case) -> frozenset[str]:
         roles.add("agent")
     if staff.is_agent and case.relay_to_site_id == staff.site_id:
         roles.add("receiver")
-    if staff.is_coordinator and any(case.site.path.startswith(p) for p in _covered_paths(staff)):
+    if staff.covers(case.site):
         roles.add("coordinator")
     if staff.is_liaison and _filed_with(staff.department_id).filter(case=case).exists():
         roles.add("liaison")
@@ -207,7 +199,7 @@ def visible_clients(actor: Actor | None) -> QuerySet[Client]:
     if staff.is_agent:
         registered.append(Q(registered_site_id=staff.site_id))
     if staff.is_coordinator:
-        registered.append(_path_q("registered_site", _covered_paths(staff)))
+        registered.append(under_q(staff.covered_paths(), "registered_site"))
     if registered:
         no_case = ~Exists(Case.objects.filter(client_id=OuterRef("pk")))
         rule |= reduce(or_, registered) & no_case

@@ -12,8 +12,10 @@ from django.db.models import Q
 
 from bangban.catalogue.bundles import critical_path_days
 from bangban.network.models import Site
+from bangban.workdays.services import current_calendar
 
-from . import clock, delivery, events, services
+from . import clock, delivery, events
+from .deadlines import close_pause, open_pause
 from .guards import LASTING_FORMS, required_form, signature_on_file
 from .models import (
     Case,
@@ -122,14 +124,14 @@ def _request_supplement(case: Case, actor, details: dict):
         for m in materials
         if m.status in {MaterialStatus.MISSING, MaterialStatus.NEEDS_CORRECTION}
     ]
-    calendar = services.current_calendar()
+    calendar = current_calendar()
     due_on = calendar.add_workdays(_today(), int(details.get("days") or SUPPLEMENT_WORKDAYS))
     number = _issue(case, "one_time_notice", actor, accepted=accepted, needed=needed, due_on=due_on)
     OneTimeNotice.objects.create(
         case=case, number=number, accepted=accepted, needed=needed, due_on=due_on
     )
     case.supplement_due_on = due_on
-    services.open_pause(case, PauseKind.SUPPLEMENT, "待服务对象补正材料")
+    open_pause(case, PauseKind.SUPPLEMENT, "待服务对象补正材料")
     return {
         "document": number,
         "needed": [n["name"] for n in needed],
@@ -143,7 +145,7 @@ def _supplement(case: Case, actor, details: dict):
         status=MaterialStatus.RECEIVED, note="", checked_at=clock.now()
     )
     case.supplement_due_on = None
-    services.close_pause(case)
+    close_pause(case)
 
 
 def _accept(case: Case, actor, details: dict):
@@ -180,12 +182,12 @@ def _suspend(case: Case, actor, details: dict):
     code = details["reason_code"]
     case.reason_code = code
     case.reason_text = str(details.get("reason") or SUSPENSION_REASONS[code])
-    case.resumption_due_on = services.current_calendar().add_workdays(
+    case.resumption_due_on = current_calendar().add_workdays(
         _today(), int(details.get("resumption_days") or RESUMPTION_WORKDAYS)
     )
-    services.close_pause(case)  # a pending supplement pause becomes the suspension
+    close_pause(case)  # a pending supplement pause becomes the suspension
     case.supplement_due_on = None
-    services.open_pause(case, PauseKind.SUSPENSION, SUSPENSION_REASONS[code])
+    open_pause(case, PauseKind.SUSPENSION, SUSPENSION_REASONS[code])
     return {
         "document": _issue(case, "suspension_slip", actor),
         "resumption_due_on": case.resumption_due_on.isoformat(),
@@ -195,7 +197,7 @@ def _suspend(case: Case, actor, details: dict):
 def _resume(case: Case, actor, details: dict):
     case.resumption_due_on = None
     case.reason_code = ""
-    services.close_pause(case)
+    close_pause(case)
     return {"document": _issue(case, "resumption_entrustment", actor)}
 
 
@@ -203,7 +205,7 @@ def _close(case: Case, code: str, text: str):
     case.reason_code = code
     case.reason_text = text
     case.closed_at = clock.now()
-    services.close_pause(case)
+    close_pause(case)
 
 
 def _lapse(case: Case, actor, details: dict):
@@ -313,11 +315,11 @@ def _pre_review(case: Case, actor, details: dict):
         material = by_id.get(int(check.get("material_id", 0)))
         status = check.get("status")
         if material is None or status not in valid:
-            raise services.TransitionRefused(
+            raise TransitionRefused(
                 "预审结果无效：请为本办件的材料选择“已收取、缺少、需补正或容缺后补”"
             )
         if status == MaterialStatus.DEFERRED and not material.accept_with_gaps:
-            raise services.TransitionRefused(f"材料“{material.name}”不允许容缺受理")
+            raise TransitionRefused(f"材料“{material.name}”不允许容缺受理")
         material.status, material.note, material.checked_at = (
             status,
             str(check.get("note", ""))[:300],
@@ -341,7 +343,7 @@ def _department_step(case: Case, actor, details: dict):
     item = case.items.get(pk=details["case_item_id"])
     status = details.get("status", ItemStatus.IN_PROGRESS)
     if status not in {ItemStatus.IN_PROGRESS, ItemStatus.APPROVED, ItemStatus.DENIED}:
-        raise services.TransitionRefused("部门办理进度无效")
+        raise TransitionRefused("部门办理进度无效")
     item.status = status
     item.result = str(details.get("result", ""))[:200]
     item.result_on = _today() if status != ItemStatus.IN_PROGRESS else None

@@ -106,7 +106,8 @@ class Case(models.Model):
             # the running cases soonest due first (the coordinator's home, near or past due):
             # an ordered scan that stops after a page, not a sort of every running case
             # (675 ms -> 3 ms at 1 M cases, docs/BENCHMARKS.md). The states are the
-            # selectors' CLOCK_RUNNING_STATES (a test keeps them equal).
+            # workflow's CLOCK_RUNNING_STATES, spelt out as migration 0008 has them (a test
+            # keeps them equal).
             models.Index(
                 fields=["due_on", "id"],
                 condition=models.Q(state__in=["accepted", "handling"]),

@@ -1,10 +1,11 @@
-"""Reads for the pages: where a case stands against its deadline, the work log, the ledger,
-and the public progress an applicant sees (shared by ``/api/progress`` and the portal).
+"""Reads for the pages: where a case stands against its deadline, the work log, the list of
+cases, and the public progress an applicant sees (shared by ``/api/progress`` and the portal).
 
-The work log (工作日志) and the ledger (台账) are views of what the write path already
-records — events and cases — never a second record kept by hand. Every list is a bounded
-number of queries however many rows it has; the ledger starts from ``visible_cases``, so
-it shows a person nothing they could not open.
+The work log (工作日志) and the list of cases (``case_list``: the 台账, its export and the
+API's list) are views of what the write path already records — events and cases — never a
+second record kept by hand. Every list is a bounded number of queries however many rows it
+has; ``case_list`` starts from ``visible_cases``, so it shows a person nothing they could
+not open.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -25,11 +26,14 @@ from bangban.workdays.rules import WorkCalendar
 
 from .access import NEWEST_FIRST, Actor, get_case_for, visible_cases
 from .models import Case, CaseEvent, CaseItem
-from .workflow import BY_EVENT, CLOCK_PAUSED_STATES, STATE_EVENTS, STATE_LABELS, State
-
-# The clock runs in these states; in CLOCK_PAUSED_STATES it stands still; elsewhere the
-# case is not yet accepted or already done with, and has no time left to show.
-CLOCK_RUNNING_STATES = frozenset({State.ACCEPTED, State.HANDLING})
+from .workflow import (
+    BY_EVENT,
+    CLOCK_PAUSED_STATES,
+    CLOCK_RUNNING_STATES,
+    STATE_EVENTS,
+    STATE_LABELS,
+    State,
+)
 
 WARNING_WORKDAYS = 2  # a warning when this few working days are left ...
 WARNING_SHARE = 0.2  # ... or this share of the promised limit, whichever is more
@@ -86,27 +90,33 @@ def work_log(staff, day: date) -> QuerySet[CaseEvent]:
 
 
 @dataclass(frozen=True)
-class LedgerFilters:
-    """What the 台账 can be narrowed by; every field is optional.
+class CaseListFilters:
+    """What a list of cases can be narrowed by: the 台账, its Excel export and the API's
+    ``GET /api/cases`` all read this, each face parsing its own input into it. Every field
+    is optional.
 
     ``site``/``agent``/``item`` take an object or its id; ``item`` is a catalogue
-    ``ServiceItem`` (any version of it). ``state`` takes one state or several.
-    ``date_from``/``date_to`` bound the application date (local, inclusive).
-    ``overdue`` keeps only cases whose running clock is past ``due_on`` on ``today``.
+    ``ServiceItem`` (any version of it). ``site_code`` names the site by its code instead.
+    ``state`` takes one state or several. ``date_from``/``date_to`` bound the application
+    date (local, inclusive). ``overdue``: True keeps only cases whose running clock is
+    past ``due_on`` on ``today``, False leaves those out, None does not ask.
+    ``number_prefix`` keeps the cases whose number starts with it.
     """
 
     site: object = None
+    site_code: str | None = None
     agent: object = None
     item: object = None
     state: str | Iterable[str] | None = None
     service_type: str | None = None
     date_from: date | None = None
     date_to: date | None = None
-    overdue: bool = False
+    overdue: bool | None = None
+    number_prefix: str | None = None
     today: date | None = None
 
     @classmethod
-    def of(cls, filters: LedgerFilters | Mapping | None) -> LedgerFilters:
+    def of(cls, filters: CaseListFilters | Mapping | None) -> CaseListFilters:
         if filters is None:
             return cls()
         if isinstance(filters, cls):
@@ -119,16 +129,22 @@ def _pk(value) -> object:
     return getattr(value, "pk", value)
 
 
-def ledger(actor: Actor | None, filters: LedgerFilters | Mapping | None = None) -> QuerySet[Case]:
-    """台账: the cases this person may see, narrowed by ``filters``, newest first.
+def case_list(
+    actor: Actor | None, filters: CaseListFilters | Mapping | None = None
+) -> QuerySet[Case]:
+    """The cases this person may see, narrowed by ``filters``, newest first: the one list
+    behind the 台账, its export and the API's list.
 
     One query for the rows with their site, agent, client and pending relay target, however
-    many rows there are; callers paginate.
+    many rows there are (after the coordinator's covered sites); callers page by
+    ``newest__lt`` (the ``newest`` of the last row seen).
     """
-    f = LedgerFilters.of(filters)
+    f = CaseListFilters.of(filters)
     cases = visible_cases(actor)
     if f.site is not None:
         cases = cases.filter(site_id=_pk(f.site))
+    if f.site_code:
+        cases = cases.filter(site__code=f.site_code)
     if f.agent is not None:
         cases = cases.filter(agent_id=_pk(f.agent))
     if f.item is not None:
@@ -144,9 +160,11 @@ def ledger(actor: Actor | None, filters: LedgerFilters | Mapping | None = None) 
             cases = cases.filter(created_at__gte=_day_bounds(f.date_from)[0])
         if f.date_to:
             cases = cases.filter(created_at__lt=_day_bounds(f.date_to)[1])
-    if f.overdue:
-        today = f.today or timezone.localdate()
-        cases = cases.filter(state__in=CLOCK_RUNNING_STATES, due_on__lt=today)
+    if f.overdue is not None:
+        overdue = Q(state__in=CLOCK_RUNNING_STATES, due_on__lt=f.today or timezone.localdate())
+        cases = cases.filter(overdue) if f.overdue else cases.exclude(overdue)
+    if f.number_prefix:
+        cases = cases.filter(number__startswith=f.number_prefix)
     return cases.select_related("site", "agent", "client", "relay_to_site").order_by(NEWEST_FIRST)
 
 

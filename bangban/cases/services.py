@@ -7,18 +7,17 @@ API, jobs and the demo generator all call them; nothing else writes ``Case.state
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
 from django.db import transaction
 
-from bangban.workdays.rules import Pause, deadline
-from bangban.workdays.services import current_calendar
-
 from . import clock, effects, events
 from .access import Actor, can_open_case_at, case_roles
+from .deadlines import case_deadline as case_deadline  # re-exported: pages, API, documents
+from .deadlines import recompute_clock
 from .guards import GuardContext, check_guards
 from .hashchain import GENESIS, event_hash, make_seal
-from .models import Case, CaseEvent, CaseItem, CaseMaterial, CasePause, CaseSite, DocumentCounter
+from .models import Case, CaseEvent, CaseItem, CaseMaterial, CaseSite, DocumentCounter
 from .sealing import audit_key, audit_scheme
 from .workflow import ServiceType, State, TransitionRefused, check_table
 
@@ -168,7 +167,7 @@ def case_transition(
     locked.state = to_state
     recorded = effects.apply(locked, transition, actor, details) or {}
     if locked.accepted_on and event in CLOCK_EVENTS:
-        _recompute_clock(locked)
+        recompute_clock(locked)
     locked.version += 1
     record = _record(
         locked,
@@ -224,40 +223,3 @@ def _record(
     case.event_count = record.seq
     case.last_event_hash = record.hash
     return record
-
-
-def case_deadline(case: Case, today: date | None = None):
-    """The deadline of an accepted case with its explanation (None before acceptance)."""
-    if not case.accepted_on or case.promised_days is None:
-        return None
-    pauses = [
-        Pause(p.start, p.end, p.get_kind_display() + (f"：{p.reason}" if p.reason else ""))
-        for p in case.pauses.all()
-    ]
-    return deadline(case.accepted_on, case.promised_days, pauses, current_calendar(), today=today)
-
-
-def _recompute_clock(case: Case) -> None:
-    if case.accepted_on and case.promised_days is not None:
-        case.due_on = case_deadline(case).due_on
-    open_pause = case.pauses.filter(end__isnull=True).first() if case.accepted_on else None
-    case.paused_since = open_pause.start if open_pause else None
-
-
-def open_pause(case: Case, kind: str, reason: str = "") -> None:
-    if case.accepted_on and not case.pauses.filter(end__isnull=True).exists():
-        CasePause.objects.create(case=case, kind=kind, start=clock.today(), reason=reason)
-
-
-def close_pause(case: Case) -> None:
-    """The clock runs again from the day it resumes: the pause ends the day before.
-
-    A pause opened and closed on the same day stopped no working day, so it is dropped.
-    """
-    today = clock.today()
-    for pause in case.pauses.filter(end__isnull=True):
-        if pause.start >= today:
-            pause.delete()
-        else:
-            pause.end = today - timedelta(days=1)
-            pause.save(update_fields=["end"])

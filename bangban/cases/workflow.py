@@ -55,8 +55,13 @@ STATE_LABELS = {
     State.ARCHIVED: "已归档",
 }
 
+# The one home of which states run the promised-limit clock: a case in them past its due
+# date is overdue. Every list, job, figure and API filter reads this; the partial index
+# ``case_running_due_idx`` (models, migration 0008) spells it out, and a test keeps it equal.
+CLOCK_RUNNING_STATES = frozenset({State.ACCEPTED, State.HANDLING})
 # States in which the promised-limit clock does not run because the case waits for the
-# client (seed 000 §10.2.5; supplements after acceptance).
+# client (seed 000 §10.2.5; supplements after acceptance). Elsewhere the case is not yet
+# accepted or already done with, and has no time left to show.
 CLOCK_PAUSED_STATES = frozenset({State.AWAITING_SUPPLEMENT, State.SUSPENDED})
 CLOSED_STATES = frozenset({State.REFUSED, State.TERMINATED, State.ARCHIVED})
 FINAL_STATES = frozenset({State.ARCHIVED})

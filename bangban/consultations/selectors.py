@@ -7,21 +7,13 @@ Queries lead with the model's indexes: (status, reply_due_on) for due and overdu
 from __future__ import annotations
 
 from datetime import date
-from functools import reduce
-from operator import or_
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from bangban.network.models import under_q
+
 from .models import AWAITING_REPLY, Consultation, ConsultationStatus
-
-
-def _paths_q(paths) -> Q:
-    return reduce(or_, (Q(site__path__startswith=p) for p in paths), Q(pk__in=[]))
-
-
-def _covered_paths(staff) -> list[str]:
-    return [site.path for site in staff.covered_sites.all()] or [staff.site.path]
 
 
 def _staff_q(staff) -> Q:
@@ -30,7 +22,7 @@ def _staff_q(staff) -> Q:
     if staff.is_liaison and staff.department_id:
         rules |= Q(department_id=staff.department_id, status=ConsultationStatus.ESCALATED)
     if staff.is_coordinator:
-        rules |= _paths_q(_covered_paths(staff))
+        rules |= under_q(staff.covered_paths(), "site")
     return rules
 
 
@@ -48,9 +40,9 @@ def visible_consultations(staff) -> QuerySet[Consultation]:
     if staff.is_agent:
         rules |= Q(site_id=staff.site_id)
     if staff.is_coordinator:
-        rules |= _paths_q(_covered_paths(staff))
+        rules |= under_q(staff.covered_paths(), "site")
     if staff.is_supervisor or staff.is_administrator:
-        rules |= _paths_q([staff.site.path])
+        rules |= under_q(staff.site.path, "site")
     if staff.is_liaison and staff.department_id:
         rules |= Q(department_id=staff.department_id)
     return consultations.filter(rules)
@@ -69,7 +61,7 @@ def replies_due(*, staff=None, site_paths=None) -> QuerySet[Consultation]:
     if staff is not None:
         waiting = waiting.filter(_staff_q(staff)) if staff.is_active else waiting.none()
     else:
-        waiting = waiting.filter(_paths_q(list(site_paths)))
+        waiting = waiting.filter(under_q(site_paths, "site"))
     return waiting.select_related("site", "handled_by", "department").order_by(
         "reply_due_on", "created_at", "id"
     )

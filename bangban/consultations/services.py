@@ -98,10 +98,7 @@ def _check_active(staff) -> None:
 
 def _covers_site(staff, site) -> bool:
     """A coordinator covering the consultation's site (or a site above it)."""
-    if not staff.is_coordinator:
-        return False
-    paths = [s.path for s in staff.covered_sites.all()] or [staff.site.path]
-    return any(site.path.startswith(p) for p in paths)
+    return staff.covers(site)
 
 
 def _locked(consultation: Consultation) -> Consultation:

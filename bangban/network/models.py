@@ -4,8 +4,13 @@ Each site stores a materialised ``path`` (its ancestors' ids and its own) so tha
 site and everything below it" is one indexed prefix filter, whatever the size of the tree.
 """
 
+from collections.abc import Iterable
+from functools import reduce
+from operator import or_
+
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 
 
 class SiteLevel(models.TextChoices):
@@ -19,6 +24,27 @@ PARENT_LEVEL = {
     SiteLevel.TOWN: SiteLevel.COUNTY,
     SiteLevel.VILLAGE: SiteLevel.TOWN,
 }
+
+
+def under_q(paths: str | Iterable[str], field: str = "") -> Q:
+    """The rows whose site is one of these sites or below one: a prefix test on ``path``
+    per path (indexed). ``field`` is the lookup from the rows to their site (``"site"``,
+    ``"case__site"``); empty for sites themselves. No paths: no rows.
+
+    The one way to say "this site and its subtree" in a query; ``Site.objects.under`` and
+    ``StaffMember.covered_paths`` are built on it.
+    """
+    paths = [paths] if isinstance(paths, str) else list(paths)
+    lookup = f"{field}__path__startswith" if field else "path__startswith"
+    rules = [Q(**{lookup: path}) for path in paths]
+    return reduce(or_, rules) if rules else Q(pk__in=[])
+
+
+class SiteQuerySet(models.QuerySet):
+    def under(self, paths: str | Iterable[str]):
+        """The sites with these paths and every site below them (``under_q``)."""
+        paths = [paths] if isinstance(paths, str) else list(paths)
+        return self.filter(under_q(paths)) if paths else self.none()
 
 
 class Site(models.Model):
@@ -44,6 +70,8 @@ class Site(models.Model):
     )
     complaint_phone = models.CharField("投诉电话", max_length=40, blank=True)
     is_active = models.BooleanField("启用", default=True)
+
+    objects = SiteQuerySet.as_manager()
 
     class Meta:
         verbose_name = "服务机构"
@@ -78,7 +106,12 @@ class Site(models.Model):
 
     def subtree(self):
         """This site and every site below it."""
-        return Site.objects.filter(path__startswith=self.path)
+        return Site.objects.under(self.path)
+
+    def lineage_paths(self) -> list[str]:
+        """The paths of this site and of every site above it, the county's first."""
+        parts = [part for part in self.path.split("/") if part]
+        return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
 class Department(models.Model):

@@ -22,14 +22,13 @@ from datetime import date, timedelta
 from itertools import groupby
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from bangban.cases.access import SYSTEM
 from bangban.cases.models import Case
-from bangban.cases.selectors import CLOCK_RUNNING_STATES, deadline_status
+from bangban.cases.selectors import deadline_status
 from bangban.cases.services import case_transition
-from bangban.cases.workflow import State, TransitionRefused
+from bangban.cases.workflow import CLOCK_RUNNING_STATES, State, TransitionRefused
 from bangban.consultations.models import AWAITING_REPLY, Consultation, ConsultationStatus
 from bangban.staff.models import StaffMember
 from bangban.workdays.services import current_calendar
@@ -70,17 +69,7 @@ def _once(job: str, key: str, day: date, effect: Callable[[], object]) -> bool:
 
 def coordinators_for(site) -> list[StaffMember]:
     """Active coordinators covering ``site`` (a covered site or any site above it)."""
-    parts = [p for p in site.path.split("/") if p]
-    prefixes = ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-    return list(
-        StaffMember.objects.active()
-        .filter(is_coordinator=True)
-        .filter(
-            Q(covered_sites__path__in=prefixes)
-            | Q(covered_sites__isnull=True, site__path__in=prefixes)
-        )
-        .distinct()
-    )
+    return list(StaffMember.objects.active().covering(site))
 
 
 # --- deadlines ---------------------------------------------------------------------------

@@ -14,13 +14,14 @@ messages are both committed or neither is. It
    DO NOTHING`` on the unique ``dedupe_key``, so a second call for the same event (or a
    job run twice, even at the same moment) adds nothing; writes each notice's ``Notice``
    row at once;
-4. after commit, asks the job queue to deliver now (the minute job would anyway).
+4. after commit, asks the job queue to deliver now (the minute job would anyway), with
+   the task ``apps.ready`` provided (``provide_delivery``).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -133,12 +134,24 @@ def enqueue_for_event(case, event) -> int:
     return written
 
 
+# The job queue's "deliver now" task (``tasks.deliver_soon``), handed over by
+# ``NotificationsConfig.ready()``: the tasks reach this module through the jobs, so it
+# does not import them back.
+_deliver_soon: Callable[[], object] | None = None
+
+
+def provide_delivery(task: Callable[[], object]) -> None:
+    """Set the task ``schedule_delivery`` queues (called once, by the app's ``ready``)."""
+    global _deliver_soon
+    _deliver_soon = task
+
+
 def schedule_delivery() -> None:
     """Ask the job queue to run the delivery worker now (after the commit that wrote)."""
-    from .tasks import deliver_soon
-
     try:
-        deliver_soon()
+        if _deliver_soon is None:
+            raise RuntimeError("notifications: no delivery task provided (apps.ready)")
+        _deliver_soon()
     except Exception:  # the queue may be down; the minute job delivers anyway
         logger.exception("无法立即安排消息发送，将由定时任务发送")
 

@@ -23,7 +23,8 @@ WORKING_HOURS = "8-18"
 @db_task()
 @in_calendar_scope
 def deliver_soon() -> None:
-    """Queued by ``outbox.enqueue`` after the commit that wrote messages: send them now.
+    """Queued by ``outbox.schedule_delivery`` (handed this task in ``apps.ready``) after
+    the commit that wrote messages: send them now.
 
     Returns nothing on purpose: huey keeps a task's non-None result until someone reads
     it, and nobody reads this one (one per commit would pile up in the result store).

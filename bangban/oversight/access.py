@@ -9,15 +9,12 @@ visits are about a case and are seen when the case is. What a person may not see
 
 from __future__ import annotations
 
-from functools import reduce
-from operator import or_
-
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from bangban.cases.access import Actor, visible_cases
 from bangban.inputs import id_or_none
-from bangban.network.models import Site
+from bangban.network.models import Site, under_q
 
 from .models import Complaint, Evaluation, Inspection, Rectification, ReturnVisit
 
@@ -28,24 +25,19 @@ def staff_of(user):
 
 
 def site_paths(staff) -> list[str]:
-    """Path prefixes of the sites this person oversees ([] for none)."""
+    """Path prefixes of the sites this person oversees ([] for none): its jurisdiction
+    (``StaffMember.jurisdiction_paths``), while on duty."""
     if staff is None or not staff.is_active:
         return []
-    paths = []
-    if staff.is_supervisor or staff.is_administrator:
-        paths.append(staff.site.path)
-    if staff.is_coordinator:
-        paths += [s.path for s in staff.covered_sites.all()] or [staff.site.path]
-    return paths
+    return staff.jurisdiction_paths()
 
 
 def site_q(staff, field: str = "site") -> Q:
     """Rows of sites this person oversees; agents and liaisons: their own site exactly."""
-    paths = site_paths(staff)
-    rules = [Q(**{f"{field}__path__startswith": p}) for p in paths]
+    rule = under_q(site_paths(staff), field)
     if staff is not None and staff.is_active and (staff.is_agent or staff.is_liaison):
-        rules.append(Q(**{f"{field}_id": staff.site_id}))
-    return reduce(or_, rules, Q(pk__in=[]))
+        rule |= Q(**{f"{field}_id": staff.site_id})
+    return rule
 
 
 def root_sites(staff) -> list[Site]:
@@ -55,8 +47,7 @@ def root_sites(staff) -> list[Site]:
     roots: list[Site] = []
     if staff.is_supervisor or staff.is_administrator:
         roots.append(staff.site)
-    if staff.is_coordinator:
-        roots += list(staff.covered_sites.all()) or [staff.site]
+    roots += staff.covered_roots()
     if not roots:
         roots.append(staff.site)
     kept: list[Site] = []

@@ -32,6 +32,7 @@ from bangban.cases.access import Actor, visible_cases
 from bangban.cases.models import Case as CaseModel
 from bangban.cases.models import CaseItem
 from bangban.cases.workflow import (
+    CLOCK_RUNNING_STATES,
     State,
 )
 from bangban.consultations.models import AWAITING_REPLY, ConsultationStatus
@@ -45,7 +46,7 @@ from .models import (
 )
 from .ordinals import ordinal_on
 
-RUNNING = (State.ACCEPTED, State.HANDLING)
+RUNNING = CLOCK_RUNNING_STATES  # past due in these is overdue (one home: cases.workflow)
 
 
 ENDED_UNRESOLVED = (State.TERMINATED, State.REFUSED, State.ARCHIVED)

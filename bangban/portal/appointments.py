@@ -17,12 +17,12 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from bangban.cases.access import _covered_paths
 from bangban.cases.services import next_number
 from bangban.clients import pii
+from bangban.network.models import under_q
 from bangban.notifications.sms import SmsError, send_sms
 from bangban.staff.models import StaffMember
 
@@ -236,10 +236,9 @@ def home_visits_for(staff) -> QuerySet[HomeVisitRequest]:
     """The requests a coordinator schedules: those of the sites they cover."""
     if not (staff.is_active and staff.is_coordinator):
         return HomeVisitRequest.objects.none()
-    rule = Q()
-    for path in _covered_paths(staff):
-        rule |= Q(site__path__startswith=path)
-    return HomeVisitRequest.objects.filter(rule).select_related("site", "agent")
+    return HomeVisitRequest.objects.filter(under_q(staff.covered_paths(), "site")).select_related(
+        "site", "agent"
+    )
 
 
 def agents_for(visit: HomeVisitRequest) -> QuerySet[StaffMember]:

@@ -3,10 +3,23 @@
 Staff are deactivated, never deleted, so that every case event keeps the name of who
 did it. Roles are a fixed set from the standard, stored as flags: cheap to filter on
 and plain to edit in the admin.
+
+Which sites a staff member covers is decided here and nowhere else:
+
+- a coordinator covers its ``covered_sites`` and everything below them, or, with none
+  set, its own site and everything below it (``covered_roots``, ``covered_paths``,
+  ``covers``; ``StaffMember.objects.covering(site)`` asks the other way round);
+- a supervisor or an administrator oversees its own site and everything below it, and a
+  coordinator what it covers (``jurisdiction_paths``);
+- an agent's or a liaison's own site is theirs exactly, not the sites below it: callers
+  add ``site_id`` themselves.
+
+The subtree of a path is ``network.models.under_q`` / ``Site.objects.under(paths)``.
 """
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from bangban.network.models import Department, Site
 
@@ -45,6 +58,19 @@ class StaffQuerySet(models.QuerySet):
 
     def agents(self):
         return self.filter(is_agent=True)
+
+    def covering(self, site: Site):
+        """Coordinators covering ``site``: one of its covered sites is ``site`` or a site
+        above it (or, with none set, its own site is). The reverse of ``covers``."""
+        lineage = site.lineage_paths()
+        return (
+            self.filter(is_coordinator=True)
+            .filter(
+                Q(covered_sites__path__in=lineage)
+                | Q(covered_sites__isnull=True, site__path__in=lineage)
+            )
+            .distinct()
+        )
 
 
 class StaffMember(models.Model):
@@ -121,6 +147,33 @@ class StaffMember(models.Model):
     @property
     def role_labels(self) -> str:
         return "、".join(Role(r).label for r in self.roles)
+
+    # --- which sites this person covers (the one rule; see the module's docstring) -------
+
+    def covered_roots(self) -> list[Site]:
+        """The top sites a coordinator covers (each with everything below it): its covered
+        sites, or its own site when none are set. Empty for anyone not a coordinator.
+
+        Reads ``covered_sites`` (prefetch it when asking often in one request).
+        """
+        if not self.is_coordinator:
+            return []
+        return list(self.covered_sites.all()) or [self.site]
+
+    def covered_paths(self) -> list[str]:
+        """The paths of ``covered_roots``: a site is covered when its path starts with one."""
+        return [site.path for site in self.covered_roots()]
+
+    def covers(self, site: Site) -> bool:
+        """Whether this person coordinates ``site`` (it or a site above it is covered)."""
+        return any(site.path.startswith(path) for path in self.covered_paths())
+
+    def jurisdiction_paths(self) -> list[str]:
+        """The paths of everything this person oversees, each with everything below it:
+        its own site for a supervisor or an administrator, then what it covers as a
+        coordinator. An agent's or a liaison's own site is not in here (not its subtree)."""
+        own = [self.site.path] if self.is_supervisor or self.is_administrator else []
+        return own + self.covered_paths()
 
     def delete(self, *args, **kwargs):
         raise PermissionError("工作人员不可删除，请设为离岗以保留历史记录")

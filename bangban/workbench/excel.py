@@ -1,6 +1,7 @@
 """The 工作台账 as an Excel workbook (.xlsx) with Chinese headers.
 
-One row per case, the columns of the ledger page; personal data masked as on screen.
+One row per case of ``cases.selectors.case_list`` (the ledger's list, with its filters),
+the columns of the ledger page; personal data masked as on screen.
 Written with openpyxl's write-only mode so a large ledger does not build a sheet of cell
 objects in memory; capped at ``EXPORT_LIMIT`` rows, which the 说明 sheet then says.
 """

@@ -11,17 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import reduce
-from operator import or_
 
 from django.db.models import Count, F, Q, QuerySet
 
 from bangban.cases.access import Actor, visible_cases
 from bangban.cases.models import Case, CaseItem, Expedite, ItemStatus
-from bangban.cases.selectors import CLOCK_RUNNING_STATES, deadline_status
-from bangban.cases.workflow import OPEN, State
+from bangban.cases.selectors import deadline_status
+from bangban.cases.workflow import CLOCK_RUNNING_STATES, OPEN, State
 from bangban.consultations.selectors import replies_due
-from bangban.network.models import Site
+from bangban.network.models import Site, under_q
 from bangban.staff.models import StaffMember
 from bangban.workdays.rules import WorkCalendar
 
@@ -91,10 +89,6 @@ def _listed(cases: QuerySet[Case]) -> QuerySet[Case]:
     return cases.select_related("site", "agent", "client", "relay_to_site")
 
 
-def _site_paths(staff) -> list[str]:
-    return [site.path for site in staff.covered_sites.all()] or [staff.site.path]
-
-
 # --- the agent's home ---------------------------------------------------------------
 
 
@@ -144,8 +138,8 @@ def consultations_due(staff):
 
 
 def covered_sites(staff) -> QuerySet[Site]:
-    paths = _site_paths(staff)
-    return Site.objects.filter(reduce(or_, (Q(path__startswith=p) for p in paths)))
+    """Every site this coordinator covers (``StaffMember.covered_paths``)."""
+    return Site.objects.under(staff.covered_paths())
 
 
 def unassigned(actor: Actor) -> QuerySet[Case]:
@@ -216,16 +210,9 @@ def relay_targets(site) -> list[Site]:
 
 
 def ledger_sites(staff) -> QuerySet[Site]:
-    """The sites whose cases a staff member's ledger can be narrowed to."""
-    paths = []
-    if staff.is_coordinator:
-        paths += _site_paths(staff)
-    if staff.is_supervisor or staff.is_administrator:
-        paths.append(staff.site.path)
+    """The sites whose cases a staff member's ledger can be narrowed to: its jurisdiction
+    (``StaffMember.jurisdiction_paths``) and, for an agent, its own site."""
+    paths = staff.jurisdiction_paths()
     if staff.is_agent:
-        return Site.objects.filter(
-            reduce(or_, (Q(path__startswith=p) for p in paths), Q(pk=staff.site_id))
-        ).order_by("path")
-    if not paths:
-        return Site.objects.none()
-    return Site.objects.filter(reduce(or_, (Q(path__startswith=p) for p in paths))).order_by("path")
+        return Site.objects.filter(Q(pk=staff.site_id) | under_q(paths)).order_by("path")
+    return Site.objects.under(paths).order_by("path")

@@ -9,7 +9,13 @@ from django.utils import timezone
 from bangban.cases import demo
 from bangban.cases.audit import verify_all
 from bangban.cases.models import Case, CaseEvent, CaseRelay, PauseKind
-from bangban.cases.workflow import DeliveryMethod, State, SuspensionReason, TerminationReason
+from bangban.cases.workflow import (
+    CLOCK_RUNNING_STATES,
+    DeliveryMethod,
+    State,
+    SuspensionReason,
+    TerminationReason,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +47,7 @@ def test_demo_cases_show_every_state_on_a_true_timeline():
 
     # the clock is real: some running cases are overdue today, some are not
     today = timezone.localdate()
-    running = Case.objects.filter(state__in=[State.ACCEPTED, State.HANDLING])
+    running = Case.objects.filter(state__in=CLOCK_RUNNING_STATES)
     assert running.filter(due_on__lt=today).exists()
     assert running.filter(due_on__gte=today).exists()
     assert Case.objects.filter(state=State.SUSPENDED, resumption_due_on__gte=today).exists()

@@ -1,7 +1,7 @@
 """The indexes the scale profile relies on match the queries they serve."""
 
 from bangban.cases.models import Case
-from bangban.cases.selectors import CLOCK_RUNNING_STATES
+from bangban.cases.workflow import CLOCK_RUNNING_STATES
 
 
 def test_the_running_cases_index_covers_exactly_the_clock_running_states():

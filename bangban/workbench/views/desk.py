@@ -160,10 +160,8 @@ def _consultation(request, pk):
 def _consultation_context(request, consultation, form=None, errors=None):
     staff = request.staff
     case = Case.objects.filter(consultation=consultation).only("number").first()
-    covers = staff.is_coordinator and any(
-        consultation.site.path.startswith(s.path) for s in staff.covered_sites.all()
-    )
-    may_open = (staff.is_agent and staff.site_id == consultation.site_id) or covers
+    own = staff.is_agent and staff.site_id == consultation.site_id
+    may_open = own or staff.covers(consultation.site)
     return {
         "consultation": consultation,
         "case": case,

@@ -51,7 +51,7 @@ def home(request):
     if staff.is_coordinator:
         covered = list(s.covered_sites(staff))
         context["coordinator"] = {
-            "roots": list(staff.covered_sites.all()) or [staff.site],
+            "roots": staff.covered_roots(),
             "covered": covered,
             "unassigned": s.rows(_capped(s.unassigned(actor))[0], today, calendar),
             "urgent": s.near_or_past_due(actor, today, calendar),

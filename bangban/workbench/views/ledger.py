@@ -1,10 +1,10 @@
 """工作台账 and 工作日志 (seed 000 §7.3.1.2, §10.2.2: every case recorded, every step logged).
 
-The ledger is ``cases.selectors.ledger`` — the cases this person may see — narrowed by
-site, agent, item, state, service type, period and overdue, shown a page at a time with
-a keyset on the case id (``newest``, as ``ledger`` orders) so the tenth page costs what the
-first does, and
-exported to Excel with the same filters. The work log is ``cases.selectors.work_log``:
+The ledger is ``cases.selectors.case_list`` — the cases this person may see, the same list
+the API gives — narrowed by site, agent, item, state, service type, period and overdue
+(read from the query string into ``CaseListFilters``), shown a page at a time with a keyset
+on the case id (``newest``, as ``case_list`` orders) so the tenth page costs what the first
+does, and exported to Excel with the same filters. The work log is ``cases.selectors.work_log``:
 what one staff member did on one day, read from the case events, never kept by hand.
 """
 
@@ -18,7 +18,13 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
-from bangban.cases.selectors import LedgerFilters, event_label, ledger, state_label, work_log
+from bangban.cases.selectors import (
+    CaseListFilters,
+    case_list,
+    event_label,
+    state_label,
+    work_log,
+)
 from bangban.cases.workflow import SERVICE_TYPE_LABELS, STATE_LABELS
 from bangban.catalogue.models import ServiceItem
 from bangban.inputs import date_or_none, id_or_none
@@ -55,7 +61,7 @@ def _choices(staff):
 
 
 def _filters(request, sites, agents, items):
-    """(LedgerFilters, the chosen values for the form, the filters in words, errors)."""
+    """(CaseListFilters, the chosen values for the form, the filters in words, errors)."""
     get = request.GET
     chosen = {
         "site": _id(get.get("site")),
@@ -93,12 +99,12 @@ def _filters(request, sites, agents, items):
         words.append(f"申请日期：{chosen['date_from'] or '…'} 至 {chosen['date_to'] or '…'}")
     if chosen["overdue"]:
         words.append("仅已超期")
-    filters = LedgerFilters.of({**chosen, "overdue": chosen["overdue"] or None})
+    filters = CaseListFilters.of({**chosen, "overdue": chosen["overdue"] or None})
     return filters, chosen, words, errors
 
 
 def _cursor(value: str) -> int | None:
-    """The keyset cursor: the last case id of the page before (``ledger`` orders by it)."""
+    """The keyset cursor: the last case id of the page before (``case_list`` orders by it)."""
     return id_or_none(value)
 
 
@@ -106,7 +112,7 @@ def _cursor(value: str) -> int | None:
 def ledger_page(request):
     sites, agents, items = _choices(request.staff)
     filters, chosen, words, errors = _filters(request, sites, agents, items)
-    cases = ledger(request.actor, filters)
+    cases = case_list(request.actor, filters)
     after = _cursor(request.GET.get("after", ""))
     if after:
         cases = cases.filter(newest__lt=after)
@@ -142,7 +148,7 @@ def ledger_export(request):
     filters, _chosen, words, _errors = _filters(request, sites, agents, items)
     today = timezone.localdate()
     content = ledger_workbook(
-        ledger(request.actor, filters), today=today, calendar=current_calendar(), filters=words
+        case_list(request.actor, filters), today=today, calendar=current_calendar(), filters=words
     )
     response = HttpResponse(
         content,
