@@ -82,6 +82,20 @@ def pytest_report_header(config):
     return None
 
 
+# Every staff persona of the ``world`` fixture, for tests that try something as each of them.
+STAFF_PERSONAS = (
+    "agent_a",
+    "agent_a2",
+    "agent_b",
+    "town_agent",
+    "county_agent",
+    "coordinator",
+    "liaison_market",
+    "liaison_housing",
+    "supervisor",
+)
+
+
 def make_resident_id(body17: str = "11010519491231002") -> str:
     return body17 + resident_id_check_char(body17)
 

@@ -109,8 +109,22 @@ class ClientAdmin(admin.ModelAdmin):
         return False
 
 
+class RecordAdmin(admin.ModelAdmin):
+    """A record of something done (a reveal, a correction): shown, never added, changed or
+    deleted here."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(PersonalDataAccess)
-class PersonalDataAccessAdmin(admin.ModelAdmin):
+class PersonalDataAccessAdmin(RecordAdmin):
     list_display = ["at", "client", "field", "staff", "case", "reason"]
     list_filter = ["field", "at"]
     search_fields = ["client__name", "staff__name", "reason"]
@@ -120,18 +134,9 @@ class PersonalDataAccessAdmin(admin.ModelAdmin):
     fields = ["at", "client", "field", "staff", "case", "reason"]
     readonly_fields = fields
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(ClientCorrection)
-class ClientCorrectionAdmin(admin.ModelAdmin):
+class ClientCorrectionAdmin(RecordAdmin):
     list_display = ["at", "client", "field", "old_masked", "new_masked", "staff", "site", "reason"]
     list_filter = ["field", "at"]
     search_fields = ["client__name", "staff__name", "reason"]
@@ -140,12 +145,3 @@ class ClientCorrectionAdmin(admin.ModelAdmin):
     ordering = ["-at", "-id"]
     fields = ["at", "client", "field", "old_masked", "new_masked", "staff", "site", "reason"]
     readonly_fields = fields
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -20,7 +20,7 @@ from bangban.clients import pii
 from bangban.clients.models import Client, ClientCorrection, PersonalDataAccess
 from bangban.consultations.models import Consultation
 from bangban.portal.identity import SESSION_KEY, PortalIdentity
-from bangban.testing import make_resident_id
+from bangban.testing import STAFF_PERSONAS, make_resident_id
 
 pytestmark = pytest.mark.django_db
 
@@ -107,17 +107,7 @@ def test_finding_1_staff_see_a_client_exactly_through_the_cases_they_may_see(wor
     case = open_case(world)
     sees = {
         name: visible_clients(Actor.of_staff(getattr(world, name))).filter(pk=case.client_id)
-        for name in (
-            "agent_a",
-            "agent_a2",
-            "agent_b",
-            "town_agent",
-            "county_agent",
-            "coordinator",
-            "liaison_market",
-            "liaison_housing",
-            "supervisor",
-        )
+        for name in STAFF_PERSONAS
     }
     assert {name for name, found in sees.items() if found.exists()} == {
         "agent_a",

@@ -14,7 +14,7 @@ from django.db import connection
 
 from bangban.cases import delivery
 from bangban.cases.models import Case, CaseEvent
-from bangban.cases.tests.helpers import SIGNED, act, finish_items, open_case, to_handling
+from bangban.cases.tests.helpers import deliver_by_post
 from bangban.portal.models import DeliveryChoice
 
 ADDRESS = "浙江省杭州市余杭区良渚街道梨花巷7号"
@@ -22,21 +22,7 @@ RECIPIENT = "赵小六"
 
 
 def _delivered(world) -> Case:
-    case = open_case(world)
-    to_handling(case, world.agent_a)
-    finish_items(case, world.agent_a, {"SCJG": world.liaison_market, "ZJ": world.liaison_housing})
-    act(case, world.agent_a, "complete", confirmation=SIGNED)
-    act(
-        case,
-        world.agent_a,
-        "deliver",
-        method="post",
-        address=ADDRESS,
-        recipient=RECIPIENT,
-        carrier="EMS",
-        tracking_no="EA123",
-    )
-    return case
+    return deliver_by_post(world, address=ADDRESS, recipient=RECIPIENT)
 
 
 def _forms(text: str) -> list[str]:

@@ -45,22 +45,12 @@ from bangban.consultations.models import Consultation
 from bangban.consultations.services import consultation_record
 from bangban.network.models import Department, Site, SiteLevel
 from bangban.staff.models import StaffMember
-from bangban.testing import _item, make_resident_id
+from bangban.testing import STAFF_PERSONAS, _item, make_resident_id
 from bangban.workbench import urls as workbench_urls
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = (
-    "agent_a",
-    "agent_a2",
-    "agent_b",
-    "town_agent",
-    "county_agent",
-    "coordinator",
-    "liaison_market",
-    "liaison_housing",
-    "supervisor",
-)
+PERSONAS = STAFF_PERSONAS
 FOREIGN_NAME = "赵六"
 FOREIGN_MOBILE = "13700009999"
 FOREIGN_ID = make_resident_id("44010619800101001")

@@ -56,3 +56,22 @@ def finish_items(case, agent, liaison_for):
             status="approved",
             result="准予许可",
         )
+
+
+def deliver_by_post(world, *, address: str, recipient: str):
+    """A case completed and delivered by post to ``address`` for ``recipient`` (agent A)."""
+    case = open_case(world)
+    to_handling(case, world.agent_a)
+    finish_items(case, world.agent_a, {"SCJG": world.liaison_market, "ZJ": world.liaison_housing})
+    act(case, world.agent_a, "complete", confirmation=SIGNED)
+    act(
+        case,
+        world.agent_a,
+        "deliver",
+        method="post",
+        address=address,
+        recipient=recipient,
+        carrier="EMS",
+        tracking_no="EA123",
+    )
+    return case

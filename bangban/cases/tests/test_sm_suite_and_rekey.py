@@ -241,23 +241,9 @@ def _make_people() -> list[dict]:
 
 
 def _deliver_by_post(world) -> Case:
-    from bangban.cases.tests.helpers import SIGNED, act, finish_items, open_case, to_handling
+    from bangban.cases.tests.helpers import deliver_by_post
 
-    case = open_case(world)
-    to_handling(case, world.agent_a)
-    finish_items(case, world.agent_a, {"SCJG": world.liaison_market, "ZJ": world.liaison_housing})
-    act(case, world.agent_a, "complete", confirmation=SIGNED)
-    act(
-        case,
-        world.agent_a,
-        "deliver",
-        method="post",
-        address="浙江省杭州市余杭区良渚街道梨花巷7号",
-        recipient="赵六",
-        carrier="EMS",
-        tracking_no="EA123",
-    )
-    return case
+    return deliver_by_post(world, address="浙江省杭州市余杭区良渚街道梨花巷7号", recipient="赵六")
 
 
 def _every_value_is_kept_and_found(people, case, world) -> None:
