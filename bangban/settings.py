@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "bangban.documents",
     "bangban.notifications",
     "bangban.oversight",
+    "bangban.visits",
     "bangban.workbench",
     "bangban.portal",
     "bangban.demo",

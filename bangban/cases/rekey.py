@@ -43,8 +43,8 @@ TABLES: dict[str, tuple[Protected, ...]] = {
     ),
     "consultations.Consultation": (Protected("contact_cipher"),),
     "oversight.Complaint": (Protected("contact_cipher", "contact_hash", "mobile"),),
-    "portal.Appointment": (Protected("mobile_cipher", "mobile_hash", "mobile"),),
-    "portal.HomeVisitRequest": (
+    "visits.Appointment": (Protected("mobile_cipher", "mobile_hash", "mobile"),),
+    "visits.HomeVisitRequest": (
         Protected("mobile_cipher", "mobile_hash", "mobile"),
         Protected("address_cipher"),
     ),

@@ -1,20 +1,11 @@
-"""The portal's records in the admin: opening time slots, and reading (not editing) what people
-booked, asked for and chose online.
-
-Slots are opened here (one by one, or two weeks at a time with the action); their ``booked``
-count is never edited by hand — only booking and cancelling change it. Appointments, home
-visits and delivery choices are written through ``appointments.py`` and the portal pages, so
-the admin shows them read-only with phone numbers and addresses masked; coordinators
-schedule home visits on their own page (/home-visits/manage/).
+"""The portal's records in the admin: reading (not editing) the delivery choices people made
+online, with addresses masked. Time slots, appointments and home visits are the visits
+area's (``bangban/visits/admin.py``).
 """
 
-from datetime import timedelta
+from django.contrib import admin
 
-from django.contrib import admin, messages
-from django.utils import timezone
-
-from . import appointments as booking
-from .models import Appointment, DeliveryChoice, HomeVisitRequest, TimeSlot
+from .models import DeliveryChoice
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -26,76 +17,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
-
-
-@admin.register(TimeSlot)
-class TimeSlotAdmin(admin.ModelAdmin):
-    list_display = ["site", "day", "start", "end", "capacity", "booked"]
-    list_filter = ["site", "day"]
-    date_hierarchy = "day"
-    readonly_fields = ["booked"]
-    actions = ["open_two_weeks"]
-
-    @admin.action(description="为所选时段的服务机构开放未来两周的工作日时段")
-    def open_two_weeks(self, request, queryset):
-        from bangban.workdays.services import current_calendar
-
-        calendar = current_calendar()
-        today = timezone.localdate()
-        opened = 0
-        for site in {slot.site for slot in queryset.select_related("site")}:
-            for offset in range(1, booking.BOOKABLE_DAYS + 1):
-                day = today + timedelta(days=offset)
-                if calendar.is_workday(day):
-                    opened += len(
-                        booking.slots_open(site=site, day=day, times=booking.OPENING_SLOTS)
-                    )
-        messages.success(request, f"已开放（或保留已有的）{opened}个时段。")
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return obj is None or obj.booked == 0  # a booked slot stays: people are coming
-
-
-@admin.register(Appointment)
-class AppointmentAdmin(ReadOnlyAdmin):
-    list_display = ["number", "slot", "name", "mobile_masked", "purpose", "status"]
-    list_filter = ["status", "slot__site"]
-    search_fields = ["number", "name"]
-    fields = [
-        "number",
-        "slot",
-        "name",
-        "mobile_masked",
-        "purpose",
-        "case",
-        "status",
-        "created_at",
-        "cancelled_at",
-    ]
-
-
-@admin.register(HomeVisitRequest)
-class HomeVisitRequestAdmin(ReadOnlyAdmin):
-    list_display = ["number", "site", "name", "mobile_masked", "status", "scheduled_for", "agent"]
-    list_filter = ["status", "site"]
-    search_fields = ["number", "name"]
-    fields = [
-        "number",
-        "site",
-        "name",
-        "mobile_masked",
-        "address_masked",
-        "is_elderly",
-        "is_disabled",
-        "needs",
-        "preferred_times",
-        "status",
-        "scheduled_for",
-        "agent",
-        "reply",
-        "handled_by",
-        "created_at",
-    ]
 
 
 @admin.register(DeliveryChoice)

@@ -25,10 +25,10 @@ from bangban.clients.services import ClientInput, client_register
 from bangban.inputs import MAX_ID, bounded_int, id_or_none, ids_or_none, int_or_none
 from bangban.oversight.models import Complaint
 from bangban.oversight.services import complaint_submit
-from bangban.portal import appointments as booking
 from bangban.portal.identity import PortalIdentity
 from bangban.portal.tests.conftest import sign_in
 from bangban.portal.views.feedback import COMPLAINTS_PER_HOUR
+from bangban.visits import services as booking
 from bangban.xlsx import safe_row
 
 HUGE = "99999999999999999999"  # 20 digits: past 2⁶³−1, which SQLite cannot hold

@@ -229,11 +229,11 @@ def objects(world, monkeypatch, settings, tmp_path):
     appointment, a home visit, a complaint, the catalogue's items and sites."""
     from bangban.oversight.services import complaint_submit
     from bangban.oversight.tests.helpers import completed_case
-    from bangban.portal import appointments as booking
     from bangban.portal.identity import PortalIdentity
+    from bangban.visits import services as booking
 
     settings.MEDIA_ROOT = tmp_path / "media"  # nothing fuzzed is kept
-    for module in ("bangban.portal.otp", "bangban.portal.appointments"):
+    for module in ("bangban.portal.otp", "bangban.visits.services"):
         monkeypatch.setattr(f"{module}.send_sms", lambda phone, text, **kw: "test")
     me = PortalIdentity.of_mobile("13812345678")
     case = completed_case(world)

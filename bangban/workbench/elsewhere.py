@@ -1,6 +1,6 @@
 """What other areas put in front of staff on the workbench: read, never written here.
 
-Appointments and home visits come from the portal (``bangban.portal``), return visits from
+Appointments and home visits come from visits (``bangban.visits``), return visits from
 oversight (``bangban.oversight.access.visible_return_visits``), messages and notices from
 notifications (``bangban.notifications.selectors``), printed forms from documents. Each
 read is one capped query; the imports are made when called so that the workbench does
@@ -18,7 +18,7 @@ LIMIT = 30
 
 def appointments_today(staff, today):
     """Window appointments (预约) booked at this agent's site today, by time."""
-    from bangban.portal.models import Appointment, AppointmentStatus
+    from bangban.visits.models import Appointment, AppointmentStatus
 
     return list(
         Appointment.objects.filter(
@@ -31,7 +31,7 @@ def appointments_today(staff, today):
 
 def my_home_visits(staff, today):
     """Home visits (上门服务) scheduled for this agent from today on, soonest first."""
-    from bangban.portal.models import HomeVisitRequest, HomeVisitStatus
+    from bangban.visits.models import HomeVisitRequest, HomeVisitStatus
 
     start = timezone.make_aware(datetime.combine(today, time.min))
     return list(
@@ -43,8 +43,8 @@ def my_home_visits(staff, today):
 
 def home_visits_to_schedule(staff):
     """Home-visit requests at the sites a coordinator covers that nobody has scheduled yet."""
-    from bangban.portal.appointments import home_visits_for
-    from bangban.portal.models import HomeVisitStatus
+    from bangban.visits.models import HomeVisitStatus
+    from bangban.visits.services import home_visits_for
 
     return list(
         home_visits_for(staff)

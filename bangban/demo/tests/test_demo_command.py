@@ -8,8 +8,8 @@ from django.core.management import CommandError, call_command
 from bangban.cases.models import Case
 from bangban.network.models import Site
 from bangban.oversight.models import CaseFact, Complaint, Evaluation, RollupState
-from bangban.portal.models import TimeSlot
 from bangban.staff.demo import DEMO_PASSWORD
+from bangban.visits.models import TimeSlot
 
 pytestmark = pytest.mark.django_db
 

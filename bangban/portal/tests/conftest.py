@@ -39,7 +39,7 @@ def sms(monkeypatch):
 
     for module in (
         "bangban.portal.otp",
-        "bangban.portal.appointments",
+        "bangban.visits.services",
         "bangban.documents.confirmations",
     ):
         try:

@@ -6,9 +6,9 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from bangban.portal import appointments as booking
 from bangban.portal.identity import PortalIdentity
-from bangban.portal.models import Appointment, AppointmentStatus, HomeVisitStatus, TimeSlot
+from bangban.visits import services as booking
+from bangban.visits.models import Appointment, AppointmentStatus, HomeVisitStatus, TimeSlot
 
 from .conftest import sign_in
 

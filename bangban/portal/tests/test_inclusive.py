@@ -27,8 +27,8 @@ from bangban.cases.tests.helpers import (
     to_handling,
 )
 from bangban.oversight import services as oversight
-from bangban.portal import appointments as booking
 from bangban.portal.identity import SESSION_KEY, PortalIdentity
+from bangban.visits import services as booking
 
 from .browser import PHONE, axe_violations, sizes, small_targets
 

@@ -11,9 +11,10 @@ from django.views.decorators.http import require_POST
 from bangban.cases.models import Case
 from bangban.clients import pii
 from bangban.netaddr import client_ip
+from bangban.visits.models import AppointmentStatus, HomeVisitRequest
+from bangban.visits.services import appointments_of
 
 from .. import otp
-from ..appointments import appointments_of
 from ..forms import CodeForm, PhoneForm
 from ..identity import (
     PortalIdentity,
@@ -23,7 +24,6 @@ from ..identity import (
     sign_in,
     sign_out,
 )
-from ..models import AppointmentStatus, HomeVisitRequest
 from .common import safe_next
 
 PENDING_PHONE = "portal_login_phone"  # encrypted, like every stored phone number

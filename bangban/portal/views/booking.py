@@ -11,11 +11,11 @@ from django.views.decorators.http import require_POST
 
 from bangban.inputs import id_or_none
 from bangban.network.models import Site
+from bangban.visits import services as booking
+from bangban.visits.models import Appointment, AppointmentStatus, HomeVisitStatus, TimeSlot
 
-from .. import appointments as booking
 from ..forms import BookingForm, DeclineForm, HomeVisitForm, ScheduleForm
 from ..identity import identity_required
-from ..models import Appointment, AppointmentStatus, HomeVisitStatus, TimeSlot
 from .common import Steps, is_elder
 
 

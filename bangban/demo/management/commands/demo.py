@@ -20,7 +20,7 @@ FURTHER_LOADERS = [
     "bangban.catalogue.demo",
     "bangban.cases.demo",
     "bangban.oversight.demo",
-    "bangban.portal.demo",
+    "bangban.visits.demo",
 ]
 
 

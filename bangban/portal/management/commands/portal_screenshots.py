@@ -25,11 +25,11 @@ from bangban.clients.identity import resident_id_check_char
 from bangban.clients.services import ClientInput, client_register
 from bangban.network.models import Site
 from bangban.staff.models import StaffMember
+from bangban.visits import services as booking
+from bangban.visits.models import TimeSlot
 
-from ... import appointments as booking
 from ... import demo
 from ...identity import SESSION_KEY, PortalIdentity
-from ...models import TimeSlot
 
 MOBILE = "13700001234"
 BODY = "33010219600101002"  # 王五's ID number before its check character

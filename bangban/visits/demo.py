@@ -1,4 +1,4 @@
-"""Demo data of the portal: window time slots for the next two weeks at every site.
+"""Demo data of the visits area: window time slots for the next two weeks at every site.
 
 ``load(county)`` is the last of the ``demo`` command's loaders (``FURTHER_LOADERS``); it
 only opens slots, so it can also be run on its own.
@@ -11,7 +11,7 @@ from django.utils import timezone
 from bangban.network.models import Site
 from bangban.workdays.services import current_calendar
 
-from . import appointments as booking
+from . import services as booking
 
 
 def load(county=None) -> dict[str, int]:

@@ -10,11 +10,14 @@ the same transaction; rescheduling is a cancel and a booking that succeed or fai
 Home visits are for priority clients (elderly, disabled: seed 003 第十一条): the person gives
 an address and the times that suit them, a coordinator of the site schedules an agent or
 declines with a reason, and the person is told by SMS.
+
+The portal's pages, the admin and the workbench call these; the area knows no page.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from typing import Protocol
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
@@ -26,7 +29,6 @@ from bangban.network.models import under_q
 from bangban.notifications.sms import SmsError, send_sms
 from bangban.staff.models import StaffMember
 
-from .identity import PortalIdentity
 from .models import (
     Appointment,
     AppointmentStatus,
@@ -37,6 +39,20 @@ from .models import (
 
 BOOKABLE_DAYS = 14
 MAX_ACTIVE_APPOINTMENTS = 3
+
+
+class Caller(Protocol):
+    """Who books or asks: a person who proved a mobile number. The portal's
+    ``PortalIdentity`` is one; this area keeps only what it stores of it."""
+
+    @property
+    def mobile_hash(self) -> str: ...
+
+    @property
+    def mobile_masked(self) -> str: ...
+
+    @property
+    def mobile_cipher(self) -> str: ...
 
 
 class BookingRefused(Exception):
@@ -81,11 +97,11 @@ def slots_bookable(site, *, now=None) -> QuerySet[TimeSlot]:
 # --- booking ----------------------------------------------------------------------------
 
 
-def appointments_of(identity: PortalIdentity) -> QuerySet[Appointment]:
+def appointments_of(identity: Caller) -> QuerySet[Appointment]:
     return Appointment.objects.filter(mobile_hash=identity.mobile_hash).select_related("slot__site")
 
 
-def upcoming_of(identity: PortalIdentity, now=None) -> QuerySet[Appointment]:
+def upcoming_of(identity: Caller, now=None) -> QuerySet[Appointment]:
     today = timezone.localdate(now or timezone.now())
     return appointments_of(identity).filter(status=AppointmentStatus.BOOKED, slot__day__gte=today)
 
@@ -104,7 +120,7 @@ def _give_back(slot_id: int) -> None:
 
 @transaction.atomic
 def appointment_book(
-    *, slot: TimeSlot, identity: PortalIdentity, name: str, purpose: str, case=None, now=None
+    *, slot: TimeSlot, identity: Caller, name: str, purpose: str, case=None, now=None
 ) -> Appointment:
     """Book a place.
 
@@ -160,7 +176,7 @@ def appointment_cancel(*, appointment: Appointment, now=None) -> Appointment:
 
 @transaction.atomic
 def appointment_reschedule(
-    *, appointment: Appointment, slot: TimeSlot, identity: PortalIdentity, now=None
+    *, appointment: Appointment, slot: TimeSlot, identity: Caller, now=None
 ) -> Appointment:
     """Move to another slot: the old place is freed only if the new one is taken."""
     if slot.pk == appointment.slot_id:
@@ -189,7 +205,7 @@ def _tell(mobile_cipher: str, text: str) -> None:
 @transaction.atomic
 def home_visit_request(
     *,
-    identity: PortalIdentity,
+    identity: Caller,
     site,
     name: str,
     address: str,
