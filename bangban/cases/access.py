@@ -24,6 +24,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from bangban.clients.models import Client
+from bangban.inputs import id_or_none
 from bangban.network.models import SiteLevel, under_q
 
 from .models import Case, CaseItem, CaseSite, ItemStatus
@@ -211,13 +212,8 @@ def get_client_for(actor: Actor | None, client_id) -> Client:
 
     Used for ids in URLs and in request bodies alike: an id is not a licence to read.
     """
-    try:
-        pk = int(client_id)
-    except (TypeError, ValueError):
-        raise Http404(CLIENT_NOT_FOUND) from None
-    if not 0 < pk < 2**63:  # past any table: SQLite cannot even compare it
-        raise Http404(CLIENT_NOT_FOUND)
-    client = visible_clients(actor).filter(pk=pk).first()
+    pk = id_or_none(client_id)  # None also past any table: SQLite cannot even compare it
+    client = visible_clients(actor).filter(pk=pk).first() if pk is not None else None
     if client is None:
         raise Http404(CLIENT_NOT_FOUND)
     return client

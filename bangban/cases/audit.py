@@ -33,7 +33,6 @@ that verifies completely first. See ``docs/operations.md``.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -43,6 +42,8 @@ from django.utils import timezone
 from .checkpoints import CheckpointSource, Head, db_source, newest_checkpoint
 from .hashchain import LEGACY, ChainedEvent, reseal, verify_chain
 from .models import Case, CaseEvent, ChainReseal, DocumentCounter
+from .numbers import parse_number
+from .numbers import series as number_series
 from .sealing import audit_key, audit_keys, audit_scheme, current_seal, legacy_zones
 from .workflow import STATE_LABELS
 
@@ -52,7 +53,6 @@ CHUNK_SIZE = 500
 
 # How verify_chain words the problems that concern the timeline as a whole, not one event.
 _WHOLE_CASE = ("事件数应为", "最后一个事件")
-_NUMBER = re.compile(r"^(BJ-.+-\d{4})-(\d+)$")
 _MAX_NAMED = 20  # missing case numbers named one by one per series; beyond, a count
 
 
@@ -388,7 +388,7 @@ class _Numbering:
 
     def __init__(self):
         self.issued = {
-            f"BJ-{code}-{year}": last
+            number_series("BJ", code, year): last
             for code, year, last in DocumentCounter.objects.filter(prefix="BJ").values_list(
                 "site__code", "year", "last"
             )
@@ -399,10 +399,10 @@ class _Numbering:
         self.unordered: set[str] = set()
 
     def see(self, number: str) -> None:
-        match = _NUMBER.match(number)
-        if not match or match[1] not in self.issued:
+        parsed = parse_number(number)
+        if parsed is None or parsed.series not in self.issued:
             return
-        series, n = match[1], int(match[2])
+        series, n = parsed.series, parsed.seq
         if n > self.issued[series]:
             return
         self.seen[series] = self.seen.get(series, 0) + 1
@@ -422,7 +422,7 @@ class _Numbering:
                 continue
             missing = list(self.gaps.get(series, []))
             missing += range(self.next.get(series, 1), last + 1)
-            named = [f"{series}-{n:06d}" for n in missing[:_MAX_NAMED]]
+            named = [f"{series}-{n:06d}" for n in missing[:_MAX_NAMED]]  # format_number's
             named = [n for n in named if not Case.objects.filter(number=n).exists()]
             if series in self.unordered or not named:
                 if Case.objects.filter(number__startswith=f"{series}-").count() >= last:

@@ -18,6 +18,7 @@ from .deadlines import recompute_clock
 from .guards import GuardContext, check_guards
 from .hashchain import GENESIS, event_hash, make_seal
 from .models import Case, CaseEvent, CaseItem, CaseMaterial, CaseSite, DocumentCounter
+from .numbers import format_number
 from .sealing import audit_key, audit_scheme
 from .workflow import ServiceType, State, TransitionRefused, check_table
 
@@ -40,7 +41,7 @@ def next_number(*, site, prefix: str, year: int | None = None) -> str:
     )
     counter.last += 1
     counter.save(update_fields=["last"])
-    return f"{prefix}-{site.code}-{year}-{counter.last:06d}"
+    return format_number(prefix, site.code, year, counter.last)
 
 
 @clock.backdatable

@@ -170,7 +170,10 @@ def sms_code(request, number: str, form: str):
                 record = confirmations.sms_code_send(
                     case=case, form=form, actor=actor, signer=request.POST.get("signer", "")
                 )
-                messages.success(request, f"验证码已发送至 {record.phone_masked}，10 分钟内有效")
+                messages.success(
+                    request,
+                    f"验证码已发送至 {record.phone_masked}，{confirmations.CODE_MINUTES} 分钟内有效",
+                )
                 return redirect(here)
             confirmations.sms_code_verify(
                 case=case, form=form, actor=actor, code=request.POST.get("code", "")
@@ -189,6 +192,7 @@ def sms_code(request, number: str, form: str):
             "form_label": FORM_LABELS[form],
             "pending": confirmations.open_code(case, form),
             "tries": confirmations.CODE_TRIES,
+            "minutes": confirmations.CODE_MINUTES,
         },
     )
 

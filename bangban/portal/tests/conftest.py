@@ -42,10 +42,7 @@ def sms(monkeypatch):
         "bangban.visits.services",
         "bangban.documents.confirmations",
     ):
-        try:
-            monkeypatch.setattr(f"{module}.send_sms", fake_send)
-        except (ImportError, AttributeError):
-            pass
+        monkeypatch.setattr(f"{module}.send_sms", fake_send)
     return outbox
 
 

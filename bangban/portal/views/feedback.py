@@ -8,8 +8,6 @@ and the phone given, like a case.
 
 from __future__ import annotations
 
-import re
-
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -17,6 +15,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from bangban.cases.models import Case
+from bangban.cases.numbers import parse_number
 from bangban.cases.workflow import TransitionRefused
 from bangban.network.models import Site, SiteLevel
 from bangban.oversight import services as oversight
@@ -38,8 +37,6 @@ COMPLAINTS_PER_HOUR = 10
 COMPLAINTS_TOO_MANY = (
     "本网络地址提交投诉过于频繁，请1小时后再试；如有急事，请到服务大厅或拨打服务电话反映"
 )
-# A case number as cases.services.next_number writes it: prefix, site code, year, counter.
-CASE_NUMBER = re.compile(r"^[A-Z]+-(?P<site>.+)-\d{4}-\d+$")
 LEVEL_VALUES = {label: value for value, label in Level.choices}
 COMPLAINTS = "portal_complaints"
 
@@ -174,8 +171,8 @@ def _county():
 def _site_named(number: str):
     """The site whose code a case number carries (SL-V1-2026-000123 → V1), read from the
     text alone, so the complaint goes to the same place whether or not the case exists."""
-    match = CASE_NUMBER.match(number or "")
-    return Site.objects.filter(code__iexact=match["site"]).first() if match else None
+    parsed = parse_number(number)
+    return Site.objects.filter(code__iexact=parsed.site_code).first() if parsed else None
 
 
 def complaint_track(request):
