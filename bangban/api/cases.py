@@ -47,13 +47,13 @@ from bangban.cases.selectors import (
 )
 from bangban.cases.selectors import case_list as listed_cases
 from bangban.cases.services import case_deadline, case_submit, case_transition
+from bangban.cases.transitions import events_from
 from bangban.cases.workflow import (
     CLOCK_RUNNING_STATES,
     FORM_LABELS,
     ServiceType,
     State,
     TransitionRefused,
-    events_from,
 )
 from bangban.catalogue.models import Bundle, ServiceItem
 from bangban.clients.models import Client
@@ -356,10 +356,7 @@ def case_detail(request, number: str):
 def case_event(request, number: str, payload: EventIn):
     actor = request.auth
     case = get_case_for(actor, number)
-    details = payload.details.dict(exclude_none=True)
-    if "to_site" in details:
-        target = Site.objects.filter(code=details.pop("to_site")).values_list("pk", flat=True)
-        details["to_site_id"] = target.first()
+    details = payload.details.model_dump(mode="json", exclude_unset=True)
     event = case_transition(
         case=case,
         event=payload.event,

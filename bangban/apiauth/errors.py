@@ -14,6 +14,7 @@ from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from bangban.cases.services import CaseConflict
+from bangban.cases.transitions import BY_EVENT
 from bangban.cases.workflow import TransitionRefused
 from bangban.clients.services import ClientInvalid
 from bangban.consultations.services import ConsultationInvalid
@@ -99,15 +100,23 @@ def _field_message(error: dict) -> str:
         return f"不能大于 {ctx.get('le', ctx.get('lt'))}"
     if kind == "value_error":
         return str(ctx.get("error", "")).removeprefix("Value error, ") or "格式有误"
+    if kind == "union_tag_invalid":
+        return f"“{ctx.get('tag', '')}”不是状态表中的操作，可用的操作见 allowed_events"
+    if kind == "union_tag_not_found":
+        return "必填"
     if error.get("msg") == "Cannot parse request body":
         return "请求体不是有效的 JSON"
     return PYDANTIC_MESSAGES.get(kind, "格式有误")
 
 
-def _field_name(loc) -> str:
+def _field_name(loc, kind: str = "") -> str:
+    if kind.startswith("union_tag"):
+        return "event"
     parts = [str(p) for p in loc[1:]]  # loc[0] is where: body, query, path
     if loc and loc[0] == "body" and len(parts) > 1:
         parts = parts[1:]  # the handler's parameter name says nothing to the caller
+    if parts and parts[0] in BY_EVENT:
+        parts = parts[1:]  # the event's own body (a tagged union): the tag is in ``event``
     name = ""
     for part in parts:
         name += f"[{part}]" if part.isdigit() else (f".{part}" if name else part)
@@ -124,7 +133,10 @@ def _json(api, request, status: int, code: str, message: str, errors=None):
 def install_error_handlers(api) -> None:
     def invalid(request, exc: ValidationError):
         errors = [
-            {"field": _field_name(e.get("loc", ())), "message": _field_message(e)}
+            {
+                "field": _field_name(e.get("loc", ()), e.get("type", "")),
+                "message": _field_message(e),
+            }
             for e in exc.errors
         ]
         message = "请求参数有误：" + "；".join(f"{e['field']}（{e['message']}）" for e in errors)

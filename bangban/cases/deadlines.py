@@ -1,7 +1,7 @@
 """The promised-limit clock of an accepted case: its pauses and its deadline.
 
 ``effects`` opens and closes the pauses an event causes; ``services.case_transition``
-then recomputes the clock (``recompute_clock``) for the events in ``CLOCK_EVENTS``.
+then recomputes the clock (``recompute_clock``) for the events whose row has a ``clock`` effect.
 Imports run one way: ``services`` → ``effects`` → this module. ``case_deadline`` is also
 importable from ``services``, where the pages, the API and the documents read it.
 """

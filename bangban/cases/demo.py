@@ -745,7 +745,7 @@ class _Planner:
         if s.relay == "pending":
             town = w.parent(c.site)
             note = rng.choice(RELAY_NOTES)
-            p.then(0, lambda: _do(c, None, "relay_out", to_site_id=town.pk, note=note))
+            p.then(0, lambda: _do(c, None, "relay_out", to_site=town.code, note=note))
         if s.stop == "received":
             p.fresh = True
             return
@@ -805,13 +805,13 @@ class _Planner:
         town = w.parent(c.site)
         town_agent, county_agent = self.agent_at(town), self.agent_at(w.county)
         note = rng.choice(RELAY_NOTES)
-        p.then(0, lambda: _do(c, None, "relay_out", to_site_id=town.pk, note=note))
+        p.then(0, lambda: _do(c, None, "relay_out", to_site=town.code, note=note))
         p.then(rng.randint(0, 1), lambda: _relay_accept(c, town_agent))
         if relay == "town":
             return
         note = "涉及县级部门审批，材料已核对，移交县政务服务中心帮办代办专区"
         p.then(
-            rng.randint(0, 1), lambda: _do(c, None, "relay_out", to_site_id=w.county.pk, note=note)
+            rng.randint(0, 1), lambda: _do(c, None, "relay_out", to_site=w.county.code, note=note)
         )
         if relay == "chain":
             p.then(rng.randint(0, 1), lambda: _relay_accept(c, county_agent))

@@ -42,15 +42,12 @@ from .workflow import (
     TransitionRefused,
 )
 
-SUPPLEMENT_WORKDAYS = 5  # default time given to bring what the one-time notice lists
-RESUMPTION_WORKDAYS = 20  # default resumption period after a suspension (seed 000 §10.2.5.2)
-
 
 def apply(case: Case, transition: Transition, actor, details: dict) -> dict | None:
     recorded = _confirm_signature(case, transition, actor, details)
     handler = HANDLERS.get(transition.event)
     try:
-        extra = handler(case, actor, details) if handler else None
+        extra = handler(case, transition, actor, details) if handler else None
     except (KeyError, ValueError, TypeError, ObjectDoesNotExist) as error:
         # Details come from pages and the API; a malformed one is the user's to fix, not a crash.
         raise TransitionRefused(f"“{transition.label}”提交的信息不完整或格式不正确") from error
@@ -61,11 +58,12 @@ def _today():
     return clock.today()
 
 
-def _issue(case: Case, kind: str, actor, *, unsigned: bool = False, **extra) -> str:
-    """Issue the form this event produces (numbered, stored, printed); its number goes
+def _issue(case: Case, transition: Transition, actor, *, unsigned: bool = False, **extra) -> str:
+    """Issue the form the event's row names (numbered, stored, printed); its number goes
     into the event's details, which is how the timeline references it. ``unsigned``: a
     form the system issues with nobody there to sign it."""
-    return events.issue_form(case, kind, actor, unsigned=unsigned, extra=extra or None)
+    assert transition.issues, f"{transition.event} issues no form"
+    return events.issue_form(case, transition.issues, actor, unsigned=unsigned, extra=extra or None)
 
 
 def _confirm_signature(case: Case, transition: Transition, actor, details: dict) -> dict:
@@ -93,20 +91,20 @@ def _confirm_signature(case: Case, transition: Transition, actor, details: dict)
     }
 
 
-def _take_ownership(case: Case, actor, details: dict):
+def _take_ownership(case: Case, transition: Transition, actor, details: dict):
     if case.agent_id is None and actor.kind == "staff" and actor.staff.is_agent:
         case.agent = actor.staff
     if details.get("needs"):
         case.needs = str(details["needs"])
 
 
-def _refuse(case: Case, actor, details: dict):
+def _refuse(case: Case, transition: Transition, actor, details: dict):
     case.reason_text = details["reason"]
     case.closed_at = clock.now()
-    return {"document": _issue(case, "refusal_notice", actor)}
+    return {"document": _issue(case, transition, actor)}
 
 
-def _request_supplement(case: Case, actor, details: dict):
+def _request_supplement(case: Case, transition: Transition, actor, details: dict):
     materials = list(case.materials.all())
     accepted = [
         {"material_id": m.pk, "name": m.name, "note": m.note}
@@ -125,8 +123,8 @@ def _request_supplement(case: Case, actor, details: dict):
         if m.status in {MaterialStatus.MISSING, MaterialStatus.NEEDS_CORRECTION}
     ]
     calendar = current_calendar()
-    due_on = calendar.add_workdays(_today(), int(details.get("days") or SUPPLEMENT_WORKDAYS))
-    number = _issue(case, "one_time_notice", actor, accepted=accepted, needed=needed, due_on=due_on)
+    due_on = calendar.add_workdays(_today(), details["days"])
+    number = _issue(case, transition, actor, accepted=accepted, needed=needed, due_on=due_on)
     OneTimeNotice.objects.create(
         case=case, number=number, accepted=accepted, needed=needed, due_on=due_on
     )
@@ -139,7 +137,7 @@ def _request_supplement(case: Case, actor, details: dict):
     }
 
 
-def _supplement(case: Case, actor, details: dict):
+def _supplement(case: Case, transition: Transition, actor, details: dict):
     ids = [int(i) for i in details.get("received", [])]
     CaseMaterial.objects.filter(case=case, pk__in=ids).update(
         status=MaterialStatus.RECEIVED, note="", checked_at=clock.now()
@@ -148,12 +146,12 @@ def _supplement(case: Case, actor, details: dict):
     close_pause(case)
 
 
-def _accept(case: Case, actor, details: dict):
+def _accept(case: Case, transition: Transition, actor, details: dict):
     case.accepted_on = _today()
     case.promised_days = promised_days(case)
-    _take_ownership(case, actor, details)
+    _take_ownership(case, transition, actor, details)
     return {
-        "document": _issue(case, "acceptance_slip", actor),
+        "document": _issue(case, transition, actor),
         "promised_days": case.promised_days,
     }
 
@@ -178,27 +176,25 @@ def promised_days(case: Case) -> int:
     return critical_path_days(graph)
 
 
-def _suspend(case: Case, actor, details: dict):
+def _suspend(case: Case, transition: Transition, actor, details: dict):
     code = details["reason_code"]
     case.reason_code = code
     case.reason_text = str(details.get("reason") or SUSPENSION_REASONS[code])
-    case.resumption_due_on = current_calendar().add_workdays(
-        _today(), int(details.get("resumption_days") or RESUMPTION_WORKDAYS)
-    )
+    case.resumption_due_on = current_calendar().add_workdays(_today(), details["resumption_days"])
     close_pause(case)  # a pending supplement pause becomes the suspension
     case.supplement_due_on = None
     open_pause(case, PauseKind.SUSPENSION, SUSPENSION_REASONS[code])
     return {
-        "document": _issue(case, "suspension_slip", actor),
+        "document": _issue(case, transition, actor),
         "resumption_due_on": case.resumption_due_on.isoformat(),
     }
 
 
-def _resume(case: Case, actor, details: dict):
+def _resume(case: Case, transition: Transition, actor, details: dict):
     case.resumption_due_on = None
     case.reason_code = ""
     close_pause(case)
-    return {"document": _issue(case, "resumption_entrustment", actor)}
+    return {"document": _issue(case, transition, actor)}
 
 
 def _close(case: Case, code: str, text: str):
@@ -208,7 +204,7 @@ def _close(case: Case, code: str, text: str):
     close_pause(case)
 
 
-def _lapse(case: Case, actor, details: dict):
+def _lapse(case: Case, transition: Transition, actor, details: dict):
     """The resumption period ran out: the service is deemed terminated (seed 000
     §10.2.5.2 超过续办期限的，视为服务终止), and a termination, whatever its cause, is
     written on the 办结（终止）单 (§10.2.6 …或因其他原因终止的……填写《办结（终止）单》).
@@ -222,21 +218,21 @@ def _lapse(case: Case, actor, details: dict):
         TerminationReason.RESUMPTION_LAPSED,
         TERMINATION_REASONS[TerminationReason.RESUMPTION_LAPSED],
     )
-    return {"document": _issue(case, "termination_slip", actor, unsigned=True)}
+    return {"document": _issue(case, transition, actor, unsigned=True)}
 
 
-def _terminate(case: Case, actor, details: dict):
+def _terminate(case: Case, transition: Transition, actor, details: dict):
     code = details["reason_code"]
     _close(case, code, str(details.get("reason") or TERMINATION_REASONS[code]))
-    return {"document": _issue(case, "termination_slip", actor)}
+    return {"document": _issue(case, transition, actor)}
 
 
-def _complete(case: Case, actor, details: dict):
+def _complete(case: Case, transition: Transition, actor, details: dict):
     case.completed_on = _today()
-    return {"document": _issue(case, "completion_slip", actor)}
+    return {"document": _issue(case, transition, actor)}
 
 
-def _deliver(case: Case, actor, details: dict):
+def _deliver(case: Case, transition: Transition, actor, details: dict):
     """The address and recipient are stored encrypted; the event records, in their place,
     only a keyed digest (``cases.delivery``), so an erasure never touches the chain."""
     case.delivery_method = details["method"]
@@ -244,22 +240,22 @@ def _deliver(case: Case, actor, details: dict):
     return recorded
 
 
-def _archive(case: Case, actor, details: dict):
+def _archive(case: Case, transition: Transition, actor, details: dict):
     case.closed_at = case.closed_at or clock.now()
 
 
-def _assign(case: Case, actor, details: dict):
+def _assign(case: Case, transition: Transition, actor, details: dict):
     case.agent_id = int(details["agent_id"])
     return {"agent_name": case.agent.name}
 
 
-def _convert_to_proxy(case: Case, actor, details: dict):
+def _convert_to_proxy(case: Case, transition: Transition, actor, details: dict):
     case.service_type = ServiceType.PROXY
     return {"from_service_type": "assist", "to_service_type": "proxy"}
 
 
-def _relay_out(case: Case, actor, details: dict):
-    to_site = Site.objects.get(pk=details["to_site_id"])
+def _relay_out(case: Case, transition: Transition, actor, details: dict):
+    to_site = Site.objects.get(code=details["to_site"])
     CaseRelay.objects.create(case=case, from_site=case.site, to_site=to_site, note=details["note"])
     CaseSite.objects.get_or_create(site=to_site, case=case)  # the receivers may see it now
     case.relay_to_site = to_site
@@ -270,7 +266,7 @@ def _pending_relay(case: Case) -> CaseRelay:
     return case.relays.filter(status=RelayStatus.PENDING).latest("sent_at", "id")
 
 
-def _relay_accept(case: Case, actor, details: dict):
+def _relay_accept(case: Case, transition: Transition, actor, details: dict):
     relay = _pending_relay(case)
     relay.status, relay.answered_at, relay.answer = (
         RelayStatus.ACCEPTED,
@@ -284,7 +280,7 @@ def _relay_accept(case: Case, actor, details: dict):
     return {"from_site": relay.from_site.name, "to_site": relay.to_site.name}
 
 
-def _relay_return(case: Case, actor, details: dict):
+def _relay_return(case: Case, transition: Transition, actor, details: dict):
     relay = _pending_relay(case)
     relay.status, relay.answered_at, relay.answer = (
         RelayStatus.RETURNED,
@@ -306,7 +302,7 @@ def _leave_path_unless_on_it(case: Case, site_id: int) -> None:
         CaseSite.objects.filter(case=case, site_id=site_id).delete()
 
 
-def _pre_review(case: Case, actor, details: dict):
+def _pre_review(case: Case, transition: Transition, actor, details: dict):
     checks = details.get("checks", [])
     valid = {choice.value for choice in MaterialStatus} - {MaterialStatus.PENDING}
     by_id = {m.pk: m for m in case.materials.all()}
@@ -332,35 +328,33 @@ def _pre_review(case: Case, actor, details: dict):
     return {"results": names}
 
 
-def _file_with_department(case: Case, actor, details: dict):
+def _file_with_department(case: Case, transition: Transition, actor, details: dict):
     item = case.items.get(pk=details["case_item_id"])
     item.status, item.filed_on = ItemStatus.FILED, _today()
     item.save(update_fields=["status", "filed_on"])
     return {"department": item.department.name}
 
 
-def _department_step(case: Case, actor, details: dict):
+def _department_step(case: Case, transition: Transition, actor, details: dict):
     item = case.items.get(pk=details["case_item_id"])
-    status = details.get("status", ItemStatus.IN_PROGRESS)
-    if status not in {ItemStatus.IN_PROGRESS, ItemStatus.APPROVED, ItemStatus.DENIED}:
-        raise TransitionRefused("部门办理进度无效")
+    status = details["status"]
     item.status = status
-    item.result = str(details.get("result", ""))[:200]
+    item.result = details.get("result", "")
     item.result_on = _today() if status != ItemStatus.IN_PROGRESS else None
     item.save(update_fields=["status", "result", "result_on"])
     return {"department": item.department.name, "status_label": item.get_status_display()}
 
 
-def _expedite(case: Case, actor, details: dict):
+def _expedite(case: Case, transition: Transition, actor, details: dict):
     item = case.items.get(pk=details["case_item_id"])
-    message = str(details.get("message") or "请加快办理进度")
+    message = details["message"]
     expedite = Expedite.objects.create(
         case=case, case_item=item, department=item.department, message=message, sent_by=actor.staff
     )
     return {"expedite_id": expedite.pk, "department": item.department.name}
 
 
-def _expedite_reply(case: Case, actor, details: dict):
+def _expedite_reply(case: Case, transition: Transition, actor, details: dict):
     expedite = Expedite.objects.get(pk=details["expedite_id"])
     expedite.reply, expedite.replied_by, expedite.replied_at = (
         details["reply"],
@@ -370,7 +364,7 @@ def _expedite_reply(case: Case, actor, details: dict):
     expedite.save(update_fields=["reply", "replied_by", "replied_at"])
 
 
-def _confirm(case: Case, actor, details: dict):
+def _confirm(case: Case, transition: Transition, actor, details: dict):
     confirmation = details.get("confirmation") or {}
     signed = Confirmation.objects.create(
         case=case,

@@ -1,4 +1,6 @@
-"""The guards named in the state table: each refuses with a reason a person can act on.
+"""The guards the state table's rows hold (``cases.transitions``): each refuses with a
+reason a person can act on. The details have already passed the event's schema, so a
+guard checks only what needs the case or other rows, or ties fields together.
 
 A guard gets the locked case, the actor, the transition and the event's details, and
 raises ``TransitionRefused`` or returns None. Guards read; they never write.
@@ -25,8 +27,8 @@ from .workflow import (
     FORM_LABELS,
     DeliveryMethod,
     Form,
+    Guard,
     ServiceType,
-    SuspensionReason,
     TerminationReason,
     Transition,
     TransitionRefused,
@@ -82,11 +84,6 @@ def notice_satisfied(ctx: GuardContext) -> None:
         raise TransitionRefused(f"一次性告知单所列材料仍未补齐：{_names(still)}")
 
 
-def reason_given(ctx: GuardContext) -> None:
-    if not str(ctx.details.get("reason", "")).strip():
-        raise TransitionRefused(f"“{ctx.transition.label}”须填写书面理由")
-
-
 def item_offered(ctx: GuardContext) -> None:
     case = ctx.case
     for case_item in case.items.select_related("item_version__item").prefetch_related(
@@ -106,18 +103,9 @@ def item_offered(ctx: GuardContext) -> None:
             raise TransitionRefused(f"本服务点未开通事项“{name}”的帮办代办服务")
 
 
-def basic_materials_reviewed(ctx: GuardContext) -> None:
-    materials_reviewed(ctx)
-
-
 def accepted(ctx: GuardContext) -> None:
     if not ctx.case.accepted_on:
         raise TransitionRefused("办件尚未受理，不能中止")
-
-
-def suspension_reason_valid(ctx: GuardContext) -> None:
-    if ctx.details.get("reason_code") not in set(SuspensionReason):
-        raise TransitionRefused("请选择中止原因：未按期提交材料、未缴纳费用或服务对象申请暂停")
 
 
 def within_resumption_period(ctx: GuardContext) -> None:
@@ -134,11 +122,8 @@ def resumption_period_passed(ctx: GuardContext) -> None:
         raise TransitionRefused("续办期限尚未届满")
 
 
-def termination_reason_valid(ctx: GuardContext) -> None:
+def other_reason_explained(ctx: GuardContext) -> None:
     code = ctx.details.get("reason_code")
-    allowed = set(TerminationReason) - {TerminationReason.RESUMPTION_LAPSED}
-    if code not in allowed:
-        raise TransitionRefused("请选择终止原因")
     if code == TerminationReason.OTHER and not str(ctx.details.get("reason", "")).strip():
         raise TransitionRefused("终止原因为“其他”时须填写具体说明")
 
@@ -155,10 +140,9 @@ def every_item_has_result(ctx: GuardContext) -> None:
         )
 
 
-def delivery_details_valid(ctx: GuardContext) -> None:
+def delivery_details_complete(ctx: GuardContext) -> None:
+    """What the chosen way of delivery needs (the schema has checked each field's shape)."""
     method = ctx.details.get("method")
-    if method not in set(DeliveryMethod):
-        raise TransitionRefused("请选择交付方式：当面交付、邮寄送达或电子证照")
     if method == DeliveryMethod.POST:
         missing = [
             label
@@ -184,15 +168,13 @@ def assignee_at_owning_site(ctx: GuardContext) -> None:
 
 
 def relay_target_valid(ctx: GuardContext) -> None:
-    site = Site.objects.filter(pk=ctx.details.get("to_site_id"), is_active=True).first()
+    site = Site.objects.filter(code=ctx.details.get("to_site"), is_active=True).first()
     if site is None or site.pk == ctx.case.site_id:
         raise TransitionRefused("请选择其他在用的服务机构作为接收方")
     if site.path.split("/", 1)[0] != ctx.case.site.path.split("/", 1)[0]:
         # a site of another county's network is not a choice (an id in a body is checked
         # as strictly as one in a URL)
         raise TransitionRefused("只能移交给本县（区）服务网络内的服务机构")
-    if not str(ctx.details.get("note", "")).strip():
-        raise TransitionRefused("移交须填写移交说明（已收材料、办理进度、注意事项）")
 
 
 def relay_pending(ctx: GuardContext) -> None:
@@ -248,37 +230,11 @@ def expedite_open(ctx: GuardContext) -> None:
     ).first()
     if expedite is None:
         raise TransitionRefused("没有待本部门答复的促办")
-    if not str(ctx.details.get("reply", "")).strip():
-        raise TransitionRefused("请填写答复内容")
-
-
-def form_known(ctx: GuardContext) -> None:
-    if ctx.details.get("form") not in set(Form):
-        raise TransitionRefused("请选择需要签字确认的文书")
-
-
-def text_given(ctx: GuardContext) -> None:
-    if not str(ctx.details.get("text", "")).strip():
-        raise TransitionRefused("请填写日志内容")
 
 
 def required_form(case: Case, transition: Transition, details: dict) -> Form | None:
-    """The form the client must have signed for this event, if any.
-
-    Most come from the table (``signs``); three depend on the case: acceptance needs the
-    application form (assist) or the entrustment (proxy), seed 000 §10.1.2 and §10.2.2;
-    a termination after acceptance hands materials back on the 办结（终止）单 (§10.2.6);
-    delivery in person is signed for.
-    """
-    if transition.signs:
-        return transition.signs
-    if transition.event == "accept":
-        return Form.ENTRUSTMENT if case.service_type == ServiceType.PROXY else Form.APPLICATION
-    if transition.event == "terminate" and case.accepted_on:
-        return Form.COMPLETION_SLIP
-    if transition.event == "deliver" and details.get("method") == DeliveryMethod.IN_PERSON:
-        return Form.DELIVERY_RECEIPT
-    return None
+    """The form the client must have signed for this event, if any (the row's ``signs``)."""
+    return transition.signed_form(case, details)
 
 
 # Forms signed once for the whole case; the others are signed for one event each.
@@ -300,30 +256,31 @@ def require_signature(ctx: GuardContext, form: Form) -> None:
         raise TransitionRefused(f"须由服务对象签字确认《{FORM_LABELS[form]}》")
 
 
-GUARDS = {
-    name: globals()[name]
-    for name in (
-        "no_pending_relay materials_reviewed something_missing notice_satisfied reason_given item_offered "
-        "basic_materials_reviewed accepted suspension_reason_valid within_resumption_period "
-        "resumption_period_passed termination_reason_valid every_item_has_result delivery_details_valid "
-        "assignee_at_owning_site relay_target_valid relay_pending item_materials_ready item_filed "
-        "expedite_open form_known text_given"
-    ).split()
-}
+_PROVIDED: dict[str, Guard] = {}
 
 
-def register_guard(name: str, guard) -> None:
-    """An area above the core provides a guard the table names (at start-up, in its
-    ``AppConfig.ready()``): e.g. ``evaluation_allowed``, 一事一评, from
-    ``bangban.oversight``. The core never imports it."""
-    GUARDS[name] = guard
+def provided(name: str) -> Guard:
+    """A guard an area above the core provides (the core never imports it): the row holds
+    this stand-in, and the area registers the real check at start-up with
+    ``register_guard`` in its ``AppConfig.ready()``, e.g. ``evaluation_allowed`` (一事一评)
+    from ``bangban.oversight``."""
+
+    def guard(ctx: GuardContext) -> None:
+        if name not in _PROVIDED:
+            raise RuntimeError(f"guard {name!r} is named in the table but nobody provides it")
+        _PROVIDED[name](ctx)
+
+    guard.__name__ = guard.__qualname__ = name
+    return guard
+
+
+def register_guard(name: str, guard: Guard) -> None:
+    _PROVIDED[name] = guard
 
 
 def check_guards(ctx: GuardContext) -> None:
-    for name in ctx.transition.guards:
-        if name not in GUARDS:
-            raise RuntimeError(f"guard {name!r} is named in the table but nobody provides it")
-        GUARDS[name](ctx)
+    for guard in ctx.transition.guards:
+        guard(ctx)
     form = required_form(ctx.case, ctx.transition, ctx.details)
     if form:
         require_signature(ctx, form)

@@ -5,15 +5,22 @@ state table or the model choices, so the API and the pages say the same thing.
 """
 
 from datetime import date, datetime
-from typing import Literal
+from enum import StrEnum
+from functools import cache
+from typing import Annotated, Literal, Union, get_args
 
 from ninja import Field, Schema
+from pydantic import BaseModel, ConfigDict, create_model
 
 from bangban.clients.schemas import ClientBrief, ClientIn
 
-from .workflow import State
+from .details import recorded_by_others
+from .transitions import TRANSITIONS
+from .workflow import State, Transition
 
 ServiceTypeCode = Literal["assist", "proxy"]
+# The events of the state table, one name each (cases.transitions).
+EventName = StrEnum("EventName", {t.event: t.event for t in TRANSITIONS})
 ChannelCode = Literal["window", "online", "kiosk", "mobile", "phone", "home_visit", "relay"]
 
 
@@ -110,7 +117,7 @@ class DeadlineOut(Schema):
 
 
 class AllowedEvent(Schema):
-    event: str
+    event: EventName
     label: str
     hint: str
     signs: str | None = Field(description="须服务对象签字确认的文书")
@@ -144,69 +151,50 @@ class CaseIn(Schema):
     needs: str = Field("", max_length=2000, description="需求说明")
 
 
-class Signature(Schema):
-    method: Literal["signature", "sms_code", "paper"] = "paper"
-    signer: str = Field("", max_length=50, description="签字人；默认为服务对象")
-
-
-class MaterialCheck(Schema):
-    material_id: int
-    status: Literal["received", "missing", "needs_correction", "deferred"]
-    note: str = Field("", max_length=300)
-
-
-class EventDetails(Schema):
-    """What an event needs besides its name; which fields an event reads is in its guards."""
-
-    model_config = {"extra": "forbid"}
-
-    reason: str | None = Field(None, description="书面理由或说明（不予受理、退回移交、终止等）")
-    reason_code: str | None = Field(
-        None,
-        description="中止：materials_overdue、fees_unpaid、client_pause；终止：client_withdrew、"
-        "false_materials、conditions_unmet、law_changed、force_majeure、other",
-    )
-    confirmation: Signature | None = Field(None, description="服务对象随本操作签字确认")
-    checks: list[MaterialCheck] | None = Field(None, description="预审结果（pre_review）")
-    received: list[int] | None = Field(None, description="补正收到的材料序号（supplement）")
-    days: int | None = Field(None, ge=1, le=60, description="补正期限（工作日）")
-    resumption_days: int | None = Field(None, ge=1, le=120, description="续办期限（工作日）")
-    needs: str | None = Field(None, description="需求分析")
-    case_item_id: int | None = Field(None, description="办件事项序号")
-    status: Literal["in_progress", "approved", "denied"] | None = Field(
-        None, description="部门办理进度（department_step）"
-    )
-    result: str | None = Field(None, max_length=200, description="办理结果，如证照编号")
-    message: str | None = Field(None, description="促办内容")
-    expedite_id: int | None = None
-    reply: str | None = Field(None, description="促办答复")
-    form: (
-        Literal[
-            "application",
-            "entrustment",
-            "suspension_slip",
-            "resumption_entrustment",
-            "completion_slip",
-            "delivery_receipt",
+@cache
+def _as_taken(model: type[BaseModel]) -> type[BaseModel]:
+    """The details schema as a caller may send it: without the fields other areas record
+    in-process (``details.RECORDED``), which a caller must not be able to claim."""
+    fields: dict = {}
+    for name, info in model.model_fields.items():
+        if recorded_by_others(info):
+            continue
+        annotation = info.annotation
+        inner = [
+            a for a in get_args(annotation) if isinstance(a, type) and issubclass(a, BaseModel)
         ]
-        | None
-    ) = Field(None, description="签字确认的文书（confirm）")
-    text: str | None = Field(None, description="工作日志内容（note）")
-    method: Literal["in_person", "post", "electronic"] | None = Field(None, description="交付方式")
-    address: str | None = None
-    carrier: str | None = None
-    tracking_no: str | None = None
-    licence_no: str | None = None
-    recipient: str | None = None
-    to_site: str | None = Field(None, description="移交接收机构编码（relay_out）")
-    note: str | None = Field(None, description="移交说明或接收说明")
-    agent_id: int | None = Field(None, description="分派的帮办代办员序号（assign）")
+        if inner and len(get_args(annotation)) == 2 and type(None) in get_args(annotation):
+            annotation = _as_taken(inner[0]) | None
+        fields[name] = (annotation, info)
+    return create_model(
+        model.__name__, __config__=model.model_config, __doc__=model.__doc__, **fields
+    )
 
 
-class EventIn(Schema):
-    event: str = Field(description="操作，见 allowed_events")
-    expected_version: int = Field(description="读取办件时的 version；已被他人更新则返回 409")
-    details: EventDetails = Field(default_factory=EventDetails)
+def _event_body(transition: Transition) -> type[BaseModel]:
+    """The API body of one event: its name, the version read, and the row's details schema."""
+    details = _as_taken(transition.details)
+    required = any(f.is_required() for f in details.model_fields.values())
+    hint = f"。{transition.hint}" if transition.hint else ""
+    return create_model(
+        "".join(part.title() for part in transition.event.split("_")) + "Event",
+        __config__=ConfigDict(extra="forbid"),
+        __doc__=f"{transition.label}{hint}",
+        event=(Literal[transition.event], Field(description=transition.label)),
+        expected_version=(
+            int,
+            Field(ge=0, description="读取办件时的 version；已被他人更新则返回 409"),
+        ),
+        details=(details, Field(...) if required else Field(default_factory=details)),
+    )
+
+
+# The event body: one schema per row of the state table, told apart by ``event`` (an enum
+# in /api/openapi.json); nothing about an event is written here that its row does not say.
+EventIn = Annotated[
+    Union[tuple(_event_body(t) for t in TRANSITIONS)],  # noqa: UP007 (a runtime tuple)
+    Field(discriminator="event"),
+]
 
 
 class EventOut(Schema):

@@ -26,11 +26,10 @@ from bangban.workdays.rules import WorkCalendar
 
 from .access import NEWEST_FIRST, Actor, get_case_for, visible_cases
 from .models import Case, CaseEvent, CaseItem
+from .transitions import BY_EVENT, PUBLIC_EVENTS
 from .workflow import (
-    BY_EVENT,
     CLOCK_PAUSED_STATES,
     CLOCK_RUNNING_STATES,
-    STATE_EVENTS,
     STATE_LABELS,
     State,
 )
@@ -183,15 +182,6 @@ def state_label(state: str) -> str:
 
 
 NOT_FOUND = "办件不存在或手机号码不符"
-# What the client sees of the timeline: the steps, not the work log or internal chasing.
-PUBLIC_EVENTS = STATE_EVENTS | {
-    "submit",
-    "convert_to_proxy",
-    "relay_accept",
-    "file_with_department",
-    "department_step",
-    "evaluate",
-}
 
 
 def client_case(number: str, phone: str) -> tuple[Actor, Case]:

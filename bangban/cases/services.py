@@ -10,22 +10,20 @@ import json
 from datetime import datetime
 
 from django.db import transaction
+from pydantic import ValidationError
 
 from . import clock, effects, events
 from .access import Actor, can_open_case_at, case_roles
 from .deadlines import case_deadline as case_deadline  # re-exported: pages, API, documents
 from .deadlines import recompute_clock
+from .details import refusal_message
 from .guards import GuardContext, check_guards
 from .hashchain import GENESIS, event_hash, make_seal
 from .models import Case, CaseEvent, CaseItem, CaseMaterial, CaseSite, DocumentCounter
 from .numbers import format_number
 from .sealing import audit_key, audit_scheme
-from .workflow import ServiceType, State, TransitionRefused, check_table
-
-# Events that start, pause or resume the promised-limit clock; only they recompute it.
-CLOCK_EVENTS = frozenset(
-    {"accept", "request_supplement", "supplement", "suspend", "resume", "lapse", "terminate"}
-)
+from .transitions import check_table
+from .workflow import ServiceType, State, Transition, TransitionRefused
 
 
 class CaseConflict(TransitionRefused):
@@ -144,7 +142,7 @@ def case_transition(
 
     1. lock the case row and compare its version with what the actor saw (else CaseConflict);
     2. check the state table for state, service type and the actor's roles on this case,
-       then the transition's guards (else TransitionRefused with the reason in Chinese);
+       the details against the event's schema, then the row's guards (else TransitionRefused with the reason in Chinese);
     3. apply the effects (state, owner, clock, documents, related rows) and bump the version;
     4. append the hash-chained event;
     5. publish it to the areas that subscribed (``events``: the outbox, oversight, …).
@@ -161,13 +159,13 @@ def case_transition(
     transition = check_table(
         event, State(locked.state), ServiceType(locked.service_type), case_roles(actor, locked)
     )
-    details = _plain(details)
+    details = _validated(transition, details)
     check_guards(GuardContext(locked, actor, transition, details))
     from_state = State(locked.state)
     to_state = transition.next_state(from_state, accepted=bool(locked.accepted_on))
     locked.state = to_state
     recorded = effects.apply(locked, transition, actor, details) or {}
-    if locked.accepted_on and event in CLOCK_EVENTS:
+    if locked.accepted_on and transition.clock is not None:
         recompute_clock(locked)
     locked.version += 1
     record = _record(
@@ -189,6 +187,17 @@ def _copy_into(case: Case, fresh: Case) -> None:
     """Let the caller's object see the new state without another query."""
     case.__dict__.update({k: v for k, v in fresh.__dict__.items() if k != "_state"})
     case._state.fields_cache = dict(fresh._state.fields_cache)
+
+
+def _validated(transition: Transition, details: dict) -> dict:
+    """The details checked against the event's schema (its row), as stored: defaults filled
+    in, text trimmed, unknown fields refused, in the service hall's words."""
+    try:
+        valid = transition.details.model_validate(details)
+    except ValidationError as error:
+        message = refusal_message(transition.details, error, transition.label)
+        raise TransitionRefused(message, "invalid_details") from None
+    return valid.model_dump(mode="json", exclude_none=True)
 
 
 def _plain(details: dict) -> dict:

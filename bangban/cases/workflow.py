@@ -19,10 +19,12 @@ Roles are relative to the case (see ``bangban.cases.access.case_roles``):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, TypedDict, Unpack
+from typing import Any
+
+from pydantic import BaseModel
 
 
 class State(StrEnum):
@@ -64,6 +66,18 @@ CLOCK_RUNNING_STATES = frozenset({State.ACCEPTED, State.HANDLING})
 # accepted or already done with, and has no time left to show.
 CLOCK_PAUSED_STATES = frozenset({State.AWAITING_SUPPLEMENT, State.SUSPENDED})
 CLOSED_STATES = frozenset({State.REFUSED, State.TERMINATED, State.ARCHIVED})
+# States in which the case is still being worked on (not refused, terminated or done).
+OPEN = frozenset(
+    {
+        State.RECEIVED,
+        State.ASSESSING,
+        State.REVIEWING,
+        State.AWAITING_SUPPLEMENT,
+        State.ACCEPTED,
+        State.HANDLING,
+        State.SUSPENDED,
+    }
+)
 FINAL_STATES = frozenset({State.ARCHIVED})
 
 
@@ -143,15 +157,33 @@ FORM_LABELS = {
 }
 
 
+class Clock(StrEnum):
+    """What an event does to the promised-limit clock (seed 000 §10.2.5; DESIGN.md)."""
+
+    START = "start"  # acceptance: the promised limit starts the next working day
+    PAUSE = "pause"  # waiting for the client: a supplement after acceptance, a suspension
+    RESUME = "resume"  # the client is back: the time left runs on
+    STOP = "stop"  # the case ends without a result: no more time to show
+
+
+Guard = Callable[[Any], None]
+# The form the client signs with an event: fixed, or decided by the case and the details.
+SignsRule = Callable[[Any, Mapping[str, Any]], "Form | None"]
+
+
 @dataclass(frozen=True)
 class Transition:
-    """One row of the table.
+    """One row of the table: the whole spec of one event.
 
     ``target`` is the next state, or None for an event recorded on the timeline that
     leaves the state alone. ``target_after_acceptance`` overrides it once the case has
     been accepted (a supplement returns to pre-review before acceptance, to handling after).
-    ``guards`` name checks in ``bangban.cases.guards``; each refuses with a Chinese reason.
-    ``signs`` names the form the client signs as part of this event.
+    ``details`` is the schema of what the event takes (``cases.details``), validated inside
+    ``case_transition`` and the source of the API's body and the workbench's form.
+    ``guards`` are callables that refuse with a Chinese reason (``cases.guards``).
+    ``clock``: what it does to the promised-limit clock. ``issues``: the printed form it
+    issues (a ``documents.kinds.Kind`` value). ``signs``: the form the client signs with it,
+    or a rule deciding that from the case. ``public``: shown on the client's progress page.
     """
 
     event: str
@@ -159,11 +191,15 @@ class Transition:
     sources: frozenset[State]
     target: State | None
     roles: frozenset[str]
-    guards: tuple[str, ...] = ()
-    signs: Form | None = None
+    details: type[BaseModel]
+    guards: tuple[Guard, ...] = ()
+    signs: Form | SignsRule | None = None
     target_after_acceptance: State | None = None
     service_types: frozenset[ServiceType] = frozenset(ServiceType)
     hint: str = ""
+    clock: Clock | None = None
+    issues: str | None = None
+    public: bool = False
 
     def next_state(self, current: State, accepted: bool) -> State:
         if self.target is None:
@@ -172,246 +208,11 @@ class Transition:
             return self.target_after_acceptance
         return self.target
 
-
-S = State
-OPEN = frozenset(
-    {
-        S.RECEIVED,
-        S.ASSESSING,
-        S.REVIEWING,
-        S.AWAITING_SUPPLEMENT,
-        S.ACCEPTED,
-        S.HANDLING,
-        S.SUSPENDED,
-    }
-)
-BEFORE_ACCEPTANCE = frozenset({S.RECEIVED, S.ASSESSING, S.REVIEWING, S.AWAITING_SUPPLEMENT})
-NOT_ARCHIVED = frozenset(State) - FINAL_STATES
-STAFF = frozenset({"agent", "coordinator"})
-AGENT = frozenset({"agent"})
-
-
-class _Options(TypedDict, total=False):
-    """The optional fields of a row, as ``_t`` takes them."""
-
-    guards: tuple[str, ...]
-    signs: Form | None
-    target_after_acceptance: State | None
-    service_types: frozenset[ServiceType]
-    hint: str
-
-
-def _t(
-    event: str,
-    label: str,
-    sources: Iterable[State],
-    target: State | None,
-    roles: Iterable[str],
-    **kw: Unpack[_Options],
-) -> Transition:
-    return Transition(event, label, frozenset(sources), target, frozenset(roles), **kw)
-
-
-TRANSITIONS: tuple[Transition, ...] = (
-    # --- state-changing events -----------------------------------------------------
-    _t(
-        "start_assessment",
-        "开始需求分析",
-        {S.RECEIVED},
-        S.ASSESSING,
-        AGENT,
-        guards=("no_pending_relay",),
-    ),
-    _t(
-        "start_review",
-        "开始预审",
-        {S.RECEIVED, S.ASSESSING},
-        S.REVIEWING,
-        AGENT,
-        guards=("no_pending_relay",),
-    ),
-    _t(
-        "request_supplement",
-        "出具一次性告知单（待补正）",
-        {S.REVIEWING, S.HANDLING},
-        S.AWAITING_SUPPLEMENT,
-        AGENT,
-        guards=("materials_reviewed", "something_missing"),
-        hint="一次性告知需补正的全部材料",
-    ),
-    _t(
-        "supplement",
-        "补正材料",
-        {S.AWAITING_SUPPLEMENT},
-        S.REVIEWING,
-        AGENT | {"client"},
-        guards=("notice_satisfied",),
-        target_after_acceptance=S.HANDLING,
-    ),
-    _t(
-        "refuse",
-        "不予受理",
-        {S.RECEIVED, S.ASSESSING, S.REVIEWING},
-        S.REFUSED,
-        AGENT,
-        guards=("reason_given",),
-    ),
-    _t(
-        "accept",
-        "受理",
-        {S.REVIEWING},
-        S.ACCEPTED,
-        AGENT,
-        guards=("no_pending_relay", "item_offered", "basic_materials_reviewed"),
-        hint="帮办须申请表签字确认，代办须委托书签字确认",
-    ),
-    _t("start_handling", "开始承办", {S.ACCEPTED}, S.HANDLING, AGENT),
-    _t(
-        "suspend",
-        "中止代办",
-        {S.HANDLING, S.AWAITING_SUPPLEMENT},
-        S.SUSPENDED,
-        AGENT,
-        guards=("accepted", "suspension_reason_valid"),
-        signs=Form.SUSPENSION_SLIP,
-        service_types=frozenset({ServiceType.PROXY}),
-    ),
-    _t(
-        "resume",
-        "续办",
-        {S.SUSPENDED},
-        S.HANDLING,
-        AGENT,
-        guards=("within_resumption_period",),
-        signs=Form.RESUMPTION_ENTRUSTMENT,
-        service_types=frozenset({ServiceType.PROXY}),
-    ),
-    _t(
-        "lapse",
-        "续办期限届满自动终止",
-        {S.SUSPENDED},
-        S.TERMINATED,
-        {"system"},
-        guards=("resumption_period_passed",),
-        service_types=frozenset({ServiceType.PROXY}),
-    ),
-    _t(
-        "terminate",
-        "终止",
-        OPEN,
-        S.TERMINATED,
-        STAFF,
-        guards=("termination_reason_valid",),
-    ),
-    _t(
-        "complete",
-        "办结",
-        {S.HANDLING},
-        S.COMPLETED,
-        AGENT,
-        guards=("every_item_has_result",),
-        signs=Form.COMPLETION_SLIP,
-    ),
-    _t(
-        "deliver", "结果交付", {S.COMPLETED}, S.DELIVERED, AGENT, guards=("delivery_details_valid",)
-    ),
-    _t("archive", "资料归档", {S.DELIVERED, S.TERMINATED, S.REFUSED}, S.ARCHIVED, STAFF),
-    # --- events recorded on the timeline that keep the state -------------------------
-    _t(
-        "assign", "分派帮办代办员", OPEN, None, {"coordinator"}, guards=("assignee_at_owning_site",)
-    ),
-    _t(
-        "convert_to_proxy",
-        "帮办转代办",
-        OPEN - {S.SUSPENDED},
-        None,
-        AGENT,
-        signs=Form.ENTRUSTMENT,
-        service_types=frozenset({ServiceType.ASSIST}),
-        hint="服务对象办理有难度时可转为代办，须签订代办服务委托书",
-    ),
-    _t(
-        "relay_out",
-        "移交其他服务点",
-        OPEN - {S.SUSPENDED},
-        None,
-        AGENT,
-        guards=("no_pending_relay", "relay_target_valid"),
-    ),
-    _t(
-        "relay_accept",
-        "接收移交",
-        OPEN - {S.SUSPENDED},
-        None,
-        {"receiver"},
-        guards=("relay_pending",),
-    ),
-    _t(
-        "relay_return",
-        "退回移交",
-        OPEN - {S.SUSPENDED},
-        None,
-        {"receiver"},
-        guards=("relay_pending", "reason_given"),
-    ),
-    _t(
-        "pre_review",
-        "预审材料",
-        {S.REVIEWING, S.AWAITING_SUPPLEMENT, S.ACCEPTED, S.HANDLING},
-        None,
-        AGENT,
-    ),
-    _t(
-        "file_with_department",
-        "向审批部门报件",
-        {S.ACCEPTED, S.HANDLING},
-        None,
-        AGENT,
-        guards=("item_materials_ready",),
-    ),
-    _t(
-        "department_step",
-        "记录部门办理进度",
-        {S.HANDLING},
-        None,
-        AGENT | {"liaison"},
-        guards=("item_filed",),
-    ),
-    _t("expedite", "促办", {S.ACCEPTED, S.HANDLING}, None, STAFF, guards=("item_filed",)),
-    _t(
-        "expedite_reply",
-        "答复促办",
-        {S.ACCEPTED, S.HANDLING, S.COMPLETED},
-        None,
-        {"liaison"},
-        guards=("expedite_open",),
-    ),
-    _t(
-        "confirm",
-        "服务对象签字确认",
-        NOT_ARCHIVED,
-        None,
-        AGENT | {"client"},
-        guards=("form_known",),
-    ),
-    _t("note", "记录工作日志", NOT_ARCHIVED, None, STAFF | {"liaison"}, guards=("text_given",)),
-    _t("remind", "催告服务对象", {S.AWAITING_SUPPLEMENT, S.SUSPENDED}, None, STAFF | {"system"}),
-    _t(
-        "evaluate",
-        "服务评价",
-        {S.COMPLETED, S.DELIVERED, S.ARCHIVED, S.TERMINATED},
-        None,
-        # client: portal, SMS link, window device; coordinator: what the client said on a
-        # return visit (channel return_visit, never the staff who handled the case);
-        # system: a device or the 好差评 platform reporting in. See bangban.oversight.
-        {"client", "coordinator", "system"},
-        guards=("evaluation_allowed",),
-        hint="一事一评：每个办件每种服务评价一次；办理人员不得代评",
-    ),
-)
-
-BY_EVENT: dict[str, Transition] = {t.event: t for t in TRANSITIONS}
-STATE_EVENTS = frozenset(t.event for t in TRANSITIONS if t.target is not None)
+    def signed_form(self, case: Any, details: Mapping[str, Any]) -> Form | None:
+        """The form the client must have signed for this event on this case, if any."""
+        if self.signs is None or isinstance(self.signs, Form):
+            return self.signs
+        return self.signs(case, details)
 
 
 class TransitionRefused(Exception):
@@ -421,43 +222,6 @@ class TransitionRefused(Exception):
         super().__init__(message)
         self.message = message
         self.code = code
-
-
-def transition_for(event: str) -> Transition:
-    try:
-        return BY_EVENT[event]
-    except KeyError:
-        raise TransitionRefused(f"未知的操作：{event}", "unknown_event") from None
-
-
-def check_table(
-    event: str, state: State, service_type: ServiceType, roles: frozenset[str] | set[str]
-) -> Transition:
-    """The table part of the check (guards come after): state, service type and role."""
-    transition = transition_for(event)
-    if state not in transition.sources:
-        raise TransitionRefused(
-            f"办件当前为“{STATE_LABELS[State(state)]}”，不能进行“{transition.label}”", "wrong_state"
-        )
-    if service_type not in transition.service_types:
-        raise TransitionRefused(
-            f"“{transition.label}”仅适用于{'、'.join(SERVICE_TYPE_LABELS[s] for s in transition.service_types)}办件",
-            "wrong_service_type",
-        )
-    if not transition.roles & set(roles):
-        raise TransitionRefused(f"您没有权限对该办件进行“{transition.label}”", "forbidden")
-    return transition
-
-
-def events_from(
-    state: State, service_type: ServiceType, roles: frozenset[str] | set[str]
-) -> list[Transition]:
-    """Events the table allows from a state for these roles (guards not yet checked)."""
-    return [
-        t
-        for t in TRANSITIONS
-        if state in t.sources and service_type in t.service_types and t.roles & set(roles)
-    ]
 
 
 @dataclass(frozen=True)

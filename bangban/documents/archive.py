@@ -20,7 +20,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from bangban.cases.models import Case
-from bangban.cases.workflow import BY_EVENT, FORM_LABELS
+from bangban.cases.transitions import BY_EVENT
+from bangban.cases.workflow import FORM_LABELS
 
 from .models import CaseDocument
 from .services import document_render

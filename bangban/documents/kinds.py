@@ -34,12 +34,10 @@ class KindInfo:
     label: str  # the title printed on the form (a centre may change it, see FormWording)
     prefix: str  # number prefix
     source: str  # the seed clause the layout follows
-    issued_on: str  # "demand" (from the case page) or the event that issues it
+    # issued from the case page when asked for; the others are issued by the event whose
+    # row in the state table names them (``Transition.issues``, cases.transitions)
+    on_demand: bool
     form: str | None = None  # the workflow Form the client signs (cases.workflow.Form)
-
-    @property
-    def on_demand(self) -> bool:
-        return self.issued_on == "demand"
 
     @property
     def template(self) -> str:
@@ -51,25 +49,25 @@ class KindInfo:
 KINDS: dict[Kind, KindInfo] = {
     info.kind: info
     for info in (
-        KindInfo(Kind.APPLICATION, "帮办申请表", "SQ", "000 附录A", "demand", "application"),
+        KindInfo(Kind.APPLICATION, "帮办申请表", "SQ", "000 附录A", True, "application"),
         KindInfo(
             Kind.ENTRUSTMENT,
             "代办服务委托书",
             "WT",
             "000 附录D；002 附件1；003 附件2",
-            "demand",
+            True,
             "entrustment",
         ),
-        KindInfo(Kind.SERVICE_NOTICE, "帮办代办服务告知书", "GZS", "002 附件2", "demand"),
-        KindInfo(Kind.REFUSAL_NOTICE, "不予受理告知书", "BY", "000 §10.1.3.2、§10.2.3", "refuse"),
-        KindInfo(Kind.ONE_TIME_NOTICE, "一次性告知单", "GZ", "002 附件3", "request_supplement"),
-        KindInfo(Kind.ACCEPTANCE_SLIP, "帮办代办受理单", "SL", "000 附录B", "accept"),
+        KindInfo(Kind.SERVICE_NOTICE, "帮办代办服务告知书", "GZS", "002 附件2", True),
+        KindInfo(Kind.REFUSAL_NOTICE, "不予受理告知书", "BY", "000 §10.1.3.2、§10.2.3", False),
+        KindInfo(Kind.ONE_TIME_NOTICE, "一次性告知单", "GZ", "002 附件3", False),
+        KindInfo(Kind.ACCEPTANCE_SLIP, "帮办代办受理单", "SL", "000 附录B", False),
         KindInfo(
             Kind.SUSPENSION_SLIP,
             "代办服务中止单",
             "ZZ",
             "000 附录E；§10.2.5.1",
-            "suspend",
+            False,
             "suspension_slip",
         ),
         KindInfo(
@@ -77,7 +75,7 @@ KINDS: dict[Kind, KindInfo] = {
             "代办服务续办委托书",
             "XB",
             "000 附录F；§10.2.5.2",
-            "resume",
+            False,
             "resumption_entrustment",
         ),
         KindInfo(
@@ -85,7 +83,7 @@ KINDS: dict[Kind, KindInfo] = {
             "办结（终止）单",
             "ZJ",
             "000 附录C；003 附件3",
-            "terminate",
+            False,
             "completion_slip",
         ),
         KindInfo(
@@ -93,10 +91,10 @@ KINDS: dict[Kind, KindInfo] = {
             "办结（终止）单",
             "BJD",
             "000 附录C；§10.1.5、§10.2.6",
-            "complete",
+            False,
             "completion_slip",
         ),
-        KindInfo(Kind.EVALUATION, "帮办代办服务评价表", "PJ", "003 附件4", "demand"),
+        KindInfo(Kind.EVALUATION, "帮办代办服务评价表", "PJ", "003 附件4", True),
     )
 }
 

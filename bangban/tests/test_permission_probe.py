@@ -105,6 +105,10 @@ def _resolve(schema: dict, node: dict) -> dict:
 
 
 def _body_fields(schema: dict, node: dict, prefix: str = "") -> list[str]:
+    while "$ref" in node:
+        node = schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[-1]]
+    if "discriminator" in node:  # the event body: every event's own schema is probed
+        return [f for option in node["oneOf"] for f in _body_fields(schema, option, prefix)]
     node = _resolve(schema, node)
     if node.get("type") == "array" and "items" in node:
         return _body_fields(schema, node["items"], prefix + "[]")
@@ -562,7 +566,7 @@ WORKBENCH_RECIPES = {
 # Form fields that name an object, posted to one of agent A's own cases or desk forms.
 WORKBENCH_FORMS = {
     "assign agent_id": ("handling", "assign", {"agent_id": "{f.agent.pk}"}),
-    "relay_out to_site_id": ("handling", "relay_out", {"to_site_id": "{f.site.pk}", "note": "x"}),
+    "relay_out to_site": ("handling", "relay_out", {"to_site": "{f.site.code}", "note": "x"}),
     "file_with_department case_item_id": (
         "handling",
         "file_with_department",

@@ -1,100 +1,170 @@
-"""From a submitted form to the details of one state-table event, and back to words.
+"""The workbench's event forms, built from the rows of the state table.
 
-The state table (``cases.workflow``) says which events a person may start; the guards
-(``cases.guards``) say whether the details are enough, in Chinese. This module only
-turns form fields into the details ``case_transition`` expects — the same names the API
-takes (``cases.schemas.EventDetails``) — so a page never decides what the table decides.
-What each event reads is in ``cases.effects``.
+Each row (``cases.transitions``) names the schema of its details (``cases.details``):
+the fields, their Chinese titles, their ranges, which are required and which are picked
+from a list. This module turns that schema into the fields a form shows and turns a
+submitted form back into details. It reads the raw values only; ``case_transition``
+validates them against the same schema and answers in the same words, so a page never
+decides what the table decides.
 """
 
 from __future__ import annotations
 
-from django.http import QueryDict
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
+from django.http import QueryDict
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from bangban.cases.details import recorded_by_others
 from bangban.cases.guards import required_form
 from bangban.cases.models import ConfirmationMethod, ItemStatus
+from bangban.cases.transitions import BY_EVENT, TRANSITIONS
 from bangban.cases.workflow import (
-    BY_EVENT,
     DELIVERY_METHODS,
     FORM_LABELS,
     SUSPENSION_REASONS,
     TERMINATION_REASONS,
-    TerminationReason,
 )
 from bangban.inputs import MAX_ID, ids_or_none, int_or_none
 
-TEXT_MAX = 2000
-
-# The fields each event's form has; ``confirmation`` is the client's signature on the form
-# the event needs (``guards.required_form``).
-EVENT_FIELDS: dict[str, tuple[str, ...]] = {
-    "start_assessment": ("needs",),
-    "start_review": ("needs",),
-    "request_supplement": ("days",),
-    "supplement": ("received",),
-    "refuse": ("reason",),
-    "accept": ("confirmation",),
-    "start_handling": (),
-    "suspend": ("reason_code", "reason", "resumption_days", "confirmation"),
-    "resume": ("confirmation",),
-    "terminate": ("reason_code", "reason", "confirmation"),
-    "complete": ("confirmation",),
-    "deliver": (
-        "method",
-        "recipient",
-        "address",
-        "carrier",
-        "tracking_no",
-        "licence_no",
-        "confirmation",
-    ),
-    "archive": (),
-    "assign": ("agent_id",),
-    "convert_to_proxy": ("confirmation",),
-    "relay_out": ("to_site_id", "note"),
-    "relay_accept": ("note",),
-    "relay_return": ("reason",),
-    "file_with_department": ("case_item_id",),
-    "department_step": ("case_item_id", "status", "result"),
-    "expedite": ("case_item_id", "message"),
-    "expedite_reply": ("expedite_id", "reply"),
-    "confirm": ("form", "confirmation"),
-    "note": ("text",),
-    "remind": (),
-}
 # Events with their own place on the case page instead of a button in the action bar.
 INLINE_EVENTS = frozenset({"pre_review", "note"})
-# Events a person cannot start from the workbench (the client's and the scheduler's).
+# Events a person cannot start from the workbench (the client's and the scheduler's), and
+# pre-review, which has its own form per material.
 NOT_ON_WORKBENCH = frozenset({"evaluate", "lapse"})
-
-INT_FIELDS = {
-    "days": (1, 60, "补正期限"),
-    "resumption_days": (1, 120, "续办期限"),
-    "case_item_id": (1, None, "事项"),
-    "expedite_id": (1, None, "促办"),
-    "agent_id": (1, None, "帮办代办员"),
-    "to_site_id": (1, None, "接收机构"),
+NO_EVENT_FORM = NOT_ON_WORKBENCH | {"pre_review"}
+# Fields the case page supplies from its own lists (staff, sites, items, chasers, materials).
+PICKERS = frozenset({"agent_id", "to_site", "case_item_id", "expedite_id", "received"})
+# What a choice reads as on the page: the Chinese words of each code.
+CHOICE_LABELS: dict[str, str] = {
+    **{str(k): v for k, v in SUSPENSION_REASONS.items()},
+    **{str(k): v for k, v in TERMINATION_REASONS.items()},
+    **{str(k): v for k, v in DELIVERY_METHODS.items()},
+    **{str(k): v for k, v in FORM_LABELS.items()},
+    **{value: label for value, label in ItemStatus.choices},
 }
-
-SUSPENSION_CHOICES = [(str(k), v) for k, v in SUSPENSION_REASONS.items()]
-TERMINATION_CHOICES = [
-    (str(k), v) for k, v in TERMINATION_REASONS.items() if k != TerminationReason.RESUMPTION_LAPSED
-]
-DELIVERY_CHOICES = [(str(k), v) for k, v in DELIVERY_METHODS.items()]
-STEP_CHOICES = [
-    (ItemStatus.IN_PROGRESS.value, ItemStatus.IN_PROGRESS.label),
-    (ItemStatus.APPROVED.value, ItemStatus.APPROVED.label),
-    (ItemStatus.DENIED.value, ItemStatus.DENIED.label),
-]
-FORM_CHOICES = [(str(k), v) for k, v in FORM_LABELS.items()]
 SIGN_METHODS = [
     (ConfirmationMethod.PAPER.value, "在纸质文书上签字"),
     (ConfirmationMethod.SIGNATURE.value, "在屏幕上手写签名"),
 ]
 
 
+@dataclass
+class FormField:
+    """One field of an event's form, as the schema declares it."""
+
+    name: str
+    label: str
+    help: str
+    required: bool
+    widget: str  # text, textarea, number, select, radio, picker, signature
+    default: Any = ""
+    low: int | None = None
+    high: int | None = None
+    max_length: int | None = None
+    choices: list[tuple[str, str]] = field(default_factory=list)
+    value: Any = ""  # what the form shows: the submitted value, else the default
+
+    @property
+    def html_id(self) -> str:
+        return "f-" + self.name.replace("_", "-")
+
+
+def _unwrap(annotation: Any) -> tuple[Any, list[Any]]:
+    """``Annotated[X, …] | None`` → (X, the constraints written on it)."""
+    metadata: list[Any] = []
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            metadata += annotation.__metadata__
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, UnionType):
+            args = [a for a in get_args(annotation) if a is not type(None)]
+            if len(args) != 1:
+                return annotation, metadata
+            annotation = args[0]
+        else:
+            return annotation, metadata
+
+
+def _bound(metadata: list[Any], name: str) -> Any:
+    return next((getattr(m, name) for m in metadata if getattr(m, name, None) is not None), None)
+
+
+def _choices(annotation: Any) -> list[str]:
+    if get_origin(annotation) is Literal:
+        return [str(a) for a in get_args(annotation)]
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return [str(m.value) for m in annotation]
+    return []
+
+
+def _form_field(name: str, info: FieldInfo) -> FormField:
+    base, inner = _unwrap(info.annotation)
+    metadata = [*info.metadata, *inner]
+    default = None if info.is_required() else info.get_default(call_default_factory=True)
+    shown = FormField(
+        name=name,
+        label=info.title or name,
+        help=info.description or "",
+        required=info.is_required(),
+        widget="text",
+        default="" if default is None else default,
+    )
+    if name in PICKERS:
+        shown.widget = "picker"
+    elif isinstance(base, type) and issubclass(base, BaseModel):
+        shown.widget = "signature"
+    elif values := _choices(base):
+        shown.choices = [(v, CHOICE_LABELS.get(v, v)) for v in values]
+        shown.widget = "radio" if name == "method" else "select"
+    elif base is int:
+        shown.widget, shown.low, shown.high = (
+            "number",
+            _bound(metadata, "ge"),
+            _bound(metadata, "le"),
+        )
+    else:
+        shown.max_length = _bound(metadata, "max_length")
+        shown.widget = "textarea" if (shown.max_length or 0) > 200 else "text"
+    return shown
+
+
+def form_fields(details: type[BaseModel]) -> list[FormField]:
+    """The fields a person fills in for these details, in the schema's order."""
+    return [
+        _form_field(name, info)
+        for name, info in details.model_fields.items()
+        if not recorded_by_others(info)
+    ]
+
+
+# The form of every event a person starts from the workbench, derived once at start-up.
+EVENT_FORMS: dict[str, list[FormField]] = {
+    t.event: form_fields(t.details) for t in TRANSITIONS if t.event not in NO_EVENT_FORM
+}
+EVENT_FIELDS: dict[str, tuple[str, ...]] = {
+    event: tuple(f.name for f in fields) for event, fields in EVENT_FORMS.items()
+}
+
+
+def fields_with_values(event: str, data, case) -> list[FormField]:
+    """The event's fields, each holding what the form shows now."""
+    shown = []
+    for fld in EVENT_FORMS[event]:
+        value = data.get(fld.name) if data else None
+        if not value:
+            value = case.needs if fld.name == "needs" else fld.default
+        shown.append(replace(fld, value=str(value) if value != "" else ""))
+    return shown
+
+
 class FormInvalid(ValueError):
-    """A field that cannot even be read (not a number, out of range); the message is for people."""
+    """A field that cannot even be read; the message is for people."""
 
     def __init__(self, message: str):
         super().__init__(message)
@@ -109,46 +179,26 @@ def version_from(data: QueryDict) -> int:
     return version
 
 
-def _int(data: QueryDict, name: str) -> int | None:
-    raw = (data.get(name) or "").strip()
-    if not raw:
-        return None
-    low, high, label = INT_FIELDS[name]
-    if int_or_none(raw) is None:
-        raise FormInvalid(f"{label}应为数字")
-    value = int_or_none(raw, low=low, high=high or MAX_ID)
-    if value is None:
-        if high is None:  # an id: past the end of the table, so not one of the choices
-            raise FormInvalid(f"{label}选择有误，请刷新页面后重试")
-        raise FormInvalid(f"{label}应在 {low} 到 {high} 之间")
-    return value
-
-
-def _text(data: QueryDict, name: str) -> str:
-    return (data.get(name) or "").strip()[:TEXT_MAX]
-
-
 def details_from(event: str, data: QueryDict) -> dict:
-    """The details of ``event`` read from a submitted form (only the fields it has)."""
+    """The details of ``event`` as submitted: the raw value of each field the form has
+    (empty ones left out, so the schema's defaults and its 请填写 apply)."""
     details: dict = {}
-    for name in EVENT_FIELDS.get(event, ()):
-        if name == "confirmation":
+    for shown in EVENT_FORMS.get(event, ()):
+        name = shown.name
+        if shown.widget == "signature":
             if data.get("signed"):
                 method = data.get("sign_method") or ConfirmationMethod.PAPER
                 if method not in {m for m, _ in SIGN_METHODS}:
                     method = ConfirmationMethod.PAPER
-                details["confirmation"] = {"method": method, "signer": _text(data, "signer")[:50]}
+                signer = (data.get("signer") or "").strip()[:50]
+                details[name] = {"method": method, "signer": signer}
         elif name == "received":
-            received = ids_or_none(data.getlist("received"))
+            received = ids_or_none(data.getlist(name))
             if received is None:
                 raise FormInvalid("补正材料选择有误，请刷新页面后重试")
-            details["received"] = received
-        elif name in INT_FIELDS:
-            value = _int(data, name)
-            if value is not None:
-                details[name] = value
+            details[name] = received
         else:
-            value = _text(data, name)
+            value = (data.get(name) or "").strip()
             if value:
                 details[name] = value
     return details

@@ -73,7 +73,7 @@ def test_a_relay_to_the_town_shows_the_case_there_and_keeps_it_visible_in_the_vi
 ):
     town = staff(world.town_agent)
     assert not sees(town, food_case)
-    act(food_case, world.agent_a, "relay_out", to_site_id=world.town.pk, note="需镇级办理")
+    act(food_case, world.agent_a, "relay_out", to_site=world.town.code, note="需镇级办理")
     assert sees(town, food_case)
     assert case_roles(town, food_case) == {"receiver"}
     act(food_case, world.town_agent, "relay_accept")
@@ -87,7 +87,7 @@ def test_a_relay_to_the_town_shows_the_case_there_and_keeps_it_visible_in_the_vi
 
 
 def test_a_returned_relay_leaves_the_case_with_the_village(world, food_case):
-    act(food_case, world.agent_a, "relay_out", to_site_id=world.town.pk, note="需镇级办理")
+    act(food_case, world.agent_a, "relay_out", to_site=world.town.code, note="需镇级办理")
     act(food_case, world.town_agent, "relay_return", reason="本镇不办理此事项")
     assert not sees(staff(world.town_agent), food_case)
     assert case_roles(staff(world.agent_a), food_case) == {"agent"}

@@ -216,16 +216,16 @@ def test_relay_from_village_to_town_to_county_keeps_one_case(world):
     case = open_case(world)
     act(case, world.agent_a, "start_review")
     with pytest.raises(TransitionRefused, match="移交说明"):
-        act(case, world.agent_a, "relay_out", to_site_id=world.town.pk)
-    act(case, world.agent_a, "relay_out", to_site_id=world.town.pk, note="材料已收齐，需镇级办理")
+        act(case, world.agent_a, "relay_out", to_site=world.town.code)
+    act(case, world.agent_a, "relay_out", to_site=world.town.code, note="材料已收齐，需镇级办理")
     with pytest.raises(TransitionRefused, match="待对方接收"):
         act(case, world.agent_a, "accept", confirmation=SIGNED)
     act(case, world.town_agent, "relay_accept")
     assert case.site == world.town and case.agent == world.town_agent
-    act(case, world.town_agent, "relay_out", to_site_id=world.county.pk, note="涉及县级审批")
+    act(case, world.town_agent, "relay_out", to_site=world.county.code, note="涉及县级审批")
     act(case, world.county_agent, "relay_return", reason="材料不全，请镇里先补齐")
     assert case.site == world.town and case.relay_to_site is None
-    act(case, world.town_agent, "relay_out", to_site_id=world.county.pk, note="已补齐")
+    act(case, world.town_agent, "relay_out", to_site=world.county.code, note="已补齐")
     act(case, world.county_agent, "relay_accept")
     assert case.site == world.county
     assert Case.objects.filter(client=world.citizen).count() == 1

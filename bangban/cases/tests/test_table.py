@@ -10,15 +10,8 @@ import pytest
 from bangban.cases.access import Actor
 from bangban.cases.models import Case, CaseEvent, MaterialStatus
 from bangban.cases.services import case_transition
-from bangban.cases.workflow import (
-    TRANSITIONS,
-    ServiceType,
-    State,
-    TransitionRefused,
-    check_table,
-    events_from,
-    transition_for,
-)
+from bangban.cases.transitions import TRANSITIONS, check_table, events_from, transition_for
+from bangban.cases.workflow import ServiceType, State, TransitionRefused
 
 from .helpers import SIGNED, accept, act, finish_items, open_case, review_all, to_handling
 

@@ -137,7 +137,7 @@ def test_staff_email_is_sent_with_a_stable_message_id(world):
     world.town_agent.user.email = "town@example.cn"
     world.town_agent.user.save()
     case = open_case(world)
-    act(case, world.agent_a, "relay_out", to_site_id=world.town.pk, note="需镇级办理")
+    act(case, world.agent_a, "relay_out", to_site=world.town.code, note="需镇级办理")
     deliver_due_messages()
     [email] = mail.outbox
     message = Message.objects.get(channel="email")
@@ -185,7 +185,7 @@ def test_digest_staff_get_no_email_until_the_digest(world):
     world.agent_a.user.save()
     StaffPreference.objects.create(staff=world.agent_a, mode="digest")
     case = open_case(world)
-    act(case, world.agent_a, "relay_out", to_site_id=world.town.pk, note="需镇级办理")
+    act(case, world.agent_a, "relay_out", to_site=world.town.code, note="需镇级办理")
     act(case, world.town_agent, "relay_return", reason="本镇不办理")
     deliver_due_messages()
     assert mail.outbox == []

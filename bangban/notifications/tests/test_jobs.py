@@ -228,7 +228,7 @@ def test_digests_bundle_held_messages_once_on_the_next_working_day(world, monkey
     world.agent_a.user.save()
     StaffPreference.objects.create(staff=world.agent_a, mode="digest")
     case = open_case(world)
-    act(case, world.agent_a, "relay_out", to_site_id=world.town.pk, note="需镇级办理")
+    act(case, world.agent_a, "relay_out", to_site=world.town.code, note="需镇级办理")
     act(case, world.town_agent, "relay_return", reason="本镇不办理")
     held = Message.objects.filter(staff=world.agent_a, state=MessageState.HELD)
     assert held.count() == 1

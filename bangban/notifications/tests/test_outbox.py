@@ -239,7 +239,7 @@ def test_the_termination_sms_leaves_out_a_missing_slip_and_phone():
 
 def test_a_hand_over_notifies_the_receiving_sites_agents_not_the_sender(world):
     case = open_case(world)
-    act(case, world.agent_a, "relay_out", to_site_id=world.town.pk, note="需镇级办理")
+    act(case, world.agent_a, "relay_out", to_site=world.town.code, note="需镇级办理")
     notice = Notice.objects.get(staff=world.town_agent)
     assert notice.case == case and "待接收移交" in notice.title and "需镇级办理" in notice.body
     assert notice.message.state == MessageState.SENT and notice.read_at is None
@@ -291,7 +291,7 @@ def test_staff_preferences_add_email_at_once_or_hold_it_for_the_digest(world):
     world.town_agent.save()
     StaffPreference.objects.create(staff=world.town_agent, by_email=True, by_sms=True)
     case = open_case(world)
-    act(case, world.agent_a, "relay_out", to_site_id=world.town.pk, note="需镇级办理")
+    act(case, world.agent_a, "relay_out", to_site=world.town.code, note="需镇级办理")
     rows = dict(Message.objects.filter(staff=world.town_agent).values_list("channel", "state"))
     assert rows == {"notice": "sent", "email": "queued", "sms": "queued"}
     assert Message.objects.get(staff=world.town_agent, channel="email").address_masked == (

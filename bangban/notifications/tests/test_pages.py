@@ -13,9 +13,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def relayed(world):
     case = open_case(world)
-    act(case, world.agent_a, "relay_out", to_site_id=world.town.pk, note="需镇级办理")
+    act(case, world.agent_a, "relay_out", to_site=world.town.code, note="需镇级办理")
     act(case, world.town_agent, "relay_return", reason="本镇不办理")
-    act(case, world.agent_a, "relay_out", to_site_id=world.town.pk, note="补充说明后再次移交")
+    act(case, world.agent_a, "relay_out", to_site=world.town.code, note="补充说明后再次移交")
     return case
 
 

@@ -135,7 +135,7 @@ def test_without_htmx_the_forms_post_and_redirect_back(signed_in, world):
     response = client.post(
         f"/work/cases/{case.number}/events/refuse/", {"expected_version": case.version + 1}
     )
-    assert response.status_code == 422 and "须填写书面理由" in response.content.decode()
+    assert response.status_code == 422 and "请填写不予受理的书面理由" in response.content.decode()
     assert page(client, case, do="refuse").status_code == 200
 
 
@@ -246,17 +246,15 @@ def test_relay_out_then_the_receiving_site_accepts_or_returns(signed_in, world):
     client = signed_in(world.agent_a)
     form = client.get(f"/work/cases/{case.number}/events/relay_out/", **HTMX).content.decode()
     assert "上级：城关镇便民服务中心" in form
-    post(client, case, "relay_out", to_site_id=str(world.town.pk), note="须到镇里办理")
+    post(client, case, "relay_out", to_site=world.town.code, note="须到镇里办理")
     town = signed_in(world.town_agent)
     assert action_buttons(page(town, case).content) == ["relay_accept", "relay_return"]
     response = post(town, case, "relay_return")
-    assert "“退回移交”须填写书面理由" in response.content.decode()
+    assert "请填写退回理由" in response.content.decode()
     post(town, case, "relay_return", reason="本镇不办理该事项")
     case.refresh_from_db()
     assert case.relay_to_site is None and case.site == world.village_a
-    post(
-        signed_in(world.agent_a), case, "relay_out", to_site_id=str(world.town.pk), note="再次移交"
-    )
+    post(signed_in(world.agent_a), case, "relay_out", to_site=world.town.code, note="再次移交")
     post(signed_in(world.town_agent), case, "relay_accept", note="已接收")
     case.refresh_from_db()
     assert case.site == world.town and case.agent == world.town_agent
@@ -333,7 +331,7 @@ def test_without_htmx_an_event_form_opens_inside_the_case_page(signed_in, world)
     response = client.get(f"/work/cases/{case.number}/events/refuse/")
     assert response["Location"] == f"/work/cases/{case.number}/?do=refuse"
     text = client.get(response["Location"]).content.decode()
-    assert "不予受理理由（书面告知服务对象）" in text and "确认不予受理" in text
+    assert "不予受理的书面理由（书面告知服务对象）" in text and "确认不予受理" in text
 
 
 def test_a_case_that_leaves_the_person_reach_sends_them_home(signed_in, world, monkeypatch):

@@ -30,7 +30,7 @@ def scene(world):
     )
     case_b = open_case(world, agent=world.agent_b)
     relay_b = open_case(world, agent=world.agent_b)
-    act(relay_b, world.agent_b, "relay_out", to_site_id=world.town.pk, note="需到镇里办理")
+    act(relay_b, world.agent_b, "relay_out", to_site=world.town.code, note="需到镇里办理")
     county_market = handling(open_case(world, agent=world.county_agent), world.county_agent)
     item = county_market.items.get()
     act(county_market, world.county_agent, "file_with_department", case_item_id=item.pk)

@@ -30,15 +30,8 @@ from bangban.cases.guards import required_form, signature_on_file
 from bangban.cases.models import Expedite, ItemStatus, MaterialStatus
 from bangban.cases.selectors import event_label, state_label
 from bangban.cases.services import CaseConflict, case_deadline, case_transition
-from bangban.cases.workflow import (
-    BY_EVENT,
-    FORM_LABELS,
-    ServiceType,
-    State,
-    TransitionRefused,
-    check_table,
-    events_from,
-)
+from bangban.cases.transitions import BY_EVENT, check_table, events_from
+from bangban.cases.workflow import FORM_LABELS, ServiceType, State, TransitionRefused
 from bangban.clients import masking
 from bangban.clients.models import ClientCorrection, CorrectionField, RevealField
 from bangban.clients.services import ClientInvalid
@@ -181,7 +174,8 @@ def event_form_context(request, case, event, *, error="", conflict=False, data=N
         "error": error,
         "conflict": conflict,
         "data": data or {},
-        "fields": ev.EVENT_FIELDS[event],
+        "fields": ev.fields_with_values(event, data, case),
+        "signing": "confirmation" in ev.EVENT_FIELDS[event],
         # the version the page showed: posted back on a refusal, sent along when the form
         # is fetched (hx-include), else the case as it is now (the form is part of the page)
         "version": (data or request.GET).get("expected_version") or case.version,
@@ -196,7 +190,7 @@ def event_form_context(request, case, event, *, error="", conflict=False, data=N
         return context
     # delivery is signed for only in person; the form offers that signature
     form = required_form(case, transition, {"method": "in_person"} if event == "deliver" else {})
-    if "confirmation" in context["fields"]:
+    if context["signing"]:
         context.update(
             signs=FORM_LABELS[form] if form else None,
             # signed before (the signature pad, an SMS code): the guard needs nothing more
@@ -214,7 +208,6 @@ def event_form_context(request, case, event, *, error="", conflict=False, data=N
         if event == "department_step" and not (staff.is_agent and case.site_id == staff.site_id):
             filed = [i for i in filed if i.department_id == staff.department_id]
         context["choices"] = filed
-        context["step_choices"] = ev.STEP_CHOICES
     elif event == "expedite_reply":
         context["expedites"] = list(
             Expedite.objects.filter(
@@ -236,14 +229,6 @@ def event_form_context(request, case, event, *, error="", conflict=False, data=N
         context["agents"] = list(s.agents_with_load(case.site))
     elif event == "relay_out":
         context["sites"] = s.relay_targets(case.site)
-    elif event == "suspend":
-        context["reasons"] = ev.SUSPENSION_CHOICES
-    elif event == "terminate":
-        context["reasons"] = ev.TERMINATION_CHOICES
-    elif event == "deliver":
-        context["methods"] = ev.DELIVERY_CHOICES
-    elif event == "confirm":
-        context["forms"] = ev.FORM_CHOICES
     return context
 
 
