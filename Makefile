@@ -66,15 +66,16 @@ test-clock: setup
 # Everything .ci/run runs: fast checks, browsers, PostgreSQL, the moved clock.
 test-all: test test-browser test-postgres test-clock
 
+# The benchmarks live in bench/, outside the package (docs/BENCHMARKS.md).
 bench: setup
-	$(PY) -m bangban.bench
+	$(PY) -m bench
 
 # The scale profile (docs/operations.md 规模配置): PostgreSQL and Redis from scripts/, a
 # database of its own (bangban_scale), gunicorn and a job worker in production mode, HTTP
 # load. Needs root for the scripts on a fresh machine; e.g. SCALE_ARGS="--sizes 100000 --drop".
 SCALE_ARGS ?=
 bench-scale: setup
-	$(PY) -m bangban.scale $(SCALE_ARGS)
+	$(PY) -m bench.scale $(SCALE_ARGS)
 
 clean:
 	rm -rf $(VENV) var

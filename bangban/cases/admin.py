@@ -9,7 +9,7 @@ the workbench pages and the API, which go through the write path.
 
 from django.contrib import admin
 
-from .models import AuditCheckpoint, Case, CaseEvent, CaseItem, CaseMaterial
+from .models import AuditCheckpoint, Case, CaseEvent, CaseItem, CaseMaterial, DeliveryChoice
 
 
 class ReadOnlyMixin:
@@ -124,3 +124,14 @@ class AuditCheckpointAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f for f in super().get_readonly_fields(request, obj) if f not in self.exclude]
+
+
+@admin.register(DeliveryChoice)
+class DeliveryChoiceAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """How clients asked online to receive their results, the address masked (the wish; the
+    ``deliver`` event records what was done)."""
+
+    list_display = ["case", "method", "address_masked", "chosen_at"]
+    list_filter = ["method"]
+    search_fields = ["case__number"]
+    fields = ["case", "method", "address_masked", "chosen_at"]

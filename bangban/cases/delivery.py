@@ -18,6 +18,10 @@ left in it can no longer be linked to any address or name, not even with the mas
 Every reader goes through :func:`opened` (full values, e.g. for a printed form) or
 :func:`shown` (masked, for screens). Delivery details written before this module existed hold
 the values in clear; they are read as they are, and ``bangban pii_rekey`` encrypts them.
+
+Before that, the client may say online how they want the result (``DeliveryChoice``, written
+by :func:`delivery_choose`): a wish, which the agent's ``deliver`` event does not have to follow.
+The address of a wish to post is personal data as well, and :func:`erase_case` shreds it too.
 """
 
 from __future__ import annotations
@@ -27,10 +31,14 @@ import hmac
 import secrets
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from bangban.clients import pii
 from bangban.clients.crypto import hmac_sm3, suite_of_token
+
+from .models import Case, DeliveryChoice
+from .workflow import DELIVERY_METHODS, DeliveryMethod, State
 
 PERSONAL = ("address", "recipient")
 PLAIN = ("carrier", "tracking_no", "licence_no")
@@ -138,16 +146,11 @@ def rekeyed(delivery: dict | None) -> dict | None:
 
 def erase_case(case, reason: str) -> bool:
     """Crypto-shred the delivery address and recipient of one case (a deletion request under
-    PIPL 第四十七条), with the address the client chose online (``portal.DeliveryChoice``).
+    PIPL 第四十七条), with the address the client chose online (``DeliveryChoice``).
 
     Only ``Case.delivery`` and the choice change; no event is touched, so ``audit verify``
     still passes. True when there was something to erase.
     """
-    from django.apps import apps
-    from django.db import transaction
-
-    from .models import Case
-
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         erased = erase(locked.delivery)
@@ -155,10 +158,59 @@ def erase_case(case, reason: str) -> bool:
         if changed:
             erased["erased_reason"] = reason[:200]
             Case.objects.filter(pk=locked.pk).update(delivery=erased)
-        choices = (
-            apps.get_model("portal", "DeliveryChoice")
-            .objects.filter(case_id=locked.pk)
-            .exclude(address_cipher="")
-        )
+        choices = DeliveryChoice.objects.filter(case_id=locked.pk).exclude(address_cipher="")
         changed = bool(choices.update(address_cipher="", address_masked=ERASED)) or changed
     return changed
+
+
+# --- the client's wish, chosen online -----------------------------------------------------
+
+# While the case is open, and once it is done until the result is handed over.
+CHOICE_STATES = frozenset(
+    {
+        State.RECEIVED,
+        State.ASSESSING,
+        State.REVIEWING,
+        State.AWAITING_SUPPLEMENT,
+        State.ACCEPTED,
+        State.HANDLING,
+        State.COMPLETED,
+    }
+)
+
+
+class ChoiceRefused(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def may_choose(case: Case) -> bool:
+    """Whether the client may (still) say how they want the result of ``case``."""
+    return case.state in CHOICE_STATES
+
+
+def delivery_choice(case: Case) -> DeliveryChoice | None:
+    return DeliveryChoice.objects.filter(case=case).first()
+
+
+def delivery_choose(*, case: Case, method: str, address: str = "") -> DeliveryChoice:
+    """Record (or change) how the client wants the result of ``case``.
+
+    The address is kept for a wish to post only, encrypted with a mask for screens; a wish
+    for anything else forgets an address given before. ``ChoiceRefused`` with a sentence
+    for the client when the case is past choosing, the method unknown or the address missing.
+    """
+    if not may_choose(case):
+        raise ChoiceRefused("办件当前不能再选择领取方式")
+    if method not in DELIVERY_METHODS:
+        raise ChoiceRefused("请选择领取方式")
+    address = address.strip() if method == DeliveryMethod.POST else ""
+    if method == DeliveryMethod.POST and not address:
+        raise ChoiceRefused("选择邮寄到家时请填写邮寄地址")
+    cipher, _, masked = pii.protect("address", address)
+    choice, _ = DeliveryChoice.objects.update_or_create(
+        case=case,
+        defaults={"method": method, "address_cipher": cipher, "address_masked": masked},
+    )
+    return choice

@@ -490,3 +490,44 @@ class ChainReseal(models.Model):
     class Meta:
         verbose_name = "哈希链重新封存"
         verbose_name_plural = "哈希链重新封存"
+
+
+# --- what the client sends online: the result's delivery wish, the uploaded files -----------
+# Written by ``delivery.delivery_choose`` and ``uploads.material_upload``. They were the
+# portal's until issue 13 and keep its tables (``db_table``), so no row moved.
+
+
+class DeliveryChoice(models.Model):
+    """How the client wants to receive the result (当面领取、邮寄、电子证照), chosen online.
+
+    The agent records the actual delivery with the ``deliver`` event; this is the wish. The
+    postal address is personal data: encrypted, with a mask for screens (``clients.pii``).
+    """
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="delivery_choice")
+    method = models.CharField("领取方式", max_length=12, choices=_choices(DELIVERY_METHODS))
+    address_cipher = models.TextField(blank=True, editable=False)
+    address_masked = models.CharField("邮寄地址", max_length=200, blank=True, editable=False)
+    chosen_at = models.DateTimeField("选择时间", auto_now=True)
+
+    class Meta:
+        db_table = "portal_deliverychoice"
+        verbose_name = "结果领取方式"
+        verbose_name_plural = "结果领取方式"
+
+
+class MaterialUpload(models.Model):
+    """Every file a client uploaded for a material: what, how big, its digest, when."""
+
+    material = models.ForeignKey(CaseMaterial, on_delete=models.CASCADE, related_name="uploads")
+    stored_name = models.CharField("存储文件名", max_length=200)
+    kind = models.CharField("文件类型", max_length=10)
+    size = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        db_table = "portal_materialupload"
+        verbose_name = "材料上传记录"
+        verbose_name_plural = "材料上传记录"
+        ordering = ["-uploaded_at", "-id"]

@@ -48,7 +48,7 @@ TABLES: dict[str, tuple[Protected, ...]] = {
         Protected("mobile_cipher", "mobile_hash", "mobile"),
         Protected("address_cipher"),
     ),
-    "portal.DeliveryChoice": (Protected("address_cipher"),),
+    "cases.DeliveryChoice": (Protected("address_cipher"),),
     # the old mobile an unsent "details corrected" SMS still goes to
     "notifications.Message": (Protected("to_cipher"),),
 }

@@ -1,27 +1,33 @@
 """Excel exchange of the catalogue: export the published items, import the same format.
 
-The workbook has two sheets with Chinese headers: 事项 (one row per item, its current
-guide) and 材料 (one row per material, tied to an item by 事项编码). Import is all or
-nothing: every row of both sheets is checked first and every problem is reported with
-its sheet, row number and reason; only a clean file is written, in one transaction.
-An imported item whose guide or materials differ from its current version gets a new
-published version (the old one is retired); an unchanged item gets none.
+The workbook has sheets with Chinese headers: 事项 (one row per item, its current guide)
+and 材料 (one row per material, tied to an item by 事项编码), and, optionally, 一件事 (one
+row per bundle) and 一件事事项 (one row per item of a bundle, with its prerequisites).
+Import is all or nothing: every row of every sheet is checked first and every problem is
+reported with its sheet, row number and reason; only a clean file is written, in one
+transaction. An imported item whose guide or materials differ from its current version
+gets a new version, published (the old one is retired) unless its 直接发布 says 否, when
+it waits as a draft for an editor; an unchanged item gets none. Bundles likewise: a new
+published version when their items or prerequisites changed.
+
+The demo catalogue (``catalogue/demo.xlsx``) is loaded through ``import_workbook``.
 """
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Max, Prefetch
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from bangban.network.models import Department, Site
-from bangban.xlsx import safe_row
+from bangban.xlsx import NO, YES, ImportRefused, Row, RowError, open_workbook, read_sheet, safe_row
 
 from . import services
 from .models import (
+    Bundle,
+    BundleVersion,
     Channel,
     ItemCategory,
     ItemVersion,
@@ -54,6 +60,7 @@ ITEM_COLUMNS = [
     ("提供帮办", "offers_assist"),
     ("提供代办", "offers_proxy"),
     ("服务机构编码", "sites"),
+    ("直接发布", "publish"),  # 否: the new version waits as a draft; blank: 是
 ]
 MATERIAL_COLUMNS = [
     ("事项编码", "item"),
@@ -66,12 +73,36 @@ MATERIAL_COLUMNS = [
     ("来源渠道", "obtain_from"),
     ("备注", "note"),
 ]
-REQUIRED_ITEM_HEADERS = {h for h, k in ITEM_COLUMNS if k != "number"}
-REQUIRED_MATERIAL_HEADERS = {h for h, _ in MATERIAL_COLUMNS}
+BUNDLE_SHEET = "一件事"
+ENTRY_SHEET = "一件事事项"
+BUNDLE_COLUMNS = [
+    ("一件事编码", "code"),
+    ("一件事名称", "name"),
+    ("办事场景", "life_event"),
+    ("关键词", "keywords"),
+    ("说明", "description"),
+]
+ENTRY_COLUMNS = [
+    ("一件事编码", "bundle"),
+    ("事项编码", "item"),
+    ("前置事项编码", "depends_on"),  # items of the same bundle, listed above this one
+]
+COLUMNS_OF = {
+    ITEM_SHEET: ITEM_COLUMNS,
+    MATERIAL_SHEET: MATERIAL_COLUMNS,
+    BUNDLE_SHEET: BUNDLE_COLUMNS,
+    ENTRY_SHEET: ENTRY_COLUMNS,
+}
+# Optional: 版本号 (ignored on import), 直接发布 (blank: 是), a bundle's texts, prerequisites.
+REQUIRED_HEADERS = {
+    ITEM_SHEET: {h for h, key in ITEM_COLUMNS if key not in {"number", "publish"}},
+    MATERIAL_SHEET: {h for h, _ in MATERIAL_COLUMNS},
+    BUNDLE_SHEET: {h for h, key in BUNDLE_COLUMNS if key in {"code", "name"}},
+    ENTRY_SHEET: {h for h, key in ENTRY_COLUMNS if key in {"bundle", "item"}},
+}
+BUNDLE_FIELDS = [key for _, key in BUNDLE_COLUMNS]
 
-YES, NO = "是", "否"
 IMMEDIATE, PROMISED = "即办件", "承诺件"
-LIST_SEPARATORS = re.compile(r"[、,，;；/\s]+")
 CHANNEL_BY_TEXT = {
     **{label: code for code, label in Channel.choices},
     **{c: c for c in Channel.values},
@@ -92,26 +123,8 @@ MATERIAL_COMPARED = (
 )
 
 
-@dataclass
-class RowError:
-    sheet: str
-    row: int
-    reason: str
-
-    def __str__(self) -> str:
-        return (
-            f"“{self.sheet}”工作表第{self.row}行：{self.reason}"
-            if self.row
-            else f"“{self.sheet}”工作表：{self.reason}"
-        )
-
-
-class CatalogueImportError(Exception):
-    """The file was refused; ``errors`` lists every problem found. Nothing was written."""
-
-    def __init__(self, errors: list[RowError]):
-        self.errors = errors
-        super().__init__("\n".join(map(str, errors)))
+class CatalogueImportError(ImportRefused):
+    """The catalogue file was refused; ``errors`` lists every problem. Nothing was written."""
 
 
 @dataclass
@@ -119,12 +132,19 @@ class ImportResult:
     created_items: list[str] = field(default_factory=list)
     new_versions: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    drafts: list[str] = field(default_factory=list)
+    new_bundle_versions: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
-        return (
+        text = (
             f"新增事项 {len(self.created_items)} 个，发布新版本 {len(self.new_versions)} 个，"
             f"未变化 {len(self.unchanged)} 个。"
         )
+        if self.drafts:
+            text += f"保存草稿 {len(self.drafts)} 个（待发布）。"
+        if self.new_bundle_versions:
+            text += f"发布一件事新版本 {len(self.new_bundle_versions)} 个。"
+        return text
 
 
 # ---------------------------------------------------------------------------- export
@@ -135,7 +155,8 @@ def _yes_no(value: bool) -> str:
 
 
 def export_workbook(target) -> int:
-    """Write every published item to ``target`` (a path or a binary file); return the count."""
+    """Write every published item and bundle to ``target`` (a path or a binary file); return
+    the number of items."""
     items = list(
         ServiceItem.objects.filter(is_published=True)
         .select_related("category", "department", "current_version")
@@ -145,57 +166,22 @@ def export_workbook(target) -> int:
         )
         .order_by("code")
     )
+    bundles = list(
+        Bundle.objects.filter(is_published=True)
+        .select_related("current_version")
+        .prefetch_related("current_version__entries__item", "current_version__entries__depends_on")
+        .order_by("code")
+    )
     book = Workbook()
-    item_sheet = book.active
-    item_sheet.title = ITEM_SHEET
-    material_sheet = book.create_sheet(MATERIAL_SHEET)
-    item_sheet.append([h for h, _ in ITEM_COLUMNS])
-    material_sheet.append([h for h, _ in MATERIAL_COLUMNS])
+    sheets = {title: book.create_sheet(title) for title in COLUMNS_OF}
+    book.remove(book.worksheets[0])
+    for title, columns in COLUMNS_OF.items():
+        sheets[title].append([h for h, _ in columns])
     for item in items:
-        v = item.current_version
-        channel_labels = dict(Channel.choices)
-        item_sheet.append(
-            safe_row(
-                item_sheet,
-                [
-                    item.code,
-                    item.name,
-                    item.category.name,
-                    item.department.code,
-                    item.keywords,
-                    v.number,
-                    v.legal_basis,
-                    v.conditions,
-                    v.process,
-                    v.fees,
-                    v.statutory_limit_days,
-                    v.promised_limit_days,
-                    IMMEDIATE if v.is_immediate else PROMISED,
-                    "、".join(channel_labels.get(c, c) for c in v.channels),
-                    _yes_no(v.offers_assist),
-                    _yes_no(v.offers_proxy),
-                    "、".join(site.code for site in v.sites.all()),
-                ],
-            )
-        )
-        for m in v.materials.all():
-            material_sheet.append(
-                safe_row(
-                    material_sheet,
-                    [
-                        item.code,
-                        m.position,
-                        m.name,
-                        _yes_no(m.required),
-                        m.get_form_display(),
-                        m.copies,
-                        _yes_no(m.accept_with_gaps),
-                        m.obtain_from,
-                        m.note,
-                    ],
-                )
-            )
-    for sheet in (item_sheet, material_sheet):
+        _append_version(sheets, item, item.current_version)
+    for bundle in bundles:
+        _append_bundle(sheets, bundle)
+    for sheet in sheets.values():
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"
@@ -203,77 +189,69 @@ def export_workbook(target) -> int:
     return len(items)
 
 
+def _append_version(sheets, item: ServiceItem, version: ItemVersion) -> None:
+    """Append a published guide of ``item`` to the item and material sheets (``sheets`` by
+    title), as the import reads it back."""
+    channel_labels = dict(Channel.choices)
+    item_sheet, material_sheet = sheets[ITEM_SHEET], sheets[MATERIAL_SHEET]
+    row = {
+        "code": item.code,
+        "name": item.name,
+        "category": item.category.name,
+        "department": item.department.code,
+        "keywords": item.keywords,
+        "number": version.number,
+        **{key: getattr(version, key) for key in TEXT_FIELDS},
+        "statutory_limit_days": version.statutory_limit_days,
+        "promised_limit_days": version.promised_limit_days,
+        "is_immediate": IMMEDIATE if version.is_immediate else PROMISED,
+        "channels": "、".join(channel_labels.get(c, c) for c in version.channels),
+        "offers_assist": _yes_no(version.offers_assist),
+        "offers_proxy": _yes_no(version.offers_proxy),
+        "sites": "、".join(site.code for site in version.sites.all()),
+        "publish": YES,
+    }
+    item_sheet.append(safe_row(item_sheet, [row[key] for _, key in ITEM_COLUMNS]))
+    for m in version.materials.all():
+        material_sheet.append(
+            safe_row(
+                material_sheet,
+                [
+                    item.code,
+                    m.position,
+                    m.name,
+                    _yes_no(m.required),
+                    m.get_form_display(),
+                    m.copies,
+                    _yes_no(m.accept_with_gaps),
+                    m.obtain_from,
+                    m.note,
+                ],
+            )
+        )
+
+
+def _append_bundle(sheets, bundle: Bundle) -> None:
+    bundle_sheet, entry_sheet = sheets[BUNDLE_SHEET], sheets[ENTRY_SHEET]
+    bundle_sheet.append(
+        safe_row(
+            bundle_sheet,
+            [bundle.code, bundle.name, bundle.life_event, bundle.keywords, bundle.description],
+        )
+    )
+    entries = sorted(bundle.current_version.entries.all(), key=lambda e: (e.position, e.pk))
+    codes = {entry.pk: entry.item.code for entry in entries}
+    for entry in entries:
+        depends_on = sorted(codes[dep.pk] for dep in entry.depends_on.all())
+        entry_sheet.append(
+            safe_row(entry_sheet, [bundle.code, entry.item.code, "、".join(depends_on)])
+        )
+
+
 # ---------------------------------------------------------------------------- import
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-class _Row:
-    """One data row: reads cells by key and collects the row's problems."""
-
-    def __init__(self, sheet: str, number: int, values: dict[str, Any], errors: list[RowError]):
-        self.sheet, self.number, self.values, self.errors = sheet, number, values, errors
-
-    def error(self, reason: str) -> None:
-        self.errors.append(RowError(self.sheet, self.number, reason))
-
-    def text(self, key: str) -> str:
-        return _text(self.values.get(key))
-
-    def integer(self, key: str, label: str, *, required=True, minimum=0) -> int | None:
-        raw = self.values.get(key)
-        text = _text(raw)
-        if not text:
-            if required:
-                self.error(f"{label}不能为空")
-            return None
-        if isinstance(raw, bool) or not re.fullmatch(r"\d+", text):
-            self.error(f"{label}应为不小于{minimum}的整数，现为“{text}”")
-            return None
-        number = int(text)
-        if number < minimum:
-            self.error(f"{label}应为不小于{minimum}的整数，现为“{text}”")
-            return None
-        return number
-
-    def yes_no(self, key: str, label: str) -> bool | None:
-        text = self.text(key)
-        if text in {YES, "Y", "y", "1", "TRUE", "True", "true"}:
-            return True
-        if text in {NO, "N", "n", "0", "FALSE", "False", "false"}:
-            return False
-        self.error(f"{label}应填“是”或“否”，现为“{text}”")
-        return None
-
-
-def _read_sheet(book, title: str, columns, required_headers, errors) -> list[_Row]:
-    if title not in book.sheetnames:
-        errors.append(RowError(title, 0, f"缺少“{title}”工作表"))
-        return []
-    sheet = book[title]
-    rows = sheet.iter_rows(values_only=True)
-    header = [_text(h) for h in next(rows, ())]
-    missing = [h for h in required_headers if h not in header]
-    if missing:
-        errors.append(RowError(title, 1, "缺少列：" + "、".join(sorted(missing))))
-        return []
-    keys = {key: header.index(h) for h, key in columns if h in header}
-    result = []
-    for number, cells in enumerate(rows, start=2):
-        if all(_text(c) == "" for c in cells):
-            continue
-        values = {key: cells[i] if i < len(cells) else None for key, i in keys.items()}
-        result.append(_Row(title, number, values, errors))
-    return result
-
-
-def _parse_items(rows: list[_Row], lookups) -> dict[str, dict]:
+def _parse_items(rows: list[Row], lookups) -> dict[str, dict]:
     categories, departments, sites = lookups
     parsed: dict[str, dict] = {}
     for row in rows:
@@ -314,9 +292,7 @@ def _parse_items(rows: list[_Row], lookups) -> dict[str, dict]:
         if data["is_immediate"] is None:
             row.error(f"办件类型应填“即办件”或“承诺件”，现为“{kind}”")
         channels = []
-        for word in LIST_SEPARATORS.split(row.text("channels")):
-            if not word:
-                continue
+        for word in row.words("channels"):
             if word not in CHANNEL_BY_TEXT:
                 row.error(f"未知的办理渠道“{word}”（可填：{'、'.join(Channel.labels)}）")
             else:
@@ -324,10 +300,9 @@ def _parse_items(rows: list[_Row], lookups) -> dict[str, dict]:
         data["channels"] = channels
         data["offers_assist"] = row.yes_no("offers_assist", "提供帮办")
         data["offers_proxy"] = row.yes_no("offers_proxy", "提供代办")
+        data["publish"] = row.yes_no("publish", "直接发布", default=True)
         data["sites"] = []
-        for site_code in LIST_SEPARATORS.split(row.text("sites")):
-            if not site_code:
-                continue
+        for site_code in row.words("sites"):
             if site_code not in sites:
                 row.error(f"未知的服务机构编码“{site_code}”")
             else:
@@ -347,7 +322,7 @@ def _parse_items(rows: list[_Row], lookups) -> dict[str, dict]:
     return parsed
 
 
-def _parse_materials(rows: list[_Row], items: dict[str, dict], item_codes_seen: set[str]) -> None:
+def _parse_materials(rows: list[Row], items: dict[str, dict], item_codes_seen: set[str]) -> None:
     for row in rows:
         code = row.text("item")
         if not code:
@@ -388,11 +363,12 @@ def _parse_materials(rows: list[_Row], items: dict[str, dict], item_codes_seen: 
         data["materials"] = [dict(m, position=i) for i, (_, m) in enumerate(ordered, start=1)]
 
 
-def _open_drafts(codes) -> dict[str, int]:
+def _open_drafts(model, owner: str, codes) -> dict[str, int]:
+    """The number of the open draft of each item (or bundle) of ``codes`` that has one."""
     return dict(
-        ItemVersion.objects.filter(item__code__in=codes, status=VersionStatus.DRAFT).values_list(
-            "item__code", "number"
-        )
+        model.objects.filter(
+            **{f"{owner}__code__in": codes}, status=VersionStatus.DRAFT
+        ).values_list(f"{owner}__code", "number")
     )
 
 
@@ -431,27 +407,74 @@ def _guide_in_row(data: dict) -> dict:
     }
 
 
+def _parse_bundles(
+    bundle_rows: list[Row], entry_rows: list[Row], items: dict[str, dict], errors
+) -> dict[str, dict]:
+    """The bundles of the file, each with its entries as (item code, prerequisite codes)."""
+    published = set(ServiceItem.objects.filter(is_published=True).values_list("code", flat=True))
+    published |= {code for code, data in items.items() if data["publish"]}
+    bundles: dict[str, dict] = {}
+    for row in bundle_rows:
+        code = row.text("code")
+        if not code:
+            row.error("一件事编码不能为空")
+            continue
+        if code in bundles:
+            row.error(f"一件事编码“{code}”重复（第{bundles[code]['row']}行已出现）")
+            continue
+        if not row.text("name"):
+            row.error("一件事名称不能为空")
+        bundles[code] = {
+            "row": row.number,
+            **{key: row.text(key) for key in BUNDLE_FIELDS},
+            "entries": [],
+        }
+    for row in entry_rows:
+        code, item = row.text("bundle"), row.text("item")
+        if code not in bundles:
+            row.error(f"“{code}”不在“{BUNDLE_SHEET}”工作表中" if code else "一件事编码不能为空")
+            continue
+        listed = [listed_item for listed_item, _ in bundles[code]["entries"]]
+        if not item:
+            row.error("事项编码不能为空")
+            continue
+        if item in listed:
+            row.error(f"事项“{item}”在一件事“{code}”中重复")
+            continue
+        if item not in published:
+            row.error(f"事项“{item}”不存在或未发布，不能纳入一件事")
+        depends_on = row.words("depends_on")
+        for prerequisite in depends_on:
+            if prerequisite not in listed:
+                row.error(f"前置事项“{prerequisite}”应是一件事“{code}”中排在前面的事项")
+        bundles[code]["entries"].append((item, tuple(sorted(set(depends_on) & set(listed)))))
+    for code, data in bundles.items():
+        if not data["entries"]:
+            errors.append(RowError(BUNDLE_SHEET, data["row"], f"一件事“{code}”至少应包含一个事项"))
+    return bundles
+
+
 def import_workbook(source) -> ImportResult:
     """Import a workbook (path or binary file). Raises ``CatalogueImportError`` if any row is bad.
 
-    1. Read both sheets and check every row; collect all problems.
-    2. Refuse items that have an unpublished draft (the import would overtake it).
+    1. Read every sheet and check every row; collect all problems.
+    2. Refuse items and bundles that have an unpublished draft (the import would overtake it).
     3. If anything is wrong, raise with the full list: nothing is written.
-    4. Otherwise, in one transaction: create or update the items, and publish a new
-       version for each item whose guide or materials changed. Files attached to a
-       material (blank form, sample) carry over to the new version by material name.
+    4. Otherwise, in one transaction: create or update the items, and give each item whose
+       guide or materials changed a new version (published, unless 直接发布 says 否).
+       Files attached to a material (blank form, sample) carry over to the new version by
+       material name. Then the bundles: a new published version for each whose items or
+       prerequisites changed.
     """
     errors: list[RowError] = []
-    try:
-        book = load_workbook(source, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises several kinds for a file that is not xlsx
-        raise CatalogueImportError(
-            [RowError("文件", 0, f"无法读取 Excel 文件（{error.__class__.__name__}）")]
-        ) from error
-    item_rows = _read_sheet(book, ITEM_SHEET, ITEM_COLUMNS, REQUIRED_ITEM_HEADERS, errors)
-    material_rows = _read_sheet(
-        book, MATERIAL_SHEET, MATERIAL_COLUMNS, REQUIRED_MATERIAL_HEADERS, errors
-    )
+    book = open_workbook(source, CatalogueImportError)
+    rows = {
+        title: read_sheet(book, title, columns, REQUIRED_HEADERS[title], errors)
+        for title, columns in COLUMNS_OF.items()
+        # the bundle sheets are optional (both or neither)
+        if title in (ITEM_SHEET, MATERIAL_SHEET)
+        or {BUNDLE_SHEET, ENTRY_SHEET} & set(book.sheetnames)
+    }
     book.close()
 
     categories: dict[str, ItemCategory] = {}
@@ -459,10 +482,11 @@ def import_workbook(source) -> ImportResult:
         categories[category.name] = categories[category.code] = category
     departments = {d.code: d for d in Department.objects.all()}
     sites = {s.code: s for s in Site.objects.all()}
-    items = _parse_items(item_rows, (categories, departments, sites))
-    codes_seen = {row.text("code") for row in item_rows}
-    _parse_materials(material_rows, items, codes_seen)
-    for code, number in _open_drafts(items).items():
+    items = _parse_items(rows[ITEM_SHEET], (categories, departments, sites))
+    codes_seen = {row.text("code") for row in rows[ITEM_SHEET]}
+    _parse_materials(rows[MATERIAL_SHEET], items, codes_seen)
+    bundles = _parse_bundles(rows.get(BUNDLE_SHEET, []), rows.get(ENTRY_SHEET, []), items, errors)
+    for code, number in _open_drafts(ItemVersion, "item", items).items():
         errors.append(
             RowError(
                 ITEM_SHEET,
@@ -470,11 +494,22 @@ def import_workbook(source) -> ImportResult:
                 f"事项“{code}”有未发布的草稿（第{number}版），请先发布或删除草稿后再导入",
             )
         )
+    for code, number in _open_drafts(BundleVersion, "bundle", bundles).items():
+        errors.append(
+            RowError(
+                BUNDLE_SHEET,
+                bundles[code]["row"],
+                f"一件事“{code}”有未发布的草稿（第{number}版），请先发布或删除草稿后再导入",
+            )
+        )
     if errors:
-        errors.sort(key=lambda e: (e.sheet != ITEM_SHEET, e.row))
+        order = list(COLUMNS_OF)
+        errors.sort(key=lambda e: (order.index(e.sheet) if e.sheet in order else -1, e.row))
         raise CatalogueImportError(errors)
     with transaction.atomic():
-        return _write(items)
+        result = _write(items)
+        _write_bundles(bundles, result)
+        return result
 
 
 def _write(items: dict[str, dict]) -> ImportResult:
@@ -534,6 +569,53 @@ def _write(items: dict[str, dict]) -> ImportResult:
             )
             for m in data["materials"]
         )
-        services.item_version_publish(version=version)
-        result.new_versions.append(f"{code} 第{version.number}版")
+        if data["publish"]:
+            services.item_version_publish(version=version)
+            result.new_versions.append(f"{code} 第{version.number}版")
+        else:
+            result.drafts.append(f"{code} 第{version.number}版")
     return result
+
+
+def _entries_of(version: BundleVersion) -> list[tuple[str, tuple[str, ...]]]:
+    entries = version.entries.select_related("item").prefetch_related("depends_on__item")
+    return [
+        (entry.item.code, tuple(sorted(dep.item.code for dep in entry.depends_on.all())))
+        for entry in entries.order_by("position", "id")
+    ]
+
+
+def _write_bundles(bundles: dict[str, dict], result: ImportResult) -> None:
+    existing = {
+        bundle.code: bundle
+        for bundle in Bundle.objects.filter(code__in=bundles).select_related("current_version")
+    }
+    items = {
+        item.code: item
+        for item in ServiceItem.objects.filter(
+            code__in={code for data in bundles.values() for code, _ in data["entries"]}
+        )
+    }
+    for code, data in bundles.items():
+        fields = {key: data[key] for key in BUNDLE_FIELDS if key != "code"}
+        bundle = existing.get(code)
+        if bundle is None:
+            bundle = Bundle.objects.create(code=code, **fields)
+        elif any(getattr(bundle, k) != v for k, v in fields.items()):
+            for key, value in fields.items():
+                setattr(bundle, key, value)
+            bundle.save(update_fields=list(fields))
+        current = bundle.current_version
+        if current is not None and _entries_of(current) == data["entries"]:
+            continue
+        top = bundle.versions.aggregate(top=Max("number"))["top"] or 0
+        version = BundleVersion.objects.create(bundle=bundle, number=top + 1)
+        added: dict[str, Any] = {}
+        for item_code, depends_on in data["entries"]:
+            added[item_code] = services.bundle_entry_add(
+                version=version,
+                item=items[item_code],
+                depends_on=[added[prerequisite] for prerequisite in depends_on],
+            )
+        services.bundle_version_publish(version=version)
+        result.new_bundle_versions.append(f"{code} 第{version.number}版")

@@ -1,4 +1,4 @@
-"""Scheduled jobs on consultations (huey). Notifying the people concerned comes later."""
+"""Scheduled jobs on consultations (huey)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ import logging
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from bangban.workdays.services import in_calendar_scope
+
+from . import jobs
 from .selectors import overdue_consultations
 
 logger = logging.getLogger(__name__)
@@ -19,3 +22,11 @@ def flag_overdue_consultations() -> int:
     if count:
         logger.warning("%d条咨询已超过答复期限仍未答复", count)
     return count
+
+
+@db_periodic_task(crontab(minute="15", hour="8-18"))
+@in_calendar_scope
+def consultation_replies_due() -> int:
+    """Hourly in working hours: whoever owes a consultation its answer is told, on the due
+    day and daily once late, once per consultation and day (``jobs.replies_due``)."""
+    return jobs.replies_due()

@@ -41,11 +41,11 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from bangban.cases import services as case_services
 from bangban.cases.access import Actor, case_roles
+from bangban.cases.messaging import SmsError, send_sms
 from bangban.cases.models import Case, Confirmation, ConfirmationMethod
 from bangban.cases.transitions import check_table as workflow_check_table
 from bangban.cases.workflow import FORM_LABELS, Form, ServiceType, State, TransitionRefused
 from bangban.clients import pii
-from bangban.notifications.sms import SmsError, send_sms
 
 from .kinds import SIGNED_ON_DEMAND
 from .models import ConfirmationCode

@@ -13,7 +13,8 @@ messages appear as in-platform notices and, as each person prefers, by e-mail or
 at once or in a daily digest.
 
 Keys marked ``api_only`` are sent by features that call ``outbox.enqueue`` themselves
-(appointments, complaints and bad reviews, rectification); no workflow event sends them.
+(appointments, complaints and bad reviews, rectification), or through the core's port
+(``cases.messaging.notify``: consultations' replies due); no workflow event sends them.
 """
 
 from __future__ import annotations
@@ -392,6 +393,7 @@ _SPECS = [
         "{% if overdue %}已超过答复期限{{ reply_due_on }}仍未答复{% else %}须于今日"
         "（{{ reply_due_on }}）答复{% endif %}，首问责任人{{ handled_by }}。",
         "每个工作日一次：咨询答复期限当日及超期后",
+        api_only=True,
         case_variables=False,
     ),
     TemplateSpec(

@@ -2,9 +2,9 @@
 
 Every job is safe to run twice, or on two machines at the same moment:
 
-- jobs that only write messages (deadline scans, consultation replies due, the calendar
-  warning) give each message a ``dedupe_key`` naming the case, the kind and the day (the
-  week for the calendar warning): a second run inserts nothing;
+- jobs that only write messages (deadline scans, the calendar warning) give each message a
+  ``dedupe_key`` naming the case, the kind and the day (the week for the calendar
+  warning): a second run inserts nothing;
 - jobs that change something else as well (a ``remind`` event on the case, a digest, a
   roll-up) first insert a ``JobMark`` unique per (job, object) in the same transaction:
   whoever inserts second gets an IntegrityError, rolls back and skips.
@@ -29,7 +29,6 @@ from bangban.cases.models import Case
 from bangban.cases.selectors import deadline_status
 from bangban.cases.services import case_transition
 from bangban.cases.workflow import CLOCK_RUNNING_STATES, State, TransitionRefused
-from bangban.consultations.models import AWAITING_REPLY, Consultation, ConsultationStatus
 from bangban.staff.models import StaffMember
 from bangban.workdays.services import current_calendar
 
@@ -182,51 +181,6 @@ def _remind(case: Case, job: str, key: str, today: date, **details) -> int:
         logger.info("办件%s无需催告：%s", case.number, refused.message)
         return 0
     return int(done)
-
-
-# --- consultations -----------------------------------------------------------------------
-
-
-def consultation_replies_due(today: date | None = None) -> int:
-    """Tell whoever owes a consultation its answer: on the due day, and daily once late.
-
-    seed 000 §10.1.1.2: a question that cannot be answered at once is answered within one
-    working day. The first-contact person is told, and the liaisons of the department it
-    was escalated to. Returns messages written.
-    """
-    today = _today(today)
-    if not current_calendar().is_workday(today):
-        return 0
-    liaisons: dict[int, list[StaffMember]] = {}
-    written = 0
-    waiting = Consultation.objects.filter(
-        status__in=AWAITING_REPLY, reply_due_on__isnull=False, reply_due_on__lte=today
-    ).select_related("handled_by", "department")
-    for consultation in _chunks(waiting):
-        overdue = consultation.reply_due_on < today
-        people = [consultation.handled_by]
-        department = consultation.department_id
-        if consultation.status == ConsultationStatus.ESCALATED and department:
-            if department not in liaisons:
-                liaisons[department] = list(
-                    StaffMember.objects.active().filter(is_liaison=True, department_id=department)
-                )
-            people += liaisons[department]
-        kind = "overdue" if overdue else "due"
-        written += outbox.enqueue(
-            template="staff.consultation_due",
-            recipients=_unique(people),
-            context={
-                "client_name": consultation.client_name,
-                "content": consultation.content[:40],
-                "reply_due_on": outbox.day_text(consultation.reply_due_on),
-                "handled_by": consultation.handled_by.name,
-                "overdue": overdue,
-            },
-            dedupe=f"consultation:{kind}:{consultation.pk}:{today.isoformat()}",
-            ref=f"consultation:{consultation.pk}",
-        )
-    return written
 
 
 # --- the holiday calendar ----------------------------------------------------------------

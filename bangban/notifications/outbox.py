@@ -1,4 +1,5 @@
-"""Writing messages into the outbox: ``enqueue`` (any feature) and ``enqueue_for_event``.
+"""Writing messages into the outbox: ``enqueue`` (any feature), ``enqueue_for_event``, and
+``notify``, which the other areas reach through the core's port (``cases.messaging.notify``).
 
 ``enqueue`` must be called inside the transaction of the change that causes the messages
 (it opens a savepoint of its own, never a separate transaction): either the change and its
@@ -23,6 +24,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from django.db import transaction
 from django.template import TemplateSyntaxError
@@ -33,7 +35,7 @@ from bangban.clients.masking import mask_mobile
 from bangban.staff.models import StaffMember
 
 from . import catalog, rendering
-from .dates import day_text  # noqa: F401 (outbox.day_text, used by jobs)
+from .dates import day_text
 from .models import (
     DeliveryMode,
     Message,
@@ -115,6 +117,22 @@ def enqueue(
     if any(r.state == MessageState.QUEUED for r in rows):
         transaction.on_commit(schedule_delivery, robust=True)
     return len(rows)
+
+
+def notify(
+    *, template: str, recipients: Iterable, context: dict, dedupe: str, ref: str = ""
+) -> int:
+    """``enqueue`` for the other areas (``cases.messaging.notify``): they hand dates as
+    dates, and each is written the way every message writes it (``day_text``)."""
+    written = {
+        key: day_text(value)
+        if isinstance(value, date) and not isinstance(value, datetime)
+        else value
+        for key, value in context.items()
+    }
+    return enqueue(
+        template=template, recipients=recipients, context=written, dedupe=dedupe, ref=ref
+    )
 
 
 def enqueue_for_event(case, event) -> int:

@@ -1,9 +1,11 @@
 """Sending one SMS through the configured gateway.
 
-``send_sms(phone, text)`` is the one entry point. The "console" backend (embedded mode)
-writes the message to the ``bangban.sms`` log, where a one-time code can be read; the
-"http" backend posts JSON to ``SMS_URL`` with a bearer token. Callers that must not lose a
-message go through the outbox (``outbox.enqueue``), not straight here.
+``send_sms(phone, text)`` is the one entry point. ``NotificationsConfig.ready()`` provides it
+to the core's port (``cases.messaging.send_sms``), through which the other areas send; the
+error it raises is the port's (``cases.messaging.SmsError``). The "console" backend
+(embedded mode) writes the message to the ``bangban.sms`` log, where a one-time code can be
+read; the "http" backend posts JSON to ``SMS_URL`` with a bearer token. Callers that must
+not lose a message go through the outbox (``outbox.enqueue``), not straight here.
 
 The gateway contract (``http``): ``POST SMS_URL`` with ``{"phone", "text", "id"}`` and the
 headers ``Authorization: Bearer SMS_TOKEN`` and ``Idempotency-Key: <id>``; it answers
@@ -18,11 +20,9 @@ import urllib.request
 
 from django.conf import settings
 
+from bangban.cases.messaging import SmsError
+
 log = logging.getLogger("bangban.sms")
-
-
-class SmsError(Exception):
-    pass
 
 
 def send_sms(phone: str, text: str, *, idempotency_key: str = "") -> str:

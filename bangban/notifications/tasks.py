@@ -54,13 +54,6 @@ def remind_clients() -> int:
     return jobs.remind_clients()
 
 
-@db_periodic_task(crontab(minute="15", hour=WORKING_HOURS))
-@in_calendar_scope
-def consultation_replies_due() -> int:
-    """Consultations whose reply is due today or late, once per consultation and day."""
-    return jobs.consultation_replies_due()
-
-
 @db_periodic_task(crontab(minute="20", hour="9"))
 @in_calendar_scope
 def calendar_warning() -> int:

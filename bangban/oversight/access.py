@@ -1,4 +1,7 @@
-"""Who may see and act on oversight records.
+"""Who may see and act on oversight records, and who may open the oversight pages.
+
+Shared by both halves of the area: the records (``records/``) and the figures that count
+them (``figures/``) import this module; it imports neither.
 
 Case-based numbers always start from ``bangban.cases.access.visible_cases``. Records that
 belong to a site (complaints, inspections) follow the same jurisdiction as cases: an agent
@@ -9,6 +12,10 @@ visits are about a case and are seen when the case is. What a person may not see
 
 from __future__ import annotations
 
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -22,6 +29,20 @@ from .models import Complaint, Evaluation, Inspection, Rectification, ReturnVisi
 def staff_of(user):
     staff = getattr(user, "staff", None) if user.is_authenticated else None
     return staff if staff is not None and staff.is_active else None
+
+
+def staff_required(view):
+    """An oversight page: for staff in post only; the view gets the staff member."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        staff = staff_of(request.user)
+        if staff is None:
+            raise PermissionDenied("仅限在岗工作人员")
+        return view(request, staff, *args, **kwargs)
+
+    return wrapper
 
 
 def site_paths(staff) -> list[str]:

@@ -1,7 +1,7 @@
 """Admin for the oversight records.
 
 Evaluations, rectifications, complaints and return visits change only through
-``services.py`` (evaluations through the case workflow), so here they are read-only
+``records/services.py`` (evaluations through the case workflow), so here they are read-only
 windows; inspections and each centre's limits and targets (监督评价参数) are edited here.
 """
 

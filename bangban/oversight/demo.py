@@ -25,11 +25,11 @@ from bangban.network.models import Site
 from bangban.staff.models import StaffMember
 from bangban.workdays.services import current_calendar
 
-from . import services
-from .evaluations import handled_case
-from .facts import refresh_facts
+from .figures.facts import refresh_facts
+from .figures.rollup import refresh_rollup
 from .models import Rectification, RectificationStatus, ReturnVisit, ReturnVisitKind
-from .rollup import refresh_rollup
+from .records import services
+from .records.evaluations import handled_case
 
 SEED = 2026
 FINISHED = (State.COMPLETED, State.DELIVERED, State.ARCHIVED, State.TERMINATED)

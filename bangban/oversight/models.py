@@ -1,9 +1,12 @@
-"""Oversight records: evaluations, rectifications, complaints, return visits, inspections.
+"""The oversight tables: the records, then what the figures keep to count them quickly.
 
-Every row here is written by ``services.py`` (an evaluation only through the case
-workflow's ``evaluate`` event, so it sits on the case's hash-chained timeline). Each model
-carries the site and the date fields the metrics group and filter on, indexed, so the
-dashboard aggregates in the database (see ``metrics.py``).
+The records (evaluations, rectifications, complaints, return visits, inspections) are
+written by ``records/services.py`` (an evaluation only through the case workflow's
+``evaluate`` event, so it sits on the case's hash-chained timeline). Each carries the site
+and the date fields the metrics group and filter on, indexed, so the dashboard aggregates
+in the database (see ``figures/metrics.py``). From ``WorkdayOrdinal`` on, the tables are
+the figures' own: written by the figures job (``figures/jobs.py``), only read by a page.
+One module for both halves, as Django wants one per app; it imports neither.
 
 Sources: seed 000 §5 (targets), §11 (supervision and evaluation); seed 001 §11–§12;
 seed 003 第十四条–第十六条 and annex 4; GB/T 39734 (the five levels and the indicator
@@ -562,7 +565,8 @@ class WorkdayOrdinal(models.Model):
     ``day``; a day off has the ordinal of the working day before it. The working days in
     (a, b] are then ``ordinal(b) − ordinal(a)``, the same count as
     ``WorkCalendar.workdays_between``. Rebuilt from the calendar in force whenever the
-    administrators' holiday entries change (see ``workdays.ensure_ordinals``).
+    administrators' holiday entries change (``figures.ordinals.ensure_ordinals``, which the
+    figures job runs).
     """
 
     day = models.DateField(primary_key=True)
@@ -578,10 +582,10 @@ class WorkdayOrdinal(models.Model):
 class CaseFact(models.Model):
     """Per-case values the metrics need that would otherwise cost a subquery per case.
 
-    Computed from the case's events, signed forms and the working-day table by
-    ``facts.refresh_facts`` (before every metric read, for the cases whose events moved on,
-    and by the periodic job); ``event_count`` tells whether a fact is current. Joined to the
-    case one to one, so the dashboard reads them in the same scan as the case's own columns.
+    Computed from the case's events, signed forms and the working-day table by the figures
+    job (``figures/jobs.py``, for the cases of the changes it claims); ``event_count``
+    tells whether a fact is current. Joined to the case one to one, so the dashboard reads
+    them in the same scan as the case's own columns.
     """
 
     case = models.OneToOneField(
@@ -599,10 +603,35 @@ class CaseFact(models.Model):
 
 
 class FactState(models.Model):
-    """How far ``CaseFact`` has been brought up to date (the last event seen)."""
+    """The calendar ``CaseFact`` was computed with (a new one: every fact is recomputed).
 
-    last_event_id = models.BigIntegerField(default=0)
+    Its one row is also the figures' claim: whoever writes the facts or the daily roll-up
+    holds it locked (``figures/claim.py``).
+    """
+
     fingerprint = models.CharField(max_length=200, blank=True)
+
+
+class UncountedChange(models.Model):
+    """A change the figures have not counted yet: a case event (``event``), or a change to
+    a record that makes an evaluation count differently without one (``event`` empty: an
+    upheld appeal, a return visit made).
+
+    The figures' inbox, kept as the notifications' outbox is: written in the transaction
+    of the change (``figures/subscribers.py``), so it commits or rolls back with it. The
+    figures job, holding the figures' claim (``figures/claim.py``: ``FactState`` locked
+    with ``SELECT … FOR UPDATE SKIP LOCKED``), recounts the rows' cases and deletes the
+    rows in the same transaction (``figures/jobs.py``).
+    """
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey(
+        "cases.CaseEvent", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "待计入统计的变动"
+        verbose_name_plural = "待计入统计的变动"
 
 
 class WorkdayOrdinalState(models.Model):
@@ -616,8 +645,8 @@ class WorkdayOrdinalState(models.Model):
 class DailyFigure(models.Model):
     """One day's counts for one site and agent: what the case and evaluation figures need.
 
-    Built by ``rollup.refresh_rollup`` for days before ``RollupState.through`` so a year's
-    dashboard sums a few thousand of these instead of counting every case. Each figure's
+    Built by ``figures.rollup.refresh_rollup`` for days before ``RollupState.through`` so a
+    year's dashboard sums a few thousand of these instead of counting every case. Each figure's
     population and met count are dated by the figure's own date (as in ``metrics``), the
     volumes by theirs; ``handling_n``/``handling_sum``: completed cases with a known net
     handling time and the sum of their working days. Evaluations count at their case's site

@@ -1,29 +1,19 @@
-"""How oversight plugs into the case core (``bangban.cases.events``).
+"""How oversight plugs into the case core (``bangban.cases.events``), in two halves.
 
-The ``evaluate`` row of the state table names the guard ``evaluation_allowed``; oversight
-provides it (一事一评, ``evaluations.check_evaluation``) and, once the event is recorded,
-writes the Evaluation (and a bad review's rectification) in the same transaction.
+- the records (``records/subscribers.py``): the ``evaluation_allowed`` guard, and the
+  Evaluation of an ``evaluate`` event, written in the event's transaction;
+- the figures (``figures/subscribers.py``): an ``UncountedChange`` for every case event
+  (and every evaluation that comes to count differently), claimed by the figures job.
+
 Hooked up in ``OversightConfig.ready()``.
 """
 
 from __future__ import annotations
 
-from bangban.cases import events
-from bangban.cases.guards import register_guard
-
-from .evaluations import check_evaluation, record_evaluation
-
-
-def evaluation_allowed(ctx) -> None:
-    check_evaluation(ctx.case, ctx.actor, ctx.details)
-
-
-def on_case_event(message: events.CaseEventRecorded) -> None:
-    if message.name == "evaluate":
-        record = message.record
-        record_evaluation(message.case, message.actor, record.details, event_seq=record.seq)
+from .figures import subscribers as figures
+from .records import subscribers as records
 
 
 def subscribe() -> None:
-    register_guard("evaluation_allowed", evaluation_allowed)
-    events.subscribe(on_case_event)
+    records.subscribe()
+    figures.subscribe()

@@ -1,4 +1,8 @@
-"""Scheduled oversight jobs (huey). They only flag; people decide what to do."""
+"""Scheduled oversight jobs (huey). The records' job only flags, people decide what to do;
+the figures' job counts (``figures/jobs.py``).
+
+The work is in plain functions that tests call; the tasks only schedule it.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,10 @@ from datetime import date
 
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
-from .facts import refresh_facts
-from .rollup import refresh_rollup
-from .selectors import overdue_findings, overdue_rectifications
+from .figures import jobs
+from .records.selectors import overdue_findings, overdue_rectifications
 
 logger = logging.getLogger(__name__)
 
@@ -40,11 +43,25 @@ def flag_overdue_rectifications() -> dict[str, int]:
     return flag_overdue()
 
 
-@db_periodic_task(crontab(minute="*/10"))
-def refresh_case_facts() -> int:
-    """Every ten minutes: keep the per-case statistics and the daily roll-up current, so
-    pages rarely wait for them; at 03:40 compare every case, not only the recently changed."""
-    now = timezone.localtime()
-    written = refresh_facts(full=now.hour == 3 and now.minute >= 40)
-    refresh_rollup()  # yesterday's figures join the roll-up after midnight
-    return written
+@db_task()
+def count_soon() -> None:
+    """Queued by ``figures.subscribers.schedule_count`` (handed this task in
+    ``apps.ready``) after a commit that left changes uncounted: count them now.
+
+    Returns nothing on purpose: huey keeps a non-None result until someone reads it, and
+    nobody reads this one (one per commit would pile up in the result store).
+    """
+    jobs.count_new_events()
+
+
+@db_periodic_task(crontab(minute="*"))
+def count_case_events() -> int:
+    """Every minute: whatever the queued runs missed (the queue was down, a calendar
+    entry changed), and yesterday joins the roll-up after midnight."""
+    return jobs.count_new_events()
+
+
+@db_periodic_task(crontab(minute="40", hour="3"))
+def compare_case_facts() -> int:
+    """At 03:40: every case's per-case statistics compared with its events."""
+    return jobs.compare_every_case()

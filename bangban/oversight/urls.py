@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from . import reports, views, views_records
+from .figures import reports, views
+from .records import views as records
 
 app_name = "oversight"
 
@@ -14,30 +15,30 @@ urlpatterns = [
     path("reason/<str:kind>/<str:reason>/", views.reason_list, name="reason"),
     path("disclosure/", views.disclosure_page, name="disclosure"),
     path("report/<int:site_id>/<str:month>.<str:fmt>", reports.report_download, name="report"),
-    path("rectifications/", views_records.rectification_list, name="rectifications"),
-    path("rectifications/<int:pk>/", views_records.rectification_detail, name="rectification"),
+    path("rectifications/", records.rectification_list, name="rectifications"),
+    path("rectifications/<int:pk>/", records.rectification_detail, name="rectification"),
     path(
         "rectifications/<int:pk>/<str:action>/",
-        views_records.rectification_action,
+        records.rectification_action,
         name="rectification-action",
     ),
-    path("complaints/", views_records.complaint_list, name="complaints"),
-    path("complaints/new/", views_records.complaint_new, name="complaint-new"),
-    path("complaints/<int:pk>/", views_records.complaint_detail, name="complaint"),
+    path("complaints/", records.complaint_list, name="complaints"),
+    path("complaints/new/", records.complaint_new, name="complaint-new"),
+    path("complaints/<int:pk>/", records.complaint_detail, name="complaint"),
     path(
         "complaints/<int:pk>/<str:action>/",
-        views_records.complaint_action,
+        records.complaint_action,
         name="complaint-action",
     ),
-    path("visits/", views_records.visit_list, name="visits"),
-    path("visits/plan/", views_records.visit_plan, name="visit-plan"),
-    path("visits/<int:pk>/", views_records.visit_record, name="visit-record"),
-    path("inspections/", views_records.inspection_list, name="inspections"),
-    path("inspections/new/", views_records.inspection_new, name="inspection-new"),
-    path("inspections/<int:pk>/", views_records.inspection_detail, name="inspection"),
+    path("visits/", records.visit_list, name="visits"),
+    path("visits/plan/", records.visit_plan, name="visit-plan"),
+    path("visits/<int:pk>/", records.visit_record, name="visit-record"),
+    path("inspections/", records.inspection_list, name="inspections"),
+    path("inspections/new/", records.inspection_new, name="inspection-new"),
+    path("inspections/<int:pk>/", records.inspection_detail, name="inspection"),
     path(
         "inspections/<int:pk>/findings/<int:finding_pk>/",
-        views_records.finding_rectified,
+        records.finding_rectified,
         name="finding-rectified",
     ),
 ]

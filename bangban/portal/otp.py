@@ -23,9 +23,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from bangban.cases.messaging import SmsError, send_sms
 from bangban.clients import pii
 from bangban.clients.identity import IdentityError, validate_mobile
-from bangban.notifications.sms import SmsError, send_sms
 
 from .models import LoginCode
 

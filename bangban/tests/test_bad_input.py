@@ -24,7 +24,7 @@ from bangban.cases.tests.helpers import open_case
 from bangban.clients.services import ClientInput, client_register
 from bangban.inputs import MAX_ID, bounded_int, id_or_none, ids_or_none, int_or_none
 from bangban.oversight.models import Complaint
-from bangban.oversight.services import complaint_submit
+from bangban.oversight.records.services import complaint_submit
 from bangban.portal.identity import PortalIdentity
 from bangban.portal.tests.conftest import sign_in
 from bangban.portal.views.feedback import COMPLAINTS_PER_HOUR

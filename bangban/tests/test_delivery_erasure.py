@@ -13,9 +13,8 @@ from django.core.management import call_command
 from django.db import connection
 
 from bangban.cases import delivery
-from bangban.cases.models import Case, CaseEvent
+from bangban.cases.models import Case, CaseEvent, DeliveryChoice
 from bangban.cases.tests.helpers import deliver_by_post
-from bangban.portal.models import DeliveryChoice
 
 ADDRESS = "浙江省杭州市余杭区良渚街道梨花巷7号"
 RECIPIENT = "赵小六"

@@ -35,9 +35,9 @@ from hypothesis import settings as fuzz_settings
 from hypothesis import strategies as st
 
 from bangban.cases.workflow import SUSPENSION_REASONS, TERMINATION_REASONS
-from bangban.oversight.filters import FILTER_KEYS
-from bangban.oversight.metrics import METRICS, VOLUMES
-from bangban.oversight.views import BREAKDOWNS
+from bangban.oversight.figures.filters import FILTER_KEYS
+from bangban.oversight.figures.metrics import METRICS, VOLUMES
+from bangban.oversight.figures.views import BREAKDOWNS
 from bangban.portal import forms as pf
 from bangban.portal.tests.conftest import sign_in
 
@@ -227,7 +227,7 @@ def test_finding_5_every_public_page_is_fuzzed():
 def objects(world, monkeypatch, settings, tmp_path):
     """Real objects for path parameters: a finished case of the signed-in client, an
     appointment, a home visit, a complaint, the catalogue's items and sites."""
-    from bangban.oversight.services import complaint_submit
+    from bangban.oversight.records.services import complaint_submit
     from bangban.oversight.tests.helpers import completed_case
     from bangban.portal.identity import PortalIdentity
     from bangban.visits import services as booking

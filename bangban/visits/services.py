@@ -23,10 +23,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from bangban.cases.messaging import SmsError, send_sms
 from bangban.cases.services import next_number
 from bangban.clients import pii
 from bangban.network.models import under_q
-from bangban.notifications.sms import SmsError, send_sms
 from bangban.staff.models import StaffMember
 
 from .models import (

@@ -9,8 +9,20 @@ from django.core.management.base import CommandError
 from openpyxl import load_workbook
 
 from bangban.catalogue import services
-from bangban.catalogue.excel import CatalogueImportError, export_workbook, import_workbook
-from bangban.catalogue.models import ItemVersion, Material, ServiceItem, VersionStatus
+from bangban.catalogue.excel import (
+    ITEM_COLUMNS,
+    CatalogueImportError,
+    export_workbook,
+    import_workbook,
+)
+from bangban.catalogue.models import (
+    Bundle,
+    BundleVersion,
+    ItemVersion,
+    Material,
+    ServiceItem,
+    VersionStatus,
+)
 
 from . import factories
 
@@ -60,7 +72,8 @@ def _counts():
 
 def test_export_writes_published_items_and_their_materials_with_chinese_headers(catalogue):
     book = load_workbook(_export())
-    assert book.sheetnames == ["事项", "材料"]
+    # the bundle sheets are always written, empty here (no bundle is published)
+    assert book.sheetnames == ["事项", "材料", "一件事", "一件事事项"]
     items = book["事项"]
     headers = [c.value for c in items[1]]
     assert headers[:4] == ["事项编码", "事项名称", "事项类别", "审批部门编码"]
@@ -254,3 +267,138 @@ def test_the_management_commands_export_and_import(catalogue, tmp_path, capsys):
     with pytest.raises(CommandError, match="未写入任何数据"):
         call_command("catalogue_import", str(path))
     assert "“事项”工作表第2行：事项编码不能为空" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ drafts and bundles
+
+
+def _rows(sheet) -> list[dict]:
+    headers = [c.value for c in sheet[1]]
+    return [
+        dict(zip(headers, row, strict=False))
+        for row in sheet.iter_rows(min_row=2, values_only=True)
+    ]
+
+
+def _set(sheet, code: str, header: str, value) -> None:
+    for row in range(2, sheet.max_row + 1):
+        if sheet.cell(row, 1).value == code:
+            sheet.cell(row, _column(sheet, header)).value = value
+
+
+def test_an_item_marked_not_to_publish_is_imported_as_a_draft(catalogue):
+    def edits(book):
+        _set(book["事项"], "SCJG-005", "承诺时限（工作日）", 4)
+        _set(book["事项"], "SCJG-005", "直接发布", "否")
+
+    result = import_workbook(_edit(_export(), edits))
+    assert result.drafts == ["SCJG-005 第2版"] and result.new_versions == []
+    food = ServiceItem.objects.get(code="SCJG-005")
+    assert food.current_version.number == 1  # still the published guide
+    draft = food.versions.get(number=2)
+    assert draft.status == VersionStatus.DRAFT and draft.promised_limit_days == 4
+    assert "保存草稿 1 个" in str(result)
+
+
+def test_bundles_export_and_import_with_their_prerequisites(catalogue):
+    food, licence = catalogue
+    factories.bundle("KYFD", "开饭店一件事", [(licence, []), (food, [0])])
+    book = load_workbook(_export())
+    assert _rows(book["一件事"]) == [
+        {
+            "一件事编码": "KYFD",
+            "一件事名称": "开饭店一件事",
+            "办事场景": "开饭店",
+            "关键词": None,
+            "说明": None,
+        }
+    ]
+    assert _rows(book["一件事事项"]) == [
+        {"一件事编码": "KYFD", "事项编码": "SCJG-001", "前置事项编码": None},
+        {"一件事编码": "KYFD", "事项编码": "SCJG-005", "前置事项编码": "SCJG-001"},
+    ]
+    # unchanged: no new bundle version
+    assert import_workbook(_export()).new_bundle_versions == []
+
+    def edits(book):
+        book["一件事"].append(["XB", "新办一件事", "开店", "开店 执照", "一次办"])
+        book["一件事事项"].append(["XB", "SCJG-005", ""])
+        book["一件事事项"].append(["XB", "SCJG-001", "SCJG-005"])
+        _set(book["一件事事项"], "KYFD", "前置事项编码", None)  # KYFD loses its prerequisite
+
+    result = import_workbook(_edit(_export(), edits))
+    assert sorted(result.new_bundle_versions) == ["KYFD 第2版", "XB 第1版"]
+    new = Bundle.objects.get(code="XB")
+    assert new.is_published and new.life_event == "开店"
+    entries = list(new.current_version.entries.order_by("position"))
+    assert [e.item.code for e in entries] == ["SCJG-005", "SCJG-001"]
+    assert [d.item.code for d in entries[1].depends_on.all()] == ["SCJG-005"]
+    restaurant = Bundle.objects.get(code="KYFD")
+    assert restaurant.current_version.number == 2
+    assert not any(e.depends_on.exists() for e in restaurant.current_version.entries.all())
+    assert BundleVersion.objects.get(bundle=restaurant, number=1).status == VersionStatus.RETIRED
+    assert import_workbook(_export()).new_bundle_versions == []  # the round trip is stable
+
+
+def test_bad_bundle_rows_are_each_reported_and_nothing_is_written(catalogue):
+    def edits(book):
+        new_item = dict.fromkeys(h for h, _ in ITEM_COLUMNS)
+        new_item.update(
+            {
+                "事项编码": "N-1",
+                "事项名称": "新事项",
+                "事项类别": "企业开办",
+                "审批部门编码": "SCJG",
+                "法定时限（工作日）": 10,
+                "承诺时限（工作日）": 5,
+                "办件类型": "承诺件",
+                "办理渠道": "窗口",
+                "提供帮办": "是",
+                "提供代办": "是",
+                "直接发布": "否",
+            }
+        )
+        book["事项"].append(list(new_item.values()))
+        book["材料"].append(["N-1", 1, "申请书", "是", "原件", 1, "否", "", ""])
+        bundles, entries = book["一件事"], book["一件事事项"]
+        bundles.append(["KB", "空的一件事"])
+        bundles.append(["B1", "一件事"])
+        entries.append(["B1", "SCJG-001", "SCJG-005"])  # its prerequisite comes later
+        entries.append(["B1", "SCJG-005", ""])
+        entries.append(["B1", "N-1", ""])  # only a draft after this import
+        entries.append(["B1", "D-001", ""])  # a draft item
+        entries.append(["NOPE", "SCJG-001", ""])
+
+    before = (_counts(), Bundle.objects.count())
+    with pytest.raises(CatalogueImportError) as raised:
+        import_workbook(_edit(_export(), edits))
+    messages = [str(e) for e in raised.value.errors]
+    assert messages == [
+        "“一件事”工作表第2行：一件事“KB”至少应包含一个事项",
+        "“一件事事项”工作表第2行：前置事项“SCJG-005”应是一件事“B1”中排在前面的事项",
+        "“一件事事项”工作表第4行：事项“N-1”不存在或未发布，不能纳入一件事",
+        "“一件事事项”工作表第5行：事项“D-001”不存在或未发布，不能纳入一件事",
+        "“一件事事项”工作表第6行：“NOPE”不在“一件事”工作表中",
+    ]
+    assert (_counts(), Bundle.objects.count()) == before
+
+
+def test_a_workbook_with_one_bundle_sheet_only_is_refused(catalogue):
+    with pytest.raises(CatalogueImportError, match="缺少“一件事事项”工作表"):
+        import_workbook(_edit(_export(), lambda book: book.remove(book["一件事事项"])))
+    # without either bundle sheet the file is an item file, as before
+    without = _edit(
+        _export(), lambda book: [book.remove(book[t]) for t in ("一件事", "一件事事项")]
+    )
+    assert sorted(import_workbook(without).unchanged) == ["SCJG-001", "SCJG-005"]
+
+
+def test_a_bundle_with_an_open_draft_is_refused(catalogue):
+    food, licence = catalogue
+    restaurant = factories.bundle("KYFD", "开饭店一件事", [(licence, []), (food, [0])])
+    services.bundle_version_draft(bundle=restaurant)
+    with pytest.raises(CatalogueImportError) as raised:
+        import_workbook(_export())
+    assert [str(e) for e in raised.value.errors] == [
+        "“一件事”工作表第2行：一件事“KYFD”有未发布的草稿（第2版），请先发布或删除草稿后再导入"
+    ]

@@ -15,7 +15,6 @@ from bangban.cases.models import CaseEvent, MaterialStatus
 from bangban.cases.tasks import lapse_due_cases
 from bangban.cases.tests.helpers import SIGNED, act, open_case, review_all, to_handling
 from bangban.cases.workflow import State
-from bangban.consultations.services import consultation_escalate, consultation_record
 from bangban.notifications import jobs
 from bangban.notifications.delivery import deliver_due_messages
 from bangban.notifications.models import JobMark, Message, MessageState, Notice, StaffPreference
@@ -160,40 +159,6 @@ def test_resumption_reminder_then_lapse_through_the_workflow_after_the_holiday(w
     assert "如仍需办理，可重新申请代办" in terminated.body
     [notice] = notices(world.agent_a, "staff.case_lapsed")
     assert f"已由系统自动终止并出具办结（终止）单{slip}" in notice
-
-
-def test_consultation_replies_due_on_the_first_working_day_after_the_holiday(world, monkeypatch):
-    clock = Clock(monkeypatch, date(2026, 9, 30))
-    asked = consultation_record(
-        staff=world.agent_a,
-        client_name="王五",
-        contact="13700002222",
-        channel="phone",
-        content="开饭店需要哪些许可？",
-    )
-    escalated = consultation_record(
-        staff=world.agent_a,
-        client_name="赵六",
-        contact="13700003333",
-        channel="visit",
-        content="施工许可的条件",
-    )
-    consultation_escalate(consultation=escalated, staff=world.agent_a, department=world.housing)
-    assert asked.reply_due_on == escalated.reply_due_on == date(2026, 10, 8)
-
-    written = {
-        d: run_twice(clock, d, jobs.consultation_replies_due)
-        for d in days(date(2026, 9, 30), date(2026, 10, 9))
-    }
-    assert {d: n for d, n in written.items() if n} == {
-        date(2026, 10, 8): 3,  # agent_a twice (two consultations), the housing liaison once
-        date(2026, 10, 9): 3,
-    }
-    bodies = notices(world.agent_a, "staff.consultation_due")
-    assert sum("须于今日（2026年10月8日）答复" in b for b in bodies) == 2
-    assert sum("已超过答复期限2026年10月8日仍未答复" in b for b in bodies) == 2
-    assert len(notices(world.liaison_housing, "staff.consultation_due")) == 2
-    assert not Notice.objects.filter(staff=world.liaison_market).exists()
 
 
 def test_the_holiday_calendar_warning_reaches_administrators_once_a_week_in_december(

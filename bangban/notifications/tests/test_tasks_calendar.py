@@ -34,7 +34,6 @@ RUNS = {  # each task, and what it calls to do its work
     "deliver_messages": "deliver_due_messages",
     "scan_deadlines": "jobs.scan_deadlines",
     "remind_clients": "jobs.remind_clients",
-    "consultation_replies_due": "jobs.consultation_replies_due",
     "calendar_warning": "jobs.calendar_warning",
     "send_digests": "jobs.send_digests",
     "daily_rollups": "jobs.daily_rollups",

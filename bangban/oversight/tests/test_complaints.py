@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from bangban.oversight.models import CentrePolicy, ComplaintKind, ComplaintStage
-from bangban.oversight.services import (
+from bangban.oversight.records.services import (
     OversightRefused,
     complaint_archive,
     complaint_assign,

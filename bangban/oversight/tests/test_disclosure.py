@@ -1,8 +1,12 @@
 from datetime import date
 
 from bangban.cases.access import Actor
-from bangban.oversight.disclosure import disclosure_by_site, disclosure_rate, site_disclosures
-from bangban.oversight.metrics import Period, Rate, Scope
+from bangban.oversight.figures.disclosure import (
+    disclosure_by_site,
+    disclosure_rate,
+    site_disclosures,
+)
+from bangban.oversight.figures.metrics import Period, Rate, Scope
 
 
 def _scope(world, site=None):

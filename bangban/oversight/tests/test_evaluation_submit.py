@@ -10,7 +10,7 @@ from bangban.oversight.models import (
     ReturnVisit,
     ReturnVisitKind,
 )
-from bangban.oversight.services import evaluation_submit
+from bangban.oversight.records.services import evaluation_submit
 
 from .helpers import completed_case
 

@@ -9,9 +9,10 @@ from bangban.cases.models import Confirmation
 from bangban.cases.services import case_submit
 from bangban.cases.tests.helpers import SIGNED, act, finish_items, open_case, to_handling
 from bangban.consultations.models import Consultation
-from bangban.oversight import metrics, rollup
-from bangban.oversight.metrics import Period, Rate, Scope
-from bangban.oversight.services import evaluation_submit
+from bangban.oversight.figures import metrics, rollup
+from bangban.oversight.figures.jobs import count_new_events
+from bangban.oversight.figures.metrics import Period, Rate, Scope
+from bangban.oversight.records.services import evaluation_submit
 
 from .helpers import at, completed_case, liaisons
 
@@ -85,11 +86,13 @@ def test_on_time_rate_is_zero_when_all_are_overdue(world):
 
 def test_suspension_time_is_excluded_from_the_clock_and_the_handling_time(world):
     case = suspended_case(world)
+    count_new_events()  # the net working days are the job's per-case facts
     assert case.due_on == date(2026, 11, 23)
     assert metrics.rate("on_time", scope(world)) == Rate(1, 1)
     # 14 working days from 2 to 20 November, 5 of them suspended
     assert metrics.handling_days(scope(world)) == 9.0
     quick_case(world)  # 3 working days
+    count_new_events()
     assert metrics.handling_days(scope(world)) == 6.0
     assert metrics.suspensions_by_reason(scope(world)) == [
         ("client_pause", "服务对象提出暂停委托代办服务", 1)
@@ -116,12 +119,16 @@ def test_satisfaction_counts_the_top_three_levels_and_leaves_out_upheld_appeals(
                 comment="",
                 channel="portal",
             )
+    count_new_events()
     assert metrics.rate("satisfaction", scope(world)) == Rate(3, 5)
     from bangban.oversight.models import Evaluation
+    from bangban.oversight.records.messages import evaluation_recounted
 
     upheld = Evaluation.objects.get(level=1)
     Evaluation.objects.filter(pk=upheld.pk).update(excluded=True)
-    rollup.mark_evaluation(upheld.pk)  # as the appeal service does: 6 Nov is a rolled-up day
+    # as the appeal service does: 6 Nov is a rolled-up day, counted again by the job
+    evaluation_recounted(upheld.pk, upheld.case_id)
+    count_new_events()
     assert metrics.rate("satisfaction", scope(world)) == Rate(3, 4)
     # both real-name bad reviews await their return visit
     assert metrics.rate("return_visits", scope(world)) == Rate(0, 2)
@@ -151,6 +158,7 @@ def test_response_rate_allows_one_working_day_for_online_applications(world):
     portal_case(date(2026, 11, 20))  # Friday, still inside its window on Sunday 22nd
     with at(date(2026, 11, 18)):
         open_case(world)  # at the desk: answered when registered
+    count_new_events()  # the first response's working day is a per-case fact
     r = metrics.rate("response", scope(world))
     assert (r.met, r.total) == (2, 4)
 
@@ -174,14 +182,16 @@ def test_resolution_rate_and_termination_reasons(world):
 def test_record_completeness_needs_every_signed_form(world):
     suspended = suspended_case(world)
     quick = quick_case(world)
+    count_new_events()  # whether every signed form is on file is a per-case fact
     assert metrics.rate("records", scope(world)) == Rate(2, 2)
     # as if imported without them (signed forms cannot be deleted once documents cite them)
     Confirmation.objects.filter(case=suspended, form="suspension_slip").update(form="application")
     Confirmation.objects.filter(case=quick, form="completion_slip").update(form="application")
     # rows changed without an event: the per-case facts are rebuilt by hand
-    from bangban.oversight.facts import refresh_facts
+    from bangban.oversight.figures.facts import refresh_facts
 
     assert refresh_facts(rebuild=True) == 2
+    rollup.refresh_rollup()  # and their rolled days counted again (as oversight_facts does)
     assert metrics.rate("records", scope(world)) == Rate(0, 2)
 
 
@@ -222,6 +232,7 @@ def test_timely_handling_of_consultations(world):
     )
     _consultation(world, date(2026, 11, 5), status="escalated", reply_due_on=date(2026, 11, 6))
     _consultation(world, date(2026, 11, 20), status="pending", reply_due_on=date(2026, 11, 23))
+    count_new_events()  # the working-day table (when a due day ends) is the job's
     assert metrics.rate("timely_consultations", scope(world)) == Rate(2, 4)
 
 
@@ -265,7 +276,7 @@ def test_every_breakdown_of_every_metric_runs(world, by):
 def test_every_list_behind_a_figure_holds_exactly_its_met_and_missed_rows(world):
     from django.utils import timezone
 
-    from bangban.oversight.services import complaint_submit
+    from bangban.oversight.records.services import complaint_submit
 
     from .helpers import ZONE
 
@@ -297,6 +308,7 @@ def test_every_list_behind_a_figure_holds_exactly_its_met_and_missed_rows(world)
         complaint_submit(
             channel="phone", complainant_name="王", contact="13812345678", content="慢", case=late
         )
+    count_new_events()
     s = scope(world)
     for code in metrics.METRICS:
         r = metrics.rate(code, s)

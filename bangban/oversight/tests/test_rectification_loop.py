@@ -5,13 +5,15 @@ from datetime import date
 import pytest
 
 from bangban.cases.access import SYSTEM, Actor
-from bangban.oversight import metrics, selectors
+from bangban.oversight.figures import jobs, metrics
 from bangban.oversight.models import (
     Evaluation,
     RectificationStatus,
     ReturnVisit,
+    UncountedChange,
 )
-from bangban.oversight.services import (
+from bangban.oversight.records import selectors
+from bangban.oversight.records.services import (
     OversightRefused,
     evaluation_submit,
     rectification_appeal_decide,
@@ -114,6 +116,7 @@ def test_an_upheld_appeal_takes_the_review_out_of_the_satisfaction_rate(world):
         site=world.county,
         today=date(2026, 11, 22),
     )
+    jobs.count_new_events()  # 2 November goes into the daily roll-up
     assert metrics.rate("satisfaction", november) == metrics.Rate(0, 1)
     verify(world, r, outcome="not_confirmed")
     rectification_decide(
@@ -132,7 +135,11 @@ def test_an_upheld_appeal_takes_the_review_out_of_the_satisfaction_rate(world):
     )
     assert r.status == RectificationStatus.CLOSED
     assert Evaluation.objects.get(pk=r.evaluation_id).excluded
-    # 2 November is already in the daily roll-up: the appeal must reach it
+    # no case event: the records published it, and the figures left a change to count
+    assert UncountedChange.objects.filter(case_id=r.case_id, event__isnull=True).exists()
+    # 2 November is already in the daily roll-up: the appeal reaches it when the job runs
+    assert metrics.rate("satisfaction", november) == metrics.Rate(0, 1)
+    jobs.count_new_events()
     assert metrics.rate("satisfaction", november) == metrics.Rate(0, 0)
 
 

@@ -7,9 +7,9 @@ import re
 import pytest
 
 from bangban.cases.access import Actor
-from bangban.oversight import services
 from bangban.oversight.models import Rectification, RectificationStatus
-from bangban.oversight.rectification_rules import (
+from bangban.oversight.records import services
+from bangban.oversight.records.rectification_rules import (
     APPEAL,
     COMPLETE,
     DECIDE,

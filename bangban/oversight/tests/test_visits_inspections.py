@@ -2,9 +2,9 @@ from datetime import date
 
 import pytest
 
-from bangban.oversight import selectors
 from bangban.oversight.models import Evaluation, ReturnVisitKind
-from bangban.oversight.services import (
+from bangban.oversight.records import selectors
+from bangban.oversight.records.services import (
     OversightRefused,
     finding_rectified,
     inspection_record,

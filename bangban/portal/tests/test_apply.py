@@ -4,11 +4,10 @@ supplement, confirming the entrustment, choosing how to receive the result."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from bangban.cases.models import Case, Channel, MaterialStatus
-from bangban.cases.tests.helpers import act, review_all
+from bangban.cases.models import Case, Channel, DeliveryChoice, MaterialStatus
+from bangban.cases.tests.helpers import act, deliver_by_post, review_all
 from bangban.clients.models import Client
 from bangban.documents.models import CaseDocument
-from bangban.portal.models import DeliveryChoice
 from bangban.testing import make_resident_id
 
 from .conftest import pdf_bytes, sign_in
@@ -162,6 +161,17 @@ def test_the_client_chooses_to_receive_the_result_by_post(client, world):
     client.post(url, {"method": "post", "address": "示范县人民路1号"})
     choice = DeliveryChoice.objects.get(case=case)
     assert choice.method == "post" and "人民路1号" not in choice.address_cipher
+
+
+def test_no_choosing_once_the_result_is_handed_over(client, world):
+    case = deliver_by_post(world, address="示范县人民路1号", recipient="张三")
+    sign_in(client, "13812345678")  # 张三, the case's client
+    url = f"/my/cases/{case.number}/delivery/"
+    for response in (client.get(url), client.post(url, {"method": "in_person"})):
+        assert response.status_code == 302 and response.url == f"/my/cases/{case.number}/"
+    assert not DeliveryChoice.objects.filter(case=case).exists()
+    page = client.get(f"/my/cases/{case.number}/").content.decode()
+    assert "不能再选择领取方式" in page and url not in page
 
 
 def test_nobody_else_sees_the_case(client, world):

@@ -26,7 +26,7 @@ from bangban.cases.tests.helpers import (
     review_all,
     to_handling,
 )
-from bangban.oversight import services as oversight
+from bangban.oversight.records import services as oversight
 from bangban.portal.identity import SESSION_KEY, PortalIdentity
 from bangban.visits import services as booking
 

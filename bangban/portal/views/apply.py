@@ -5,7 +5,9 @@ applies, their details, confirm — so that each screen asks one thing (长辈�
 on a phone). Submitting goes through ``cases.services.case_submit`` like every other
 channel. The case page then shows the checklist with each material's pre-review result,
 the one-time notice, and what the client can do: upload, supplement, confirm the form
-(SMS code, through the documents area), choose how to receive the result.
+(SMS code, through the documents area), choose how to receive the result. Storing a file
+and recording the choice are the case core's (``cases.uploads``, ``cases.delivery``): the
+views here read the forms and show the answers.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from bangban.cases import delivery as delivery_rules
+from bangban.cases import uploads
 from bangban.cases.access import Actor
-from bangban.cases.models import CaseMaterial, Channel, MaterialStatus
+from bangban.cases.models import CaseMaterial, Channel
 from bangban.cases.selectors import client_case_by_mobile_hash
 from bangban.cases.services import case_submit, case_transition
 from bangban.cases.workflow import (
@@ -37,7 +41,6 @@ from bangban.documents import confirmations
 from bangban.inputs import MAX_ID, int_or_none
 from bangban.network.models import Site
 
-from .. import uploads
 from ..forms import (
     ApplicantKindForm,
     DeliveryForm,
@@ -50,7 +53,6 @@ from ..forms import (
 )
 from ..identity import clients_of, identity_required
 from ..matters import matter_for
-from ..models import DeliveryChoice, MaterialUpload
 from .caseview import case_context
 
 STEPS = ["service", "site", "who", "details", "confirm"]
@@ -60,15 +62,6 @@ STEP_TITLES = {
     "who": "确认申请人",
     "details": "填写申请人信息",
     "confirm": "核对并提交",
-}
-# While the case is open the client may still bring materials.
-UPLOAD_STATES = {
-    State.RECEIVED,
-    State.ASSESSING,
-    State.REVIEWING,
-    State.AWAITING_SUPPLEMENT,
-    State.ACCEPTED,
-    State.HANDLING,
 }
 SESSION = "apply"
 
@@ -323,7 +316,7 @@ def _my_case(request, number: str):
 
 def _form_to_confirm(case) -> Form | None:
     """The form acceptance needs the client's confirmation of, if it is not given yet."""
-    if case.accepted_on or case.state not in UPLOAD_STATES:
+    if case.accepted_on or case.state not in uploads.OPEN_STATES:
         return None
     form = Form.ENTRUSTMENT if case.service_type == ServiceType.PROXY else Form.APPLICATION
     if case.confirmations.filter(form=form).exists():
@@ -341,15 +334,13 @@ def case_page(request, number: str):
     )
     notice = case.notices.first()
     needed_ids = {n["material_id"] for n in notice.needed} if notice else set()
-    latest = {}
-    for upload in MaterialUpload.objects.filter(material__case=case).order_by("uploaded_at", "id"):
-        latest[upload.material_id] = upload
+    latest = uploads.latest_uploads(case)
     awaiting_supplement = case.state == State.AWAITING_SUPPLEMENT
     groups: dict[str, list] = {}
     for m in materials:
         m.latest_upload = latest.get(m.pk)
         m.in_notice = awaiting_supplement and m.pk in needed_ids
-        m.may_upload = case.state in UPLOAD_STATES and m.status != MaterialStatus.RECEIVED
+        m.may_upload = uploads.may_upload(m)
         m.brought = bool(
             m.in_notice and m.latest_upload and m.latest_upload.uploaded_at >= notice.issued_at
         )
@@ -374,8 +365,8 @@ def case_page(request, number: str):
             ),
             "to_confirm": to_confirm,
             "to_confirm_label": FORM_LABELS[to_confirm] if to_confirm else "",
-            "delivery": DeliveryChoice.objects.filter(case=case).first(),
-            "may_choose_delivery": case.state in UPLOAD_STATES or case.state == State.COMPLETED,
+            "delivery": delivery_rules.delivery_choice(case),
+            "may_choose_delivery": delivery_rules.may_choose(case),
             **case_context(case),
         },
     )
@@ -387,7 +378,7 @@ def material_upload(request, number: str, material_id: int):
     material = get_object_or_404(
         CaseMaterial.objects.select_related("material"), case=case, pk=material_id
     )
-    if case.state not in UPLOAD_STATES or material.status == MaterialStatus.RECEIVED:
+    if not uploads.may_upload(material):
         messages.info(request, f"“{material.name}”已收取或办件当前不需要上传材料。")
         return redirect("portal:case", number=case.number)
     form = UploadForm(request.POST or None, request.FILES or None)
@@ -416,11 +407,7 @@ def supplement(request, number: str):
     if case.state != State.AWAITING_SUPPLEMENT or notice is None:
         messages.info(request, "办件当前不需要补正材料。")
         return redirect("portal:case", number=case.number)
-    brought = set(
-        MaterialUpload.objects.filter(
-            material__case=case, uploaded_at__gte=notice.issued_at
-        ).values_list("material_id", flat=True)
-    )
+    brought = uploads.brought_since(case, notice.issued_at)
     received = [n["material_id"] for n in notice.needed if n["material_id"] in brought]
     try:
         case_transition(
@@ -492,23 +479,21 @@ def confirm(request, number: str, form: str):
 @identity_required
 def delivery(request, number: str):
     _, case = _my_case(request, number)
-    current = DeliveryChoice.objects.filter(case=case).first()
+    if not delivery_rules.may_choose(case):
+        messages.info(request, "办件当前不能再选择领取方式。")
+        return redirect("portal:case", number=case.number)
+    current = delivery_rules.delivery_choice(case)
     form = DeliveryForm(
         request.POST or None, initial={"method": current.method if current else None}
     )
     if request.method == "POST" and form.is_valid():
-        address = (
-            form.cleaned_data["address"].strip() if form.cleaned_data["method"] == "post" else ""
-        )
-        cipher, _, masked = pii.protect("address", address)
-        DeliveryChoice.objects.update_or_create(
-            case=case,
-            defaults={
-                "method": form.cleaned_data["method"],
-                "address_cipher": cipher,
-                "address_masked": masked,
-            },
-        )
-        messages.success(request, "已记下您领取结果的方式。")
-        return redirect("portal:case", number=case.number)
+        try:
+            delivery_rules.delivery_choose(
+                case=case, method=form.cleaned_data["method"], address=form.cleaned_data["address"]
+            )
+        except delivery_rules.ChoiceRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, "已记下您领取结果的方式。")
+            return redirect("portal:case", number=case.number)
     return render(request, "portal/delivery.html", {"case": case, "form": form})

@@ -1,6 +1,6 @@
 """Evaluating a finished case (好差评, GB/T 39734; 一事一评) and complaining (投诉).
 
-Both are written by ``bangban.oversight.services``: an evaluation is the workflow's
+Both are written by ``bangban.oversight.records.services``: an evaluation is the workflow's
 ``evaluate`` event on the case's timeline, a bad review opens a rectification whose reply
 the client reads here and may rate; a complaint gets its number and is followed with it
 and the phone given, like a case.
@@ -18,13 +18,13 @@ from bangban.cases.models import Case
 from bangban.cases.numbers import parse_number
 from bangban.cases.workflow import TransitionRefused
 from bangban.network.models import Site, SiteLevel
-from bangban.oversight import services as oversight
 from bangban.oversight.models import (
     BAD_LEVELS,
     Complaint,
     ComplaintChannel,
     Level,
 )
+from bangban.oversight.records import services as oversight
 
 from ..forms import EVALUATION_LEVELS, ComplaintForm, ComplaintTrackForm, EvaluationForm
 from ..identity import current_identity

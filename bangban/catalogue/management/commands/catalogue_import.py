@@ -21,3 +21,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"导入完成：{result}"))
         for line in result.new_versions:
             self.stdout.write(f"  发布 {line}")
+        for line in result.drafts:
+            self.stdout.write(f"  草稿 {line}（待发布）")
+        for line in result.new_bundle_versions:
+            self.stdout.write(f"  发布一件事 {line}")

@@ -1,8 +1,11 @@
 """Load the demo data: a whole county's network, staff, catalogue, cases, their evaluations
 and complaints, and the portal's window slots.
 
-Each area keeps its own demo data beside its models (``<app>/demo.py``); this command
+Each area keeps its own demo loader beside its models (``<app>/demo.py``); this command
 only runs them in order inside one transaction, so a failure leaves nothing half-loaded.
+The network, the staff and the catalogue are data files (``<app>/demo.xlsx``) that their
+loaders import through the administrators' own imports (``roster_import``,
+``catalogue_import``); the cases, evaluations, complaints and slots are generated.
 """
 
 import importlib

@@ -3,8 +3,8 @@ recomputes them all (after rows were changed without an event: an import, a repa
 
 from django.core.management.base import BaseCommand
 
-from bangban.oversight.facts import refresh_facts
-from bangban.oversight.rollup import refresh_rollup
+from bangban.oversight.figures.facts import refresh_facts
+from bangban.oversight.figures.rollup import refresh_rollup
 
 
 class Command(BaseCommand):

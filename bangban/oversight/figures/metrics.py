@@ -1,0 +1,529 @@
+"""The quality metrics: plain functions over querysets, aggregated in the database.
+
+Every figure is (met, total) counted by one aggregate query, whatever the number of
+cases; a breakdown (by unit, site, agent, item, category, channel or month) is one
+grouped query. Nothing loops over cases in Python. Working-day spans use the
+``WorkdayOrdinal`` table (see ``ordinals.py``). The definitions are written out in
+``docs/metrics.md`` and shown in the dashboard's help (``DEFINITIONS``); each figure's
+population and the condition it must meet are the same two things the drill-down lists.
+Everything here only reads: the per-case facts, the working-day table and the daily
+roll-up are written by the figures job (``jobs.py``), never by a page.
+
+A ``Scope`` says whose view (``actor``: every case-based figure starts from
+``visible_cases``), which site (with the sites below it, or alone), which agent, item,
+category, channel and service type, and which period (inclusive local dates).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import reduce
+from operator import or_
+
+from django.db.models import (
+    Count,
+    F,
+    Q,
+    QuerySet,
+    Sum,
+)
+from django.db.models.fields.json import KT
+
+from bangban.cases.models import CaseEvent
+from bangban.cases.workflow import (
+    SUSPENSION_REASONS,
+    TERMINATION_REASONS,
+)
+from bangban.consultations.models import Consultation
+from bangban.consultations.selectors import visible_consultations
+
+from ..access import visible_complaints
+from ..models import (
+    Complaint,
+    Evaluation,
+)
+from . import rollup
+from .definitions import (  # noqa: F401 (re-exported: metrics.Scope, metrics.METRICS, …)
+    COMPLAINT_MET,
+    CONSULTATION_CHANNEL,
+    CONSULTATION_MET,
+    ENDED,
+    ENDED_UNRESOLVED,
+    FACT,
+    METRICS,
+    RUNNING,
+    SOURCES,
+    TIMELY_DEFINITION,
+    VISITED,
+    VOLUME_RULES,
+    DatePart,
+    Dating,
+    Metric,
+    Period,
+    Rate,
+    Scope,
+    _always,
+    _complaint_window,
+    _consultation_window,
+    _item_filter,
+    _refused_q,
+    _response_pending,
+    _site_filter,
+    _terminated_q,
+    _zone,
+    dates_in,
+    handling_filter,
+    instants_in,
+    local_midnight,
+    outcome_in,
+    scoped_cases,
+    span,
+    unit_key,
+)
+from .ordinals import end_of
+
+# --- what each figure counts ------------------------------------------------------------
+
+
+def scoped_evaluations(scope: Scope) -> QuerySet[Evaluation]:
+    return Evaluation.objects.filter(case__in=scoped_cases(scope).values("pk"))
+
+
+def scoped_consultations(scope: Scope) -> QuerySet[Consultation]:
+    if scope.staff is None:
+        return Consultation.objects.none()
+    rows = _site_filter(visible_consultations(scope.staff), scope)
+    if scope.agent_id:
+        rows = rows.filter(handled_by_id=scope.agent_id)
+    if scope.item_id:
+        rows = rows.filter(item_id=scope.item_id)
+    if scope.category_id:
+        rows = rows.filter(item__category_id=scope.category_id)
+    if scope.channel:
+        rows = rows.filter(channel=CONSULTATION_CHANNEL.get(scope.channel, "-"))
+    return rows
+
+
+def scoped_complaints(scope: Scope) -> QuerySet[Complaint]:
+    if scope.staff is None:
+        return Complaint.objects.none()
+    rows = _site_filter(visible_complaints(scope.staff), scope)
+    if scope.agent_id:
+        rows = rows.filter(assigned_to_id=scope.agent_id)
+    if scope.channel or scope.service_type:
+        rows = rows.filter(case__in=scoped_cases(scope).values("pk"))
+    return _item_filter(rows, scope, "case_id")
+
+
+def source_rows(source: str, scope: Scope) -> QuerySet:
+    """The rows a source's figures count from, with what their conditions refer to.
+
+    Cases: joined to their facts, as the figures job last computed them (nothing here
+    writes). Consultations and complaints: the instant their due days end (a lookup per
+    row in the working-day table the job keeps: these tables are small beside cases).
+    """
+    if source == "cases":
+        return scoped_cases(scope)
+    if source == "evaluations":
+        return scoped_evaluations(scope)
+    if source == "consultations":
+        return scoped_consultations(scope).annotate(_due_end=end_of("reply_due_on"))
+    return scoped_complaints(scope).annotate(
+        _contact_end=end_of("contact_due_on"), _due_end=end_of("due_on")
+    )
+
+
+def population(code: str, scope: Scope) -> QuerySet:
+    m = METRICS[code]
+    return source_rows(m.source, scope).filter(m.population_q(scope))
+
+
+# --- counting: one query per source, whatever the number of figures -------------------
+#
+# Each count is a row of aggregate columns named ``<code>|total`` / ``<code>|met`` (volumes
+# ``_vol_<code>``, handling time ``_hsum`` and ``_hn``). Where the daily roll-up may answer
+# (``rollup.split``), the rolled days' row and the live days' row are added together.
+
+
+def _columns(codes, scope: Scope, ranges: dict, distinct: bool = False) -> dict:
+    """Aggregate columns per code and named day range (``{"": (first, after)}``: the period)."""
+    columns = {}
+    for code in codes:
+        m = METRICS[code]
+        for suffix, (first, after) in ranges.items():
+            counted = m.population_q(scope, first, after)
+            columns[f"{code}{suffix}|total"] = Count("pk", filter=counted, distinct=distinct)
+            columns[f"{code}{suffix}|met"] = Count("pk", filter=counted & m.met, distinct=distinct)
+    return columns
+
+
+def _whole(scope: Scope) -> dict:
+    return {"": span(scope)}
+
+
+def _dated_any(codes, scope: Scope, extra=()) -> Q:
+    """Rows with any date the figures (and ``extra`` datings) read in the period: lets the
+    indexes skip the rest of the history (every column filters again on its own). One range
+    per date column: repeating a range makes PostgreSQL overestimate the rows and hash
+    every case's fact instead of looking up the few it needs."""
+    first, after = span(scope)
+    datings = [METRICS[c].dated for c in codes] + list(extra)
+    columns = dict.fromkeys((p.column, p.instant) for d in datings for p in d.parts)
+    return reduce(or_, (DatePart(c, instant).q(first, after) for c, instant in columns))
+
+
+def _by_source(codes) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for code in codes:
+        grouped.setdefault(METRICS[code].source, []).append(code)
+    return grouped
+
+
+def _rates(row: dict, codes, name=lambda code: code) -> dict:
+    return {
+        code: Rate(row.get(f"{name(code)}|met") or 0, row.get(f"{name(code)}|total") or 0)
+        for code in codes
+    }
+
+
+def _added(a: dict, b: dict) -> dict:
+    return {k: (a.get(k) or 0) + (b.get(k) or 0) for k in a.keys() | b.keys()}
+
+
+def _average(row: dict) -> float | None:
+    return round(row["_hsum"] / row["_hn"], 1) if row.get("_hn") else None
+
+
+def _counted(source: str, codes, scope: Scope, volumes=False, handling=False) -> dict:
+    """One row of the period's counts: rolled days from the roll-up, the rest from rows."""
+    rolled, live = rollup.split(scope, source)
+    row = rollup.totals(source, codes, scope, rolled, volumes, handling) if rolled else {}
+    if live is None:
+        return row
+    columns = _columns(codes, live, _whole(live))
+    dated = []
+    if source == "cases" and volumes:
+        columns |= volume_columns(live)
+        dated += [dating for dating, _ in VOLUME_RULES.values()]
+    if source == "cases" and handling:
+        columns |= handling_columns(live)
+        dated.append(METRICS["on_time"].dated)
+    if not columns:
+        return row
+    rows = source_rows(source, live).filter(_dated_any(codes, live, dated))
+    return _added(row, rows.aggregate(**columns))
+
+
+def rates(codes, scope: Scope) -> dict[str, Rate]:
+    """{code: Rate} for these figures: one aggregate query per source (two with a roll-up)."""
+    result = {}
+    for source, these in _by_source(codes).items():
+        result.update(_rates(_counted(source, these, scope), these))
+    return result
+
+
+def rate(code: str, scope: Scope) -> Rate:
+    return rates([code], scope)[code]
+
+
+def timely(scope: Scope) -> Rate:
+    both = rates(["timely_consultations", "timely_complaints"], scope)
+    return both["timely_consultations"] + both["timely_complaints"]
+
+
+# --- breakdowns -----------------------------------------------------------------------
+
+# How each source reaches the grouping keys.
+GROUP_FIELDS = {
+    "cases": {
+        "site": "site_id",
+        "agent": "agent_id",
+        "channel": "channel",
+        "item": "items__item_version__item_id",
+        "category": "items__item_version__item__category_id",
+        "path": "site__path",
+    },
+    # an evaluation counts at its case's site and agent, as its case does (and the roll-up)
+    "evaluations": {
+        "site": "case__site_id",
+        "agent": "case__agent_id",
+        "channel": "case__channel",
+        "item": "case__items__item_version__item_id",
+        "category": "case__items__item_version__item__category_id",
+        "path": "case__site__path",
+    },
+    "consultations": {
+        "site": "site_id",
+        "agent": "handled_by_id",
+        "item": "item_id",
+        "category": "item__category_id",
+        "path": "site__path",
+    },
+    "complaints": {
+        "site": "site_id",
+        "agent": "assigned_to_id",
+        "item": "case__items__item_version__item_id",
+        "category": "case__items__item_version__item__category_id",
+        "path": "site__path",
+    },
+}
+DIMENSIONS = {
+    "unit": "下级单位",
+    "site": "服务机构",
+    "agent": "工作人员",
+    "item": "事项",
+    "category": "事项类别",
+    "channel": "渠道",
+    "month": "月份",
+}
+
+
+def months_of(period: Period) -> list[date]:
+    months, month = [], period.start.replace(day=1)
+    while month <= period.end:
+        months.append(month)
+        month = next_month(month)
+    return months
+
+
+def next_month(month: date) -> date:
+    return (month.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def month_ranges(period: Period) -> list[tuple[date, date, date]]:
+    """(month, first, after) for each month of the period, cut to the period's days."""
+    after_end = period.end + timedelta(days=1)
+    return [
+        (month, max(month, period.start), min(next_month(month), after_end))
+        for month in months_of(period)
+    ]
+
+
+def group_expression(source: str, by: str, scope: Scope, children=()):
+    fields = GROUP_FIELDS[source]
+    if by == "unit":
+        return unit_key(fields["path"], scope.site, children)
+    if by not in fields:
+        return None
+    return F(fields[by])
+
+
+def _live_by_month(source: str, codes, scope: Scope, handling: bool) -> dict:
+    """{month: row}: one query with a pair of filtered counts per month and figure."""
+    ranges = {
+        f"|{i}": (first, after) for i, (_, first, after) in enumerate(month_ranges(scope.period))
+    }
+    columns = _columns(codes, scope, ranges)
+    if handling:
+        for suffix, (first, after) in ranges.items():
+            columns |= {f"{k}{suffix}": v for k, v in handling_columns(scope, first, after).items()}
+    extra = [METRICS["on_time"].dated] if handling else []
+    row = source_rows(source, scope).filter(_dated_any(codes, scope, extra)).aggregate(**columns)
+    found = {}
+    for i, (month, _, _) in enumerate(month_ranges(scope.period)):
+        suffix = f"|{i}"
+        found[month] = {
+            name.replace(suffix, "", 1): value
+            for name, value in row.items()
+            if name.endswith(suffix) or f"{suffix}|" in name
+        }
+    return found
+
+
+def _live_grouped(source: str, codes, scope: Scope, by: str, children, handling: bool) -> dict:
+    """{group key: row} for the scope's own rows: one grouped query."""
+    if by == "month":
+        return _live_by_month(source, codes, scope, handling)
+    key = group_expression(source, by, scope, children)
+    if key is None:
+        return {}
+    columns = _columns(codes, scope, _whole(scope), distinct=by in ("item", "category"))
+    extra = []
+    if handling:
+        columns |= handling_columns(scope)
+        extra.append(METRICS["on_time"].dated)
+    rows = source_rows(source, scope).filter(_dated_any(codes, scope, extra))
+    found = rows.annotate(_k=key).order_by().values("_k").annotate(**columns)
+    return {row.pop("_k"): row for row in found}
+
+
+def _grouped(source: str, codes, scope: Scope, by: str, children, handling: bool) -> dict:
+    rolled, live = rollup.split(scope, source, by)
+    rows = rollup.grouped(source, codes, scope, rolled, by, children, handling) if rolled else {}
+    if live is not None:
+        for key, row in _live_grouped(source, codes, live, by, children, handling).items():
+            rows[key] = _added(rows.get(key, {}), row)
+    return rows
+
+
+def rates_by(codes, scope: Scope, by: str, children=(), handling=False) -> dict[str, dict]:
+    """{code: {key: Rate}} for one grouping: one grouped query per source.
+
+    ``by="month"``: the months of the period, each figure by its own date (one query per
+    source with a pair of filtered counts per month). A bundle case counts once for each
+    of its items when grouped by item or category. ``handling``: also ``"_handling"``,
+    {key: average handling working days}.
+    """
+    result: dict[str, dict] = {code: {} for code in codes}
+    sources = _by_source(codes)
+    if handling:
+        sources.setdefault("cases", [])
+        result["_handling"] = {}
+    for source, these in sources.items():
+        with_days = handling and source == "cases"
+        for key, row in _grouped(source, these, scope, by, children, with_days).items():
+            for code, r in _rates(row, these).items():
+                if r.total:
+                    result[code][key] = r
+            if with_days and _average(row) is not None:
+                result["_handling"][key] = _average(row)
+    return result
+
+
+def rate_by(code: str, scope: Scope, by: str, children=()) -> dict:
+    return rates_by([code], scope, by, children)[code]
+
+
+def drill_rows(code: str, scope: Scope, part: str = "all", by: str = "", key=None, children=()):
+    """The rows behind a figure: ``part`` all | met | missed, optionally one group's."""
+    m = METRICS[code]
+    rows = source_rows(m.source, scope)
+    if by == "month" and key not in (None, ""):
+        month = date.fromisoformat(str(key)[:10]).replace(day=1)
+        first = max(month, scope.period.start)
+        after = min(next_month(month), scope.period.end + timedelta(days=1))
+        rows = rows.filter(m.population_q(scope, first, after))
+    else:
+        rows = rows.filter(m.population_q(scope))
+        expr = group_expression(m.source, by, scope, children) if by else None
+        if expr is not None and key not in (None, ""):
+            rows = rows.annotate(_k=expr).filter(_k=key)
+    if part == "met":
+        rows = rows.filter(m.met)
+    elif part == "missed":
+        rows = rows.exclude(m.met)
+    return rows.distinct() if by in ("item", "category") else rows
+
+
+# --- averages, volumes and reasons ---------------------------------------------------
+
+
+def handling_columns(scope: Scope, first=None, after=None) -> dict:
+    """Sum and number of net handling days (their ratio is the average; sums add up)."""
+    if first is None:
+        first, after = span(scope)
+    counted = METRICS["on_time"].dated(first, after) & handling_filter(scope)
+    return {
+        "_hsum": Sum(f"{FACT}net_days", filter=counted),
+        "_hn": Count(f"{FACT}net_days", filter=counted),
+    }
+
+
+def handling_days(scope: Scope, by: str = "", children=()):
+    """Average working days from acceptance to completion, clock pauses excluded.
+
+    Over the on-time population; each case's net working days are in its ``CaseFact``.
+    """
+    if not by:
+        return _average(_counted("cases", [], scope, handling=True))
+    return rates_by([], scope, by, children, handling=True)["_handling"]
+
+
+VOLUMES = {
+    "submitted": "申请件数",
+    "accepted": "受理件数",
+    "completed": "办结件数",
+    "terminated": "终止件数",
+    "refused": "不予受理件数",
+    "overdue_open": "当前超期未办结",
+}
+
+
+def overdue_open_q(scope: Scope) -> Q:
+    """Running past the due date, as of the scope's today (not dated by the period)."""
+    return Q(state__in=RUNNING, due_on__lt=scope.today)
+
+
+def volume_q(code: str, scope: Scope) -> Q:
+    """Which cases a volume counts (dated by the event it counts; overdue_open: today)."""
+    if code == "overdue_open":
+        return overdue_open_q(scope)
+    dating, condition = VOLUME_RULES[code]
+    return condition & dating(*span(scope))
+
+
+def volume_rows(code: str, scope: Scope) -> QuerySet:
+    return scoped_cases(scope).filter(volume_q(code, scope))
+
+
+def volume_columns(scope: Scope) -> dict:
+    return {f"_vol_{code}": Count("pk", filter=volume_q(code, scope)) for code in VOLUME_RULES}
+
+
+def case_summary(scope: Scope, codes) -> tuple[dict, dict, float | None]:
+    """The case figures, the volumes and the average handling time (one or two case
+    queries, and one for the cases overdue now)."""
+    codes = [c for c in codes if METRICS[c].source == "cases"]
+    row = _counted("cases", codes, scope, volumes=True, handling=True)
+    row["_vol_overdue_open"] = volume_rows("overdue_open", scope).count()
+    return (
+        _rates(row, codes),
+        {c: row.get(f"_vol_{c}") or 0 for c in VOLUMES},
+        _average(row),
+    )
+
+
+def volumes(scope: Scope) -> dict[str, int]:
+    """Counts of the period (overdue_open: as of today)."""
+    return case_summary(scope, [])[1]
+
+
+def _events_in_period(scope: Scope, names) -> QuerySet[CaseEvent]:
+    """Events of the scope's cases in the period; the site filter lets the (site, at) index
+    serve it (an event records the site that owned the case at the time)."""
+    start, end = scope.period.bounds()
+    events = CaseEvent.objects.filter(event__in=names, at__gte=start, at__lt=end)
+    return _site_filter(events, scope).filter(case__in=scoped_cases(scope).values("pk"))
+
+
+def suspensions_by_reason(scope: Scope) -> list[tuple[str, str, int]]:
+    """(reason code, label, suspensions) in the period, most frequent first."""
+    rows = (
+        _events_in_period(scope, ("suspend",))
+        .annotate(reason_code=KT("details__reason_code"))
+        .order_by()
+        .values("reason_code")
+        .annotate(n=Count("pk"))
+    )
+    return sorted(
+        (
+            (r["reason_code"] or "", SUSPENSION_REASONS.get(r["reason_code"], "其他"), r["n"])
+            for r in rows
+        ),
+        key=lambda t: -t[2],
+    )
+
+
+def terminations_by_reason(scope: Scope) -> list[tuple[str, str, int]]:
+    rows = (
+        scoped_cases(scope)
+        .filter(volume_q("terminated", scope))
+        .order_by()
+        .values("reason_code")
+        .annotate(n=Count("pk"))
+    )
+    return sorted(
+        (
+            (r["reason_code"], TERMINATION_REASONS.get(r["reason_code"], "其他原因"), r["n"])
+            for r in rows
+        ),
+        key=lambda t: -t[2],
+    )
+
+
+def reason_rows(kind: str, reason: str, scope: Scope) -> QuerySet:
+    """The cases behind a reason count (kind: suspension | termination)."""
+    if kind == "suspension":
+        events = _events_in_period(scope, ("suspend",)).filter(details__reason_code=reason)
+        return scoped_cases(scope).filter(pk__in=events.values("case_id"))
+    return scoped_cases(scope).filter(volume_q("terminated", scope), reason_code=reason)
