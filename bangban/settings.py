@@ -92,7 +92,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",  # serves Swagger UI from its own static files: /api/docs works on an intranet
     "huey.contrib.djhuey",
-    "axes",  # staff login lockout (see AXES_* below)
+    "bangban.thirdparty.AxesConfig",  # django-axes: staff login lockout (see AXES_* below)
     "csp",  # Content-Security-Policy header (see CONTENT_SECURITY_POLICY below)
     "bangban.workdays",
     "bangban.network",
@@ -242,6 +242,7 @@ LOGIN_ADDRESS_WINDOW_MINUTES = int(env("LOGIN_ADDRESS_WINDOW_MINUTES", "60"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
+LOCALE_PATHS = [BASE_DIR / "bangban" / "locale"]  # third-party admin labels in Chinese
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

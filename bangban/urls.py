@@ -25,3 +25,9 @@ urlpatterns = [
 # No route serves MEDIA_ROOT, not even with DEBUG on: uploaded materials and printed forms
 # hold personal data, so every file goes out through a view that checks who may have it
 # (bangban/downloads.py).
+
+# The error pages in Chinese (bangban/errors.py; templates bangban/templates/4xx.html, 500.html).
+handler400 = "bangban.errors.bad_request"
+handler403 = "bangban.errors.permission_denied"
+handler404 = "bangban.errors.page_not_found"
+handler500 = "bangban.errors.server_error"

@@ -83,6 +83,7 @@ def summary(case: Case, today=None) -> dict:
         "state_label": case.state_label,
         "channel": case.channel,
         "channel_label": case.get_channel_display(),
+        "external_number": case.external_number,
         "site": case.site,
         "agent_name": case.agent.name if case.agent_id else None,
         "client": case.client,
@@ -328,6 +329,7 @@ def case_create(request, payload: CaseIn):
             client=client,
             service_type=payload.service_type,
             channel=payload.channel,
+            external_number=payload.external_number,
             site=site,
             item_versions=versions,
             bundle_version=bundle_version,
@@ -427,7 +429,8 @@ def progress_lookup(request, query: Query[ProgressQuery]):
     "/progress/evaluation",
     response={201: ProgressOut, **error_responses(400, 404, 422, 429)},
     summary="服务评价（好差评）",
-    description="服务对象凭办件编号和手机号码对办结、交付或终止的办件进行评价（五级）。",
+    description="服务对象凭办件编号和手机号码对办结、交付或终止的办件进行评价：等级为所在中心"
+    "采用的等级（默认五级 非常满意…非常不满意；四级 很满意/较满意/一般/不满意 计入五级）。",
     throttle=ProgressThrottle("30/m"),
 )
 def progress_evaluate(request, payload: EvaluationIn):

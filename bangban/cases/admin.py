@@ -9,6 +9,7 @@ the workbench pages and the API, which go through the write path.
 
 from django.contrib import admin
 
+from .behalf import ApplicationOnBehalf
 from .models import AuditCheckpoint, Case, CaseEvent, CaseItem, CaseMaterial, DeliveryChoice
 
 
@@ -135,3 +136,13 @@ class DeliveryChoiceAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_filter = ["method"]
     search_fields = ["case__number"]
     fields = ["case", "method", "address_masked", "chosen_at"]
+
+
+@admin.register(ApplicationOnBehalf)
+class ApplicationOnBehalfAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Who applied online for a relative (``cases.behalf``), the mobile masked."""
+
+    list_display = ["case", "applicant_name", "relation", "applicant_mobile_masked", "created_at"]
+    list_filter = ["relation"]
+    search_fields = ["case__number", "applicant_name"]
+    fields = ["case", "applicant_name", "relation", "applicant_mobile_masked", "created_at"]

@@ -194,6 +194,15 @@ def delivery_choice(case: Case) -> DeliveryChoice | None:
     return DeliveryChoice.objects.filter(case=case).first()
 
 
+def chosen_address(case: Case) -> str:
+    """The full postal address the client chose online ("" when none): only for sealing it
+    into the delivery (``effects._deliver``), never for a screen."""
+    choice = delivery_choice(case)
+    if choice is None or choice.method != DeliveryMethod.POST or not choice.address_cipher:
+        return ""
+    return pii.reveal(choice.address_cipher)
+
+
 def delivery_choose(*, case: Case, method: str, address: str = "") -> DeliveryChoice:
     """Record (or change) how the client wants the result of ``case``.
 

@@ -443,8 +443,18 @@ def _expedite_reply(c: _Ctx, position: int, reply: str) -> None:
         _do(c, liaison, "expedite_reply", expedite_id=c.expedite_id, reply=reply)
 
 
+# what an unpaid fee is and where it is paid (chosen by case, so the random draws stay)
+FEES = ("50.00", "120.00", "300.00")
+FEE_PAYEE = "县政务服务中心收费窗口，或按缴费通知书在网上缴纳"
+
+
 def _suspend(c: _Ctx, code: str) -> None:
-    _do(c, None, "suspend", reason_code=code, confirmation=c.sign())
+    fee = (
+        {"fee_amount": FEES[(c.case.pk if c.case else 0) % len(FEES)], "fee_payee": FEE_PAYEE}
+        if code == "fees_unpaid"
+        else {}
+    )
+    _do(c, None, "suspend", reason_code=code, confirmation=c.sign(), **fee)
 
 
 CARRIERS = [("EMS", "11"), ("中国邮政", "98"), ("顺丰速运", "SF")]

@@ -12,9 +12,17 @@ Plain pydantic: no Django, so it is type-checked with the pure core.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
 from pydantic.fields import FieldInfo
 from pydantic.json_schema import JsonDict
 
@@ -109,9 +117,27 @@ class Signed(Details):
     confirmation: Signature | None = _signature()
 
 
+# 元, at most two decimal places; kept with both (120.5 -> 120.50)
+Yuan = Annotated[
+    Decimal,
+    Field(ge=0, le=Decimal("99999999.99"), max_digits=10, decimal_places=2),
+    AfterValidator(lambda v: v.quantize(Decimal("0.01"))),
+]
+
+
 class Suspension(Details):
     reason_code: SuspensionReason = Field(title="中止原因", json_schema_extra=CHOICE)
     reason: Text | None = Field(None, title="补充说明")
+    # for fees_unpaid (guards.fee_details_complete): what to pay and where, printed on the
+    # 中止单 and sent in the SMS
+    fee_amount: Yuan | None = Field(
+        None, title="应缴金额（元）", description="中止原因为未缴纳行政事业性收费时必填"
+    )
+    fee_payee: ShortText | None = Field(
+        None,
+        title="缴费地点或方式",
+        description="如：县政务服务中心收费窗口，或缴费通知书上的网上缴费方式",
+    )
     resumption_days: int = Field(20, ge=1, le=120, title="续办期限（工作日）")
     confirmation: Signature | None = _signature()
 
@@ -124,6 +150,11 @@ class Termination(Details):
 
 class Delivery(Details):
     method: DeliveryMethod = Field(title="交付方式", json_schema_extra=CHOICE)
+    use_client_choice: bool = Field(
+        False,
+        title="按服务对象网上选择的方式交付",
+        description="邮寄时使用其填写的地址，无需查看或重新填写",
+    )
     recipient: Name | None = Field(None, title="领取人", description="当面交付")
     licence_no: str | None = Field(None, max_length=100, title="电子证照编号")
     address: ShortText | None = Field(None, title="邮寄地址", description="邮寄送达")
@@ -151,8 +182,10 @@ class RelayReturn(Details):
 
 class MaterialCheck(Details):
     material_id: Id = Field(title="材料")
-    status: Literal["received", "missing", "needs_correction", "deferred"] = Field(title="预审结果")
-    note: str = Field("", max_length=300, title="说明")
+    status: Literal["received", "missing", "needs_correction", "deferred", "not_applicable"] = (
+        Field(title="预审结果")
+    )
+    note: str = Field("", max_length=300, title="说明", description="必要材料标为“不适用”时必填")
 
 
 class PreReview(Details):
@@ -208,7 +241,9 @@ class Evaluation(Details):
     """一事一评. The evaluation rules (levels, indicators, channels) are bangban.oversight's,
     which checks them in its guard; the shape is here."""
 
-    level: int | str = Field(title="评价等级", description="1–5 或 非常满意…非常不满意")
+    level: int | str = Field(
+        title="评价等级", description="1–5，或所在中心评价等级的名称（cases.ratings）"
+    )
     indicators: dict[str, int] | None = Field(None, title="分项评价")
     comment: str = Field("", max_length=500, title="评价意见")
     channel: str | None = Field(None, max_length=30, title="评价渠道")
@@ -258,4 +293,8 @@ def refusal_message(model: type[BaseModel], error: ValidationError, label: str) 
         return f"{title}不能超过 {ctx.get('max_length')} 个字"
     if kind.startswith("int_"):
         return f"{title}应为整数"
+    if kind == "decimal_max_places":
+        return f"{title}最多保留两位小数"
+    if kind.startswith("decimal_") or kind in {"greater_than_equal", "less_than_equal"}:
+        return f"{title}应为不小于 0 的金额"
     return f"{title}格式不正确"

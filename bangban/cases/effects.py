@@ -122,11 +122,30 @@ def _request_supplement(case: Case, transition: Transition, actor, details: dict
         for m in materials
         if m.status in {MaterialStatus.MISSING, MaterialStatus.NEEDS_CORRECTION}
     ]
+    # said as 不适用, never among the materials that 符合要求
+    not_applicable = [
+        {"material_id": m.pk, "name": m.name, "note": m.note}
+        for m in materials
+        if m.status == MaterialStatus.NOT_APPLICABLE
+    ]
     calendar = current_calendar()
     due_on = calendar.add_workdays(_today(), details["days"])
-    number = _issue(case, transition, actor, accepted=accepted, needed=needed, due_on=due_on)
+    number = _issue(
+        case,
+        transition,
+        actor,
+        accepted=accepted,
+        needed=needed,
+        not_applicable=not_applicable,
+        due_on=due_on,
+    )
     OneTimeNotice.objects.create(
-        case=case, number=number, accepted=accepted, needed=needed, due_on=due_on
+        case=case,
+        number=number,
+        accepted=accepted,
+        needed=needed,
+        not_applicable=not_applicable,
+        due_on=due_on,
     )
     case.supplement_due_on = due_on
     open_pause(case, PauseKind.SUPPLEMENT, "待服务对象补正材料")
@@ -184,8 +203,9 @@ def _suspend(case: Case, transition: Transition, actor, details: dict):
     close_pause(case)  # a pending supplement pause becomes the suspension
     case.supplement_due_on = None
     open_pause(case, PauseKind.SUSPENSION, SUSPENSION_REASONS[code])
+    fee = {k: details[k] for k in ("fee_amount", "fee_payee") if details.get(k)}
     return {
-        "document": _issue(case, transition, actor),
+        "document": _issue(case, transition, actor, **fee),
         "resumption_due_on": case.resumption_due_on.isoformat(),
     }
 
@@ -236,6 +256,8 @@ def _deliver(case: Case, transition: Transition, actor, details: dict):
     """The address and recipient are stored encrypted; the event records, in their place,
     only a keyed digest (``cases.delivery``), so an erasure never touches the chain."""
     case.delivery_method = details["method"]
+    if details.get("use_client_choice"):  # the address the client chose, never shown
+        details = {**details, "address": delivery.chosen_address(case)}
     case.delivery, recorded = delivery.seal(details)
     return recorded
 
@@ -312,7 +334,7 @@ def _pre_review(case: Case, transition: Transition, actor, details: dict):
         status = check.get("status")
         if material is None or status not in valid:
             raise TransitionRefused(
-                "预审结果无效：请为本办件的材料选择“已收取、缺少、需补正或容缺后补”"
+                "预审结果无效：请为本办件的材料选择“已收取、缺少、需补正、容缺后补或不适用”"
             )
         if status == MaterialStatus.DEFERRED and not material.accept_with_gaps:
             raise TransitionRefused(f"材料“{material.name}”不允许容缺受理")

@@ -19,16 +19,19 @@ from .models import (
     Case,
     CaseMaterial,
     Confirmation,
+    DeliveryChoice,
     Expedite,
     ItemStatus,
     MaterialStatus,
 )
 from .workflow import (
+    DELIVERY_METHODS,
     FORM_LABELS,
     DeliveryMethod,
     Form,
     Guard,
     ServiceType,
+    SuspensionReason,
     TerminationReason,
     Transition,
     TransitionRefused,
@@ -45,6 +48,12 @@ class GuardContext:
     @property
     def today(self):
         return clock.today()
+
+
+# What stands in for a material received: deferred (容缺) and not applicable (不适用).
+SATISFIED = frozenset(
+    {MaterialStatus.RECEIVED, MaterialStatus.DEFERRED, MaterialStatus.NOT_APPLICABLE}
+)
 
 
 def _names(materials) -> str:
@@ -79,9 +88,39 @@ def notice_satisfied(ctx: GuardContext) -> None:
     now_received = {int(i) for i in ctx.details.get("received", [])}
     needed_ids = [n["material_id"] for n in notice.needed if n.get("required", True)]
     still = CaseMaterial.objects.filter(pk__in=needed_ids).exclude(pk__in=now_received)
-    still = [m for m in still if m.status not in {MaterialStatus.RECEIVED, MaterialStatus.DEFERRED}]
+    still = [m for m in still if m.status not in SATISFIED]
     if still:
         raise TransitionRefused(f"一次性告知单所列材料仍未补齐：{_names(still)}")
+
+
+def not_applicable_explained(ctx: GuardContext) -> None:
+    """A required material marked 不适用 says why (e.g. 申请人已成年，无需监护人身份证):
+    the one-time notice prints it, and an unexplained one reads like a material skipped."""
+    marked = {
+        int(c["material_id"]): c
+        for c in ctx.details.get("checks", [])
+        if c.get("status") == MaterialStatus.NOT_APPLICABLE and not str(c.get("note", "")).strip()
+    }
+    if not marked:
+        return
+    required = list(ctx.case.materials.filter(pk__in=marked, required=True))
+    if required:
+        raise TransitionRefused(
+            f"必要材料“{_names(required)}”标为“不适用”时须填写说明（如：申请人已成年，无需监护人身份证）"
+        )
+
+
+def fee_details_complete(ctx: GuardContext) -> None:
+    """Suspended for an unpaid fee: the slip and the SMS say how much and where to pay."""
+    if ctx.details.get("reason_code") != SuspensionReason.FEES_UNPAID:
+        return
+    missing = [
+        label
+        for key, label in (("fee_amount", "应缴金额（元）"), ("fee_payee", "缴费地点或方式"))
+        if not str(ctx.details.get(key) or "").strip()
+    ]
+    if missing:
+        raise TransitionRefused("因未缴纳行政事业性收费中止的，须填写：" + "、".join(missing))
 
 
 def item_offered(ctx: GuardContext) -> None:
@@ -143,11 +182,14 @@ def every_item_has_result(ctx: GuardContext) -> None:
 def delivery_details_complete(ctx: GuardContext) -> None:
     """What the chosen way of delivery needs (the schema has checked each field's shape)."""
     method = ctx.details.get("method")
+    chosen = ctx.details.get("use_client_choice")
+    if chosen:
+        client_choice_usable(ctx.case, method, ctx.details)
     if method == DeliveryMethod.POST:
         missing = [
             label
             for key, label in (
-                ("address", "邮寄地址"),
+                *(() if chosen else (("address", "邮寄地址"),)),
                 ("carrier", "快递公司"),
                 ("tracking_no", "快递单号"),
             )
@@ -157,6 +199,24 @@ def delivery_details_complete(ctx: GuardContext) -> None:
             raise TransitionRefused("邮寄送达须填写：" + "、".join(missing))
     if method == DeliveryMethod.ELECTRONIC and not str(ctx.details.get("licence_no", "")).strip():
         raise TransitionRefused("电子证照交付须填写证照编号")
+
+
+def client_choice_usable(case: Case, method, details: dict) -> None:
+    """``use_client_choice``: the client chose this method online (and, to post, an address
+    that is still held), and the agent typed no other address."""
+    choice = DeliveryChoice.objects.filter(case=case).first()
+    if choice is None:
+        raise TransitionRefused("服务对象没有在网上选择领取方式，请填写交付信息")
+    if choice.method != method:
+        raise TransitionRefused(
+            f"服务对象选择的是“{DELIVERY_METHODS[DeliveryMethod(choice.method)]}”，"
+            "与所选交付方式不一致；如需改变，请不要勾选按服务对象选择交付"
+        )
+    if method == DeliveryMethod.POST:
+        if not choice.address_cipher:
+            raise TransitionRefused("服务对象选择的邮寄地址已删除，请填写邮寄地址")
+        if str(details.get("address") or "").strip():
+            raise TransitionRefused("已选择按服务对象填写的地址邮寄，请不要再填写邮寄地址")
 
 
 def assignee_at_owning_site(ctx: GuardContext) -> None:
@@ -201,7 +261,7 @@ def item_materials_ready(ctx: GuardContext) -> None:
         m
         for m in item.materials.all()
         if m.required
-        and m.status != MaterialStatus.RECEIVED
+        and m.status not in {MaterialStatus.RECEIVED, MaterialStatus.NOT_APPLICABLE}
         and not (m.accept_with_gaps and m.status == MaterialStatus.DEFERRED)
     ]
     if not_ready:

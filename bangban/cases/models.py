@@ -29,6 +29,20 @@ class Channel(models.TextChoices):
     RELAY = "relay", "上下级移交"
 
 
+# seed 001 §10.1.2: how the desk helps a client apply (帮办), each the channel the case
+# records. 网上、自助、掌上帮办 (§10.1.2.2–4) file the application on the 政务服务网, its
+# kiosk or its app, which gives it an application number of its own (Case.external_number).
+DESK_CHANNELS: dict[str, str] = {
+    Channel.WINDOW: "窗口帮办",
+    Channel.PHONE: "电话",
+    Channel.ONLINE: "网上帮办（政务服务网）",
+    Channel.KIOSK: "自助帮办（自助终端）",
+    Channel.MOBILE: "掌上帮办（移动端）",
+}
+EXTERNAL_CHANNELS = frozenset({Channel.ONLINE, Channel.KIOSK, Channel.MOBILE})
+EXTERNAL_NUMBER_MAX = 60
+
+
 class Case(models.Model):
     number = models.CharField("办件编号", max_length=40, unique=True)
     service_type = models.CharField("服务类型", max_length=8, choices=_choices(SERVICE_TYPE_LABELS))
@@ -36,6 +50,13 @@ class Case(models.Model):
         "状态", max_length=24, choices=_choices(STATE_LABELS), default=State.RECEIVED
     )
     channel = models.CharField("来源渠道", max_length=12, choices=Channel.choices)
+    external_number = models.CharField(
+        "政务服务网申办编号",
+        max_length=EXTERNAL_NUMBER_MAX,
+        blank=True,
+        db_index=True,
+        help_text="网上、自助、掌上帮办在政务服务网生成的申请编号",
+    )
     title = models.CharField("办理事项", max_length=200)
     client = models.ForeignKey(
         "clients.Client", verbose_name="服务对象", on_delete=models.PROTECT, related_name="cases"
@@ -180,6 +201,9 @@ class MaterialStatus(models.TextChoices):
     MISSING = "missing", "缺少"
     NEEDS_CORRECTION = "needs_correction", "需补正"
     DEFERRED = "deferred", "容缺后补"
+    # a material that applies only in some cases (e.g. the guardian's ID for an adult
+    # applicant); a required one marked so needs a note saying why (guards.not_applicable_explained)
+    NOT_APPLICABLE = "not_applicable", "不适用"
 
 
 class CaseMaterial(models.Model):
@@ -216,6 +240,7 @@ class OneTimeNotice(models.Model):
     issued_at = models.DateTimeField("出具时间", auto_now_add=True)
     accepted = models.JSONField("符合要求的材料", default=list)
     needed = models.JSONField("需补充或补正的材料", default=list)
+    not_applicable = models.JSONField("不适用的材料", default=list, blank=True)
     due_on = models.DateField("补正期限", null=True, blank=True)
 
     class Meta:
@@ -531,3 +556,6 @@ class MaterialUpload(models.Model):
         verbose_name = "材料上传记录"
         verbose_name_plural = "材料上传记录"
         ordering = ["-uploaded_at", "-id"]
+
+
+from .behalf import ApplicationOnBehalf  # noqa: E402, F401  (a family member's application)

@@ -7,21 +7,27 @@ state table or the model choices, so the API and the pages say the same thing.
 from datetime import date, datetime
 from enum import StrEnum
 from functools import cache
-from typing import Annotated, Literal, Union, get_args
+from typing import TYPE_CHECKING, Annotated, Literal, Union, get_args
 
 from ninja import Field, Schema
 from pydantic import BaseModel, ConfigDict, create_model
 
 from bangban.clients.schemas import ClientBrief, ClientIn
 
+from . import ratings
 from .details import recorded_by_others
+from .models import EXTERNAL_NUMBER_MAX, Channel
 from .transitions import TRANSITIONS
 from .workflow import State, Transition
 
 ServiceTypeCode = Literal["assist", "proxy"]
 # The events of the state table, one name each (cases.transitions).
 EventName = StrEnum("EventName", {t.event: t.event for t in TRANSITIONS})
-ChannelCode = Literal["window", "online", "kiosk", "mobile", "phone", "home_visit", "relay"]
+# The case's channels, from the one list (cases.models.Channel).
+if TYPE_CHECKING:
+    ChannelCode = str
+else:
+    ChannelCode = Literal[tuple(Channel.values)]
 
 
 class SiteOut(Schema):
@@ -44,6 +50,7 @@ class CaseSummary(Schema):
     state_label: str
     channel: str
     channel_label: str
+    external_number: str = Field(description="政务服务网申办编号（网上、自助、掌上帮办）")
     site: SiteOut = Field(description="承办机构")
     agent_name: str | None = Field(description="帮办代办员")
     client: ClientBrief = Field(description="服务对象（脱敏）")
@@ -81,7 +88,7 @@ class MaterialOut(Schema):
     accept_with_gaps: bool = Field(description="可容缺受理")
     obtain_from: str = Field(description="获取途径")
     status: str = Field(
-        description="pending 未预审、received 已收取、missing 缺少、needs_correction 需补正、deferred 容缺后补"
+        description="pending 未预审、received 已收取、missing 缺少、needs_correction 需补正、deferred 容缺后补、not_applicable 不适用"
     )
     status_label: str
     note: str
@@ -93,6 +100,7 @@ class NoticeOut(Schema):
     issued_at: datetime
     accepted: list[dict] = Field(description="已符合要求的材料")
     needed: list[dict] = Field(description="需补充或补正的材料及获取途径")
+    not_applicable: list[dict] = Field(description="不适用的材料及原因")
     due_on: date | None = Field(description="补正期限")
 
 
@@ -145,6 +153,11 @@ class CaseIn(Schema):
     client: ClientIn | None = Field(None, description="或：新服务对象的信息")
     service_type: ServiceTypeCode
     channel: ChannelCode = "window"
+    external_number: str = Field(
+        "",
+        max_length=EXTERNAL_NUMBER_MAX,
+        description="政务服务网申办编号：网上、自助、掌上帮办（channel 为 online、kiosk、mobile）时填写",
+    )
     site: str | None = Field(None, description="承办机构编码；默认为本人所在机构")
     items: list[str] = Field(default_factory=list, description="事项编码")
     bundle: str | None = Field(None, description="或：一件事编码")
@@ -238,7 +251,7 @@ class ProgressOut(Schema):
 class EvaluationIn(Schema):
     number: str
     phone: str
-    level: Literal["非常满意", "满意", "基本满意", "不满意", "非常不满意"]
+    level: ratings.Label
     comment: str = Field("", max_length=500)
 
 

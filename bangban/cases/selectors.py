@@ -99,7 +99,8 @@ class CaseListFilters:
     ``state`` takes one state or several. ``date_from``/``date_to`` bound the application
     date (local, inclusive). ``overdue``: True keeps only cases whose running clock is
     past ``due_on`` on ``today``, False leaves those out, None does not ask.
-    ``number_prefix`` keeps the cases whose number starts with it.
+    ``number_prefix`` keeps the cases whose number starts with it, or whose 政务服务网
+    application number (``external_number``) is exactly it.
     """
 
     site: object = None
@@ -163,7 +164,9 @@ def case_list(
         overdue = Q(state__in=CLOCK_RUNNING_STATES, due_on__lt=f.today or timezone.localdate())
         cases = cases.filter(overdue) if f.overdue else cases.exclude(overdue)
     if f.number_prefix:
-        cases = cases.filter(number__startswith=f.number_prefix)
+        # or the 政务服务网 number it was filed under, whole (an indexed equality)
+        prefix = f.number_prefix
+        cases = cases.filter(Q(number__startswith=prefix) | Q(external_number=prefix))
     return cases.select_related("site", "agent", "client", "relay_to_site").order_by(NEWEST_FIRST)
 
 

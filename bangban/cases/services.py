@@ -19,7 +19,16 @@ from .deadlines import recompute_clock
 from .details import refusal_message
 from .guards import GuardContext, check_guards
 from .hashchain import GENESIS, event_hash, make_seal
-from .models import Case, CaseEvent, CaseItem, CaseMaterial, CaseSite, DocumentCounter
+from .models import (
+    EXTERNAL_NUMBER_MAX,
+    Case,
+    CaseEvent,
+    CaseItem,
+    CaseMaterial,
+    CaseSite,
+    Channel,
+    DocumentCounter,
+)
 from .numbers import format_number
 from .sealing import audit_key, audit_scheme
 from .transitions import check_table
@@ -55,9 +64,14 @@ def case_submit(
     bundle_version=None,
     consultation=None,
     needs: str = "",
+    external_number: str = "",
     at: datetime | None = None,
 ) -> Case:
     """Open a case (state 'received') for one item or a bundle, with its material checklist.
+
+    ``channel``: one of ``models.Channel``; ``external_number``: the application number
+    the 政务服务网 gave it (网上、自助、掌上帮办, seed 001 §10.1.2.2–4), recorded on the
+    submit event too.
 
     ``at``: when it was opened, for a backdated load (``clock``); else now.
     """
@@ -78,11 +92,19 @@ def case_submit(
         raise TransitionRefused("以下事项未发布，不能申请：" + "、".join(unpublished))
     if service_type not in set(ServiceType):
         raise TransitionRefused("服务类型无效")
+    if channel not in set(Channel):
+        raise TransitionRefused("来源渠道无效", "channel")
+    external_number = " ".join(str(external_number or "").split())
+    if len(external_number) > EXTERNAL_NUMBER_MAX:
+        raise TransitionRefused(
+            f"政务服务网申办编号不能超过 {EXTERNAL_NUMBER_MAX} 个字符", "external_number"
+        )
     title = bundle_version.bundle.name if bundle_version else versions[0].item.name
     case = Case.objects.create(
         number=next_number(site=site, prefix="BJ"),
         service_type=service_type,
         channel=channel,
+        external_number=external_number,
         title=title[:200],
         client=client,
         site=site,
@@ -120,7 +142,8 @@ def case_submit(
         "",
         State.RECEIVED,
         "",
-        {"channel": channel, "service_type": service_type},
+        {"channel": channel, "service_type": service_type}
+        | ({"external_number": external_number} if external_number else {}),
     )
     case.save(update_fields=["event_count", "last_event_hash"])
     events.publish_case_event(case, submitted, actor=actor)

@@ -171,7 +171,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         S.SUSPENDED,
         AGENT,
         d.Suspension,
-        guards=(g.accepted,),
+        guards=(g.accepted, g.fee_details_complete),
         signs=Form.SUSPENSION_SLIP,
         service_types=PROXY_ONLY,
         clock=Clock.PAUSE,
@@ -292,6 +292,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         None,
         AGENT,
         d.PreReview,
+        guards=(g.not_applicable_explained,),
     ),
     _t(
         "file_with_department",

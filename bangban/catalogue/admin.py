@@ -26,6 +26,7 @@ from .models import (
     ItemVersion,
     Material,
     ServiceItem,
+    Synonym,
     VersionStatus,
 )
 
@@ -397,3 +398,14 @@ class BundleVersionAdmin(admin.ModelAdmin):
             lambda v: services.bundle_version_publish(version=v),
             "已发布 {n} 个版本。",
         )
+
+
+@admin.register(Synonym)
+class SynonymAdmin(admin.ModelAdmin):
+    """常用说法: what people say, and the catalogue's words it means (the guide's search)."""
+
+    list_display = ["phrase", "means", "is_active", "updated_at"]
+    list_editable = ["is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["phrase", "means"]
+    fields = ["phrase", "means", "is_active"]

@@ -10,6 +10,8 @@ Writes that move a version between states go through ``services.py``; the guards
 only make sure nothing else can edit a frozen version by accident.
 """
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.signals import m2m_changed
@@ -434,3 +436,46 @@ def _guard_bundle_dependencies(sender, instance, action, reverse, pk_set, **kwar
     )
     if frozen:
         raise ValidationError(FROZEN_MESSAGE)
+
+
+class Synonym(models.Model):
+    """An everyday phrase (俗称) and the catalogue's words it means, for the guide's search.
+
+    People say 卖房子 or 看病报销; the catalogue says 不动产转移登记 and 门诊慢特病. An
+    administrator keeps this table in the admin; ``search`` treats the phrase as a keyword
+    of every item and bundle whose name or keywords contain one of the meanings, the
+    earlier meanings first. Seeded with common phrases (migration ``seed_synonyms``).
+    """
+
+    phrase = models.CharField(
+        "群众常用说法", max_length=30, unique=True, help_text="如：卖房子、看病报销"
+    )
+    means = models.CharField(
+        "对应的事项名称或关键词",
+        max_length=300,
+        help_text="以空格或顿号分隔，可写事项名称的一部分；排在前面的优先显示，"
+        "如：不动产转移登记、二手房",
+    )
+    is_active = models.BooleanField("启用", default=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "常用说法（同义词）"
+        verbose_name_plural = "常用说法（同义词）"
+        ordering = ["phrase"]
+
+    def __str__(self) -> str:
+        return f"{self.phrase} → {self.means}"
+
+    def clean(self) -> None:
+        self.phrase = " ".join((self.phrase or "").split())
+        if not self.phrase:
+            raise ValidationError({"phrase": "请填写群众常用说法"})
+        if not synonym_meanings(self.means):
+            raise ValidationError({"means": "请至少填写一个对应的事项名称或关键词"})
+
+
+def synonym_meanings(means: str) -> list[str]:
+    """The meanings of a synonym row, in order, without blanks or repeats."""
+    pieces = re.split(r"[\s,，、;；/]+", means or "")
+    return list(dict.fromkeys(p for p in pieces if p))

@@ -2,8 +2,11 @@
 
 People type "开饭店" (an everyday phrase, not the item's name), "kaifandian" (pinyin on a
 phone without a Chinese keyboard), "kfd" (initials) or "开饭点" (a wrong character). The
-catalogue's own names and the everyday keywords staff enter on each item and bundle are
-the only vocabulary; nothing is guessed from outside it.
+catalogue's own names, the everyday keywords staff enter on each item and bundle, and the
+table of everyday phrases an administrator keeps (``models.Synonym``: 卖房子 means
+不动产转移登记、二手房) are the only vocabulary; nothing is guessed from outside it. A phrase
+of that table becomes a keyword of every item and bundle whose name or keywords contain
+one of its meanings and, matched whole, puts the earlier meanings first.
 
 How a query matches (every whitespace-separated part must match; the scores add up):
 
@@ -34,7 +37,7 @@ from functools import lru_cache
 
 from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value, When
 
-from bangban.catalogue.models import Bundle, ServiceItem
+from bangban.catalogue.models import Bundle, ServiceItem, Synonym, synonym_meanings
 
 MAX_QUERY_LENGTH = 50
 MAX_RESULTS = 200  # more than anyone pages through; keeps the ordering query small
@@ -133,6 +136,8 @@ class Entry:
     initials: set[str] = field(default_factory=set)
     sound_text: str = ""  # the phrases' pinyin, space-separated, for "inside" matches
     initials_text: str = ""
+    # everyday phrases of the synonym table that mean this entry → bonus (earlier meaning, more)
+    preferred: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.text = "\n".join(self.phrases)
@@ -165,7 +170,7 @@ class Entry:
         if part in self.phrases[0]:
             return 1000
         if part in self.text:
-            return 800
+            return 800 + self.preferred.get(part, 0)
         score = min(300, sum(20 * len(w) for w in words(part) if w in self.text))
         full, _ = pinyin(part)
         if full and len(full) >= 4:  # the same sound written with another character
@@ -226,13 +231,40 @@ _index: Index | None = None
 _build_lock = threading.Lock()
 
 
-def _fingerprint(bundle_rows: list[tuple]) -> tuple:
+def _fingerprint(bundle_rows: list[tuple], synonym_rows: list[tuple]) -> tuple:
     items = ServiceItem.objects.aggregate(
         count=Count("pk"),
         published=Count("pk", filter=Q(is_published=True)),
         latest=Max("updated_at"),
     )
-    return (items["count"], items["published"], items["latest"], tuple(bundle_rows))
+    return (
+        items["count"],
+        items["published"],
+        items["latest"],
+        tuple(bundle_rows),
+        tuple(synonym_rows),
+    )
+
+
+SYNONYM_BONUS = 90  # the first meaning's; each later one 10 less (never below a plain keyword)
+
+
+def _with_synonyms(
+    entries: list[tuple[int, str, list[str]]], synonyms: list[tuple[str, list[str]]]
+) -> list[tuple[int, str, list[str], dict[str, int]]]:
+    """Each entry with the everyday phrases that mean it added as keywords, and their bonus."""
+    out = []
+    for pk, code, phrases in entries:
+        text = "\n".join(phrases)
+        preferred: dict[str, int] = {}
+        for phrase, meanings in synonyms:
+            for position, meaning in enumerate(meanings):
+                if meaning in text:
+                    preferred[phrase] = max(SYNONYM_BONUS - 10 * position, 10)
+                    break
+        extra = [p for p in preferred if p not in phrases]
+        out.append((pk, code, phrases + extra, preferred))
+    return out
 
 
 def current_index() -> Index:
@@ -243,7 +275,10 @@ def current_index() -> Index:
         .order_by("pk")
         .values_list("pk", "code", "name", "life_event", "keywords", "current_version_id")
     )
-    fingerprint = _fingerprint(bundle_rows)
+    synonym_rows = list(
+        Synonym.objects.filter(is_active=True).order_by("pk").values_list("phrase", "means")
+    )
+    fingerprint = _fingerprint(bundle_rows, synonym_rows)
     index = _index
     if index is not None and index.fingerprint == fingerprint:
         return index
@@ -262,16 +297,29 @@ def current_index() -> Index:
             (pk, code, _phrases(name, life_event, keywords))
             for pk, code, name, life_event, keywords, _ in bundle_rows
         ]
+        synonyms = [
+            (normalize(phrase), [normalize(m) for m in synonym_meanings(means)])
+            for phrase, means in synonym_rows
+            if normalize(phrase)
+        ]
+        items_full = _with_synonyms(items, synonyms)
+        bundles_full = _with_synonyms(bundles, synonyms)
         # The catalogue's own phrases become words, so "我想开饭店" cuts out "开饭店".
-        for _, _, phrases in items + bundles:
+        for _, _, phrases, _ in items_full + bundles_full:
             for phrase in phrases[1:]:
                 if has_han(phrase) and 2 <= len(phrase) <= 8:
                     tokenizer().add_word(phrase, freq=2000)
         words.cache_clear()  # cuts made before the new words were added are stale
         index = Index(
             fingerprint,
-            tuple(Entry("item", pk, code, p[0], p) for pk, code, p in items),
-            tuple(Entry("bundle", pk, code, p[0], p) for pk, code, p in bundles),
+            tuple(
+                Entry("item", pk, code, p[0], p, preferred=bonus)
+                for pk, code, p, bonus in items_full
+            ),
+            tuple(
+                Entry("bundle", pk, code, p[0], p, preferred=bonus)
+                for pk, code, p, bonus in bundles_full
+            ),
         )
         _index = index
         return index

@@ -29,10 +29,14 @@ from datetime import date
 
 __all__ = [
     "CREDIT_CODE_AUTHORITIES",
+    "ELDERLY_AGE",
     "CreditCode",
     "IdentityError",
     "ResidentId",
+    "age_on",
+    "birth_date_of",
     "credit_code_check_char",
+    "is_elderly_by_id",
     "normalize_credit_code",
     "normalize_resident_id",
     "organisation_code_check_char",
@@ -132,9 +136,38 @@ class ResidentId:
 
     def age(self, today: date | None = None) -> int:
         """Age in full years on ``today`` (defaults to the current date)."""
-        today = today or date.today()
-        before_birthday = (today.month, today.day) < (self.birth_date.month, self.birth_date.day)
-        return today.year - self.birth_date.year - int(before_birthday)
+        return age_on(self.birth_date, today or date.today())
+
+
+#: 老年人: 年满60周岁 (《中华人民共和国老年人权益保障法》第二条).
+ELDERLY_AGE = 60
+
+
+def age_on(birth_date: date, today: date) -> int:
+    """Age in full years on ``today``: one more year on the birthday itself.
+
+    Someone born on 29 February turns a year older on 1 March in a common year.
+    """
+    before_birthday = (today.month, today.day) < (birth_date.month, birth_date.day)
+    return today.year - birth_date.year - int(before_birthday)
+
+
+def birth_date_of(value: str | None, today: date) -> date | None:
+    """The birth date an 18-character 居民身份证号码 states, or None when the number is invalid."""
+    try:
+        return validate_resident_id(value, today=today).birth_date
+    except IdentityError:
+        return None
+
+
+def is_elderly_by_id(value: str | None, today: date) -> bool:
+    """Whether the ID number says its holder is 60 or over on ``today``.
+
+    ``today`` is the county's date (the caller passes ``timezone.localdate()``): a
+    suggestion for staff to confirm, never a flag set on its own.
+    """
+    born = birth_date_of(value, today)
+    return born is not None and age_on(born, today) >= ELDERLY_AGE
 
 
 def normalize_resident_id(value: str | None) -> str:

@@ -14,6 +14,7 @@ registration and the checks of a corrected value.
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from . import identity, pii
 from .models import (
@@ -94,6 +95,15 @@ def find_client(*, kind: str, id_number: str) -> Client | None:
     ).first()
 
 
+def elderly_suggested(kind: str, id_number: str) -> bool:
+    """Whether to pre-tick 老年人: a person whose ID number says 60 or over on the county's
+    date today (``identity.is_elderly_by_id``). Staff confirm it; nothing is flagged here."""
+    return kind == ClientKind.PERSON and identity.is_elderly_by_id(id_number, timezone.localdate())
+
+
+ELDERLY_HINT = f"按身份证出生日期，年满{identity.ELDERLY_AGE}周岁"
+
+
 def client_register(*, data: ClientInput, staff=None, site=None) -> Client:
     """Validate and store a client; an existing client with the same ID number is returned
     unchanged (see ``client_match_or_register``)."""
@@ -105,9 +115,10 @@ def client_match_or_register(*, data: ClientInput, staff=None, site=None) -> tup
     """(client, created): the client with this ID number as it is, or a new one.
 
     Nothing of ``data`` is written onto a client that already exists: not the name, the
-    mobile, the address nor any flag. Whether the caller may then see the matched client
-    is the caller's question (``bangban.cases.access``). A new client remembers the site
-    and staff member that registered it.
+    mobile, the address nor any flag (老年人 confirmed for a registered client is
+    ``elderly_confirm``'s, by staff who may see the client). Whether the caller may then
+    see the matched client is the caller's question (``bangban.cases.access``). A new
+    client remembers the site and staff member that registered it.
     """
     id_number, mobile = _validated(data)
     if id_number:
@@ -130,6 +141,24 @@ def client_match_or_register(*, data: ClientInput, staff=None, site=None) -> tup
     )
     client.save()
     return client, True
+
+
+def elderly_confirm(client: Client, *, id_number: str) -> bool:
+    """Flag a registered person as 老年人 when staff confirm it and the ID number agrees.
+
+    ``id_number`` is the number just typed and matched to ``client`` (never revealed from
+    the record). Only the flag is set, only to True: a client registered before turning 60,
+    or online without ticking it, is flagged at the next visit. The caller checks that the
+    staff member may see the client (``cases.access.may_see_client``): someone who may not
+    changes nothing of it. Returns whether it changed.
+    """
+    if client.is_elderly or not elderly_suggested(client.kind, id_number):
+        return False
+    if find_client(kind=client.kind, id_number=id_number) != client:
+        return False
+    client.is_elderly = True
+    client.save(update_fields=["is_elderly"])
+    return True
 
 
 CIPHER_FIELDS = {

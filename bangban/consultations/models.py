@@ -9,8 +9,11 @@ first-contact person either answers it (``replied``) or escalates it to a depart
 (``escalated``, the due date still counted from the day the client asked), whose liaison
 or the first-contact person then records the answer (``replied``). Turning one still
 awaiting a reply into a case also replies it, with the case number as the answer: the
-application is its result (§10.1.1.1). Writes go through ``services.py``; the contact
-is stored encrypted and shown masked.
+application is its result (§10.1.1.1). A citizen may also ask online on the portal
+(``services.consultation_ask``: channel online, owned by an agent of the site asked); the
+answer is sent to a mobile contact by SMS with the personal link to the question's page
+(``answer_sms_at`` says when). Writes go through ``services.py``; the contact is stored
+encrypted and shown masked, with a blind index for a mobile (the citizen's own list).
 """
 
 from django.db import models
@@ -49,6 +52,9 @@ class Consultation(models.Model):
     client_name = models.CharField("服务对象", max_length=200)
     contact_cipher = models.TextField(blank=True, editable=False)
     contact_masked = models.CharField("联系方式", max_length=20, blank=True)
+    # The blind index of a mobile contact: the citizen who proved that mobile on the portal
+    # finds their questions by it. Empty for a landline.
+    contact_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     channel = models.CharField("咨询方式", max_length=8, choices=ConsultationChannel.choices)
     item = models.ForeignKey(
         "catalogue.ServiceItem",
@@ -78,6 +84,7 @@ class Consultation(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    answer_sms_at = models.DateTimeField("答复短信发送时间", null=True, blank=True)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
 
     class Meta:

@@ -98,3 +98,15 @@ def is_timely(consultation: Consultation, today: date | None = None) -> bool | N
     if due is not None and today > due:
         return False
     return None
+
+
+def asked_by(mobile_hashes: list[str]) -> QuerySet[Consultation]:
+    """The consultations left with this mobile (any of its lookup hashes), newest first: what
+    a citizen who proved the mobile on the portal sees as their own questions."""
+    if not mobile_hashes:
+        return Consultation.objects.none()
+    return (
+        Consultation.objects.filter(contact_hash__in=mobile_hashes)
+        .select_related("site", "item")
+        .order_by("-created_at", "-id")
+    )

@@ -15,14 +15,19 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from django.conf import settings
+from django.core import signing
 from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
 
-from bangban.cases import clock
+from bangban.cases import clock, messaging
 from bangban.cases.access import Actor
 from bangban.cases.models import Case, Channel
 from bangban.cases.services import case_submit
 from bangban.clients import pii
 from bangban.clients.identity import IdentityError, validate_mobile
+from bangban.staff.models import StaffMember
 from bangban.workdays.services import current_calendar
 
 from .models import (
@@ -74,14 +79,56 @@ def normalize_contact(value: str) -> str:
     )
 
 
-def _protect_contact(value: str) -> tuple[str, str]:
-    """(ciphertext, masked) of a normalized contact.
+def _is_mobile(value: str) -> bool:
+    try:
+        validate_mobile(value)
+    except IdentityError:
+        return False
+    return True
 
-    Consultations are not searched by contact, so the lookup hash is not kept. The mobile
-    masker also masks a landline generically (first 3 and last 4 shown, dashes dropped).
+
+def _protect_contact(value: str) -> tuple[str, str, str]:
+    """(ciphertext, lookup hash, masked) of a normalized contact.
+
+    The lookup hash is kept for a mobile only: the citizen who proves it on the portal
+    finds their questions by it. The mobile masker also masks a landline generically
+    (first 3 and last 4 shown, dashes dropped).
     """
-    cipher, _hash, masked = pii.protect("mobile", value)
-    return cipher, masked
+    cipher, lookup, masked = pii.protect("mobile", value)
+    return cipher, (lookup if _is_mobile(value) else ""), masked
+
+
+def contact_mobile(consultation: Consultation) -> str:
+    """The consultation's contact in clear when it is a mobile, else "".
+
+    What the desk's open-case form uses as the client's mobile when none is typed, so the
+    number the client left when asking is not typed again.
+    """
+    if not consultation.contact_cipher:
+        return ""
+    contact = pii.reveal(consultation.contact_cipher)
+    return contact if _is_mobile(contact) else ""
+
+
+# The personal link of a consultation's page on the portal: the id, signed.
+_PAGE_SIGNER = signing.Signer(salt="bangban.consultations.page", sep=".")
+
+
+def page_token(consultation: Consultation) -> str:
+    return _PAGE_SIGNER.sign(str(consultation.pk))
+
+
+def page_path(consultation: Consultation) -> str:
+    """The portal page where the client reads the question, the deadline and the answer."""
+    return f"/ask/{page_token(consultation)}/"
+
+
+def consultation_by_token(token: str) -> Consultation | None:
+    try:
+        pk = int(_PAGE_SIGNER.unsign(token))
+    except (signing.BadSignature, ValueError):
+        return None
+    return Consultation.objects.select_related("site", "item", "department").filter(pk=pk).first()
 
 
 def _required(value: str, message: str, code: str) -> str:
@@ -131,13 +178,14 @@ def consultation_record(
     if channel not in set(ConsultationChannel):
         raise ConsultationInvalid("咨询方式应为来访、电话或网上", "channel")
     contact = normalize_contact(_required(contact, "请填写服务对象的联系方式", "contact"))
-    cipher, masked = _protect_contact(contact)
+    cipher, lookup, masked = _protect_contact(contact)
     answer = (answer or "").strip()
     consultation = Consultation(
         site=staff.site,
         handled_by=staff,
         client_name=client_name[:200],
         contact_cipher=cipher,
+        contact_hash=lookup,
         contact_masked=masked,
         channel=channel,
         item=item,
@@ -153,6 +201,75 @@ def consultation_record(
         consultation.reply_due_on = current_calendar().add_workdays(clock.today(), REPLY_WORKDAYS)
     consultation.save()
     return consultation
+
+
+ASK_PER_MOBILE_PER_DAY = 5  # a citizen's online questions a day (more: call or visit)
+
+
+def _first_contact_for(site):
+    """Who owns an online question asked of ``site``: its active agent with the fewest
+    questions awaiting a reply (the lowest id on a tie)."""
+    return (
+        StaffMember.objects.active()
+        .agents()
+        .filter(site=site)
+        .annotate(
+            waiting=Count("consultations", filter=Q(consultations__status__in=AWAITING_REPLY))
+        )
+        .order_by("waiting", "pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def consultation_ask(
+    *, site, client_name: str, mobile: str, content: str, item=None
+) -> Consultation:
+    """A citizen's own question on the portal (网上咨询), from a mobile they proved.
+
+    It is recorded like one taken at the desk by phone or visit, with channel ``online``:
+    pending, its reply due ``REPLY_WORKDAYS`` working day after today, owned by an agent of
+    the site asked (``_first_contact_for``), who answers it or escalates it. At most
+    ``ASK_PER_MOBILE_PER_DAY`` a day from one mobile.
+    """
+    client_name = _required(client_name, "请填写您的姓名或称呼", "client_name")
+    content = _required(content, "请写下您想咨询的问题", "content")
+    if site is None or not site.is_active:
+        raise ConsultationInvalid("请选择服务机构", "site")
+    try:
+        mobile = validate_mobile(mobile)
+    except IdentityError as error:
+        raise ConsultationInvalid(error.message, "mobile") from error
+    cipher, lookup, masked = _protect_contact(mobile)
+    today_start = timezone.localtime(clock.now()).replace(hour=0, minute=0, second=0, microsecond=0)
+    asked_today = Consultation.objects.filter(
+        contact_hash__in=pii.lookups("mobile", mobile),
+        channel=ConsultationChannel.ONLINE,
+        created_at__gte=today_start,
+    ).count()
+    if asked_today >= ASK_PER_MOBILE_PER_DAY:
+        raise ConsultationInvalid(
+            f"同一手机号每天最多在线咨询 {ASK_PER_MOBILE_PER_DAY} 次，请明天再来，或拨打服务电话",
+            "too_many",
+        )
+    staff = _first_contact_for(site)
+    if staff is None:
+        raise ConsultationInvalid(
+            f"{site.name}暂时没有在岗的帮办代办员，请选择其他服务机构", "site"
+        )
+    return Consultation.objects.create(
+        site=site,
+        handled_by=staff,
+        client_name=client_name[:200],
+        contact_cipher=cipher,
+        contact_hash=lookup,
+        contact_masked=masked,
+        channel=ConsultationChannel.ONLINE,
+        item=item,
+        content=content[:4000],
+        status=ConsultationStatus.PENDING,
+        reply_due_on=current_calendar().add_workdays(clock.today(), REPLY_WORKDAYS),
+    )
 
 
 @transaction.atomic
@@ -212,9 +329,36 @@ def consultation_reply(*, consultation: Consultation, staff, answer: str) -> Con
     locked.answer = answer
     locked.replied_at = clock.now()
     locked.replied_by = staff
-    locked.save(update_fields=["status", "answer", "replied_at", "replied_by"])
+    locked.answer_sms_at = _tell_answer(locked)
+    locked.save(update_fields=["status", "answer", "replied_at", "replied_by", "answer_sms_at"])
     _copy_into(consultation, locked)
     return consultation
+
+
+def answer_sms_text(consultation: Consultation) -> str:
+    """The SMS that brings the answer to the client, with the personal link to the page."""
+    asked = timezone.localdate(consultation.created_at)
+    answer = consultation.answer
+    if len(answer) > 60:
+        answer = answer[:60] + "…（全文见链接）"
+    link = settings.PUBLIC_URL.rstrip("/") + page_path(consultation)
+    return (
+        f"【帮办代办】{consultation.client_name}，您{asked.month}月{asked.day}日的咨询"
+        f"（{consultation.content[:20]}）已答复：{answer} 查看：{link}"
+    )
+
+
+def _tell_answer(consultation: Consultation):
+    """Send the answer to the client's mobile; when it went, or None (a landline, or the
+    gateway refused: the staff page says so, and the client's page shows the answer)."""
+    mobile = contact_mobile(consultation)
+    if not mobile:
+        return None
+    try:
+        messaging.send_sms(mobile, answer_sms_text(consultation))
+    except messaging.SmsError:
+        return None
+    return clock.now()
 
 
 @transaction.atomic
@@ -227,12 +371,14 @@ def consultation_to_case(
     item_versions=(),
     bundle_version=None,
     channel: str | None = None,
+    external_number: str = "",
 ) -> Case:
     """Turn a consultation into an application (one action) through ``case_submit``.
 
     The case is opened at the consultation's site, comes from the consultation's channel
     (visit → window, phone → phone, online → online) unless ``channel`` is given, and is
-    for the consulted item when no item or bundle is named. Allowed to an agent of that
+    for the consulted item when no item or bundle is named; what the client asked becomes
+    the case's needs (需求分析), so nothing is typed again. Allowed to an agent of that
     site or a coordinator covering it; a consultation becomes at most one case, so a
     second click does not open a duplicate. In the same transaction the consultation is
     marked handled (see ``_record_conversion``).
@@ -266,6 +412,8 @@ def consultation_to_case(
         item_versions=versions,
         bundle_version=bundle_version,
         consultation=locked,
+        needs=locked.content,
+        external_number=external_number,
     )
     _record_conversion(locked, case, staff)
     _copy_into(consultation, locked)

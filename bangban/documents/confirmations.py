@@ -41,6 +41,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from bangban.cases import services as case_services
 from bangban.cases.access import Actor, case_roles
+from bangban.cases.behalf import ApplicationOnBehalf
 from bangban.cases.messaging import SmsError, send_sms
 from bangban.cases.models import Case, Confirmation, ConfirmationMethod
 from bangban.cases.transitions import check_table as workflow_check_table
@@ -228,7 +229,21 @@ def sms_code_send(*, case: Case, form: str, actor: Actor, signer: str = "") -> C
 
 
 def _code_text(code: str, case: Case, form: Form, actor: Actor) -> str:
-    """The message: the same code and terms; only whom to tell it differs by face."""
+    """The message: the same code and terms; only whom to tell it differs by face.
+
+    Online, for a case a family member applied for (``cases.behalf``), the code is the
+    client's consent to that application: the text names who applied and whom to tell.
+    """
+    behalf = (
+        ApplicationOnBehalf.objects.filter(case=case).first() if actor.kind == "client" else None
+    )
+    if behalf is not None:
+        return (
+            f"【帮办代办】验证码 {code}，用于确认《{FORM_LABELS[form]}》"
+            f"（办件 {case.number}），{CODE_MINUTES} 分钟内有效。您的家人{behalf.label}"
+            f"在网上为您申请，如同意由其代为申请，请将验证码告诉{behalf.applicant_name}；"
+            "不同意请勿告知他人。"
+        )
     tell = (
         "请当面告知工作人员；非本人办理请勿告知他人。"
         if actor.kind == "staff"

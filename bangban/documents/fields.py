@@ -18,9 +18,9 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.utils import timezone
 
-from bangban.cases import clock
+from bangban.cases import clock, ratings
 from bangban.cases.delivery import opened as opened_delivery
-from bangban.cases.models import CaseEvent, Confirmation
+from bangban.cases.models import CaseEvent, Confirmation, DeliveryChoice
 from bangban.cases.workflow import (
     SERVICE_TYPE_LABELS,
     SUSPENSION_REASONS,
@@ -34,9 +34,8 @@ from .kinds import Kind, KindInfo
 from .models import CaseDocument, FormWording, Letterhead
 
 STANDARD_CATEGORIES = ("投资建设", "企业开办", "民生事务")  # seed 000 附录A、B
-# The platform's 好差评 levels (GB/T 39734, GLOSSARY.md); seed 003 附件4 shows four
-# (很满意/较满意/一般/不满意): a centre may print those by overriding the template.
-EVALUATION_LEVELS = ("非常满意", "满意", "基本满意", "不满意", "非常不满意")
+# The evaluation form prints the 好差评 levels of the case's centre (``cases.ratings``:
+# GB/T 39734's five, or seed 003 附件4's four), ``_evaluation_fields``.
 
 
 def cn_date(value) -> str:
@@ -220,6 +219,7 @@ def specific(case, info: KindInfo, extra: dict | None) -> dict:
             "received_on": cn_date(case.created_at),
             "accepted": extra.get("accepted", []),
             "needed": extra.get("needed", []),
+            "not_applicable": extra.get("not_applicable", []),
             "due_on": cn_date(due),
         }
     if kind == Kind.ACCEPTANCE_SLIP:
@@ -239,6 +239,9 @@ def specific(case, info: KindInfo, extra: dict | None) -> dict:
             "suspended_on": today,
             "resumption_due_on": cn_date(case.resumption_due_on),
             "entrustment_number": _latest_number(case, Kind.ENTRUSTMENT),
+            # suspended for an unpaid fee: how much and where to pay (the event's details)
+            "fee_amount": extra.get("fee_amount", ""),
+            "fee_payee": extra.get("fee_payee", ""),
         }
     if kind == Kind.RESUMPTION_ENTRUSTMENT:
         return {
@@ -270,21 +273,18 @@ def specific(case, info: KindInfo, extra: dict | None) -> dict:
             }
         return found
     if kind == Kind.EVALUATION:
-        evaluation = (
-            CaseEvent.objects.filter(case=case, event="evaluate")
-            .order_by("-seq")
-            .values("details", "at")
-            .first()
-        )
-        details = evaluation["details"] if evaluation else {}
-        return {
-            "done_on": cn_date(case.completed_on or case.closed_at),
-            "level": details.get("level", ""),
-            "comment": details.get("comment", ""),
-            "evaluated_on": cn_date(evaluation["at"]) if evaluation else "",
-            "levels": list(EVALUATION_LEVELS),
-        }
+        return _evaluation_fields(case)
     if kind == Kind.ENTRUSTMENT:
+        if not case.delivery_method:
+            # 领取方式 as the client chose it online (before delivery there is nothing else);
+            # the address is printed masked, like every personal value the system prints
+            choice = DeliveryChoice.objects.filter(case=case).first()
+            return {
+                "delivery_method": choice.method if choice else "",
+                "recipient": "",
+                "address": choice.address_masked if choice else "",
+                "chosen_online": choice is not None,
+            }
         delivery = opened_delivery(case.delivery)  # the signed form shows them whole
         return {
             "delivery_method": case.delivery_method,
@@ -292,6 +292,41 @@ def specific(case, info: KindInfo, extra: dict | None) -> dict:
             "address": delivery.get("address", ""),
         }
     return {}
+
+
+def _evaluation_fields(case) -> dict:
+    """The evaluation form (seed 003 附件4): the centre's levels, the rating given (ticked on
+    that scale) and, when the client rated on a return visit, 回访人 and 回访日期."""
+    scale = ratings.scale_for(case.site)
+    evaluation = (
+        CaseEvent.objects.filter(case=case, event="evaluate")
+        .order_by("-seq")
+        .values("details", "at", "actor_name")
+        .first()
+    )
+    details = evaluation["details"] if evaluation else {}
+    given = details.get("level", "")
+    if isinstance(given, str) and scale.level_of(given) is None and given.strip().isdigit():
+        given = int(given)
+    if isinstance(given, int):
+        level = scale.label_of(given)
+    elif isinstance(given, str) and scale.level_of(given) is None and given:
+        # a label of the five levels, printed on this scale
+        five = ratings.FIVE_LEVELS.level_of(given)
+        level = scale.label_of(five) if five else given
+    else:
+        level = given
+    visited = bool(evaluation) and details.get("channel") == "return_visit"
+    return {
+        "done_on": cn_date(case.completed_on or case.closed_at),
+        "level": level,
+        "comment": details.get("comment", ""),
+        "evaluated_on": cn_date(evaluation["at"]) if evaluation else "",
+        "levels": scale.labels,
+        "channel": details.get("channel", "") if evaluation else "",
+        "visitor": evaluation["actor_name"] if visited else "",
+        "visited_on": cn_date(evaluation["at"]) if visited else "",
+    }
 
 
 def snapshot(

@@ -37,6 +37,23 @@ CASE_VARIABLES = {
 }
 
 
+# How the result reaches the client and the nearest site, for the messages that send the
+# client somewhere (suspension, completion, reminders, termination). The delivery method is
+# the one recorded, else the client's choice online (``cases.models.DeliveryChoice``); the
+# nearest site is the one that received the application (a village station keeps handing
+# over what it relayed up to the county), else the case's site (``events.delivery_context``).
+DELIVERY_VARIABLES = {
+    "delivery_way": "结果领取方式（当面交付/邮寄送达/电子证照；尚未选择为空）",
+    "by_post": "是否邮寄送达（真/假）",
+    "by_licence": "是否电子证照（真/假）",
+    "post_address": "邮寄地址（脱敏）",
+    "pickup_site": "就近办理机构（受理申请的机构：领取结果、办理续办、领回材料）",
+    "pickup_address": "就近办理机构地址",
+    "pickup_phone": "就近办理机构联系电话",
+    "pickup_hours": "就近办理机构办公时间",
+}
+
+
 @dataclass(frozen=True)
 class TemplateSpec:
     key: str
@@ -141,21 +158,29 @@ _SPECS = [
         "client.suspended",
         "中止通知（含续办期限）",
         CLIENT,
-        {"reason": "中止原因", "resumption_due_on": "续办期限", "document": "中止单编号"},
+        {
+            "reason": "中止原因",
+            "resumption_due_on": "续办期限",
+            "document": "中止单编号",
+            "fee_amount": "应缴金额（元；因未缴费中止时）",
+            "fee_payee": "缴费地点或方式",
+            **DELIVERY_VARIABLES,
+        },
         "代办服务中止",
         SIGN + "{{ client_name }}，您委托代办的“{{ title }}”（{{ case_number }}）已中止，"
-        "原因：{{ reason }}。请于{{ resumption_due_on }}前到{{ site_name }}办理续办手续，"
-        "逾期视为服务终止。",
+        "原因：{{ reason }}。{% if fee_amount %}应缴金额{{ fee_amount }}元，缴费地点或方式：{{ fee_payee }}。{% endif %}请于{{ resumption_due_on }}前到{{ pickup_site|default:site_name }}"
+        "{% if pickup_phone %}（电话{{ pickup_phone }}）{% endif %}办理续办手续，"
+        "逾期视为服务终止。{% if by_post %}续办后结果仍邮寄送达。{% endif %}",
         "中止代办时",
     ),
     TemplateSpec(
         "client.resumption_reminder",
         "续办期限提醒",
         CLIENT,
-        {"resumption_due_on": "续办期限", "days_left": "剩余工作日"},
+        {"resumption_due_on": "续办期限", "days_left": "剩余工作日", **DELIVERY_VARIABLES},
         "续办期限提醒",
         SIGN + "{{ client_name }}，您中止的代办事项“{{ title }}”（{{ case_number }}）"
-        "续办期限为{{ resumption_due_on }}，请及时联系{{ site_name }}办理续办；"
+        "续办期限为{{ resumption_due_on }}，请及时联系{{ pickup_site|default:site_name }}办理续办；"
         "逾期视为服务终止，需重新提出代办委托。",
         "续办期限前两个工作日内一次（定时任务），或工作人员催告时",
     ),
@@ -163,12 +188,12 @@ _SPECS = [
         "client.terminated",
         "终止通知",
         CLIENT,
-        {"reason": "终止原因", "document": "办结（终止）单编号"},
+        {"reason": "终止原因", "document": "办结（终止）单编号", **DELIVERY_VARIABLES},
         "服务终止",
         SIGN + "{{ client_name }}，您的“{{ title }}”（{{ case_number }}）{{ service_type }}服务"
         "已终止，原因：{{ reason }}。"
         "{% if document %}办结（终止）单号{{ document }}。{% endif %}"
-        "已交材料请到{{ site_name }}领回。如仍需办理，可重新申请{{ service_type }}"
+        "已交材料请到{{ pickup_site|default:site_name }}领回。如仍需办理，可重新申请{{ service_type }}"
         "{% if site_phone %}，咨询电话{{ site_phone }}{% endif %}。",
         "终止时，包括续办期限届满自动终止（seed 000 §10.2.5.2、§10.2.6：出具办结（终止）单，"
         "超过续办期限的服务对象须重新提出委托）",
@@ -177,11 +202,15 @@ _SPECS = [
         "client.completed",
         "办结通知（领取方式）",
         CLIENT,
-        {"document": "办结单编号"},
+        {"document": "办结单编号", **DELIVERY_VARIABLES},
         "办结通知",
         SIGN + "{{ client_name }}，您的“{{ title }}”（{{ case_number }}）已办结。"
-        "请到{{ site_name }}{% if site_address %}（{{ site_address }}）{% endif %}领取结果，"
-        "也可选择邮寄送达或电子证照{% if opening_hours %}；办公时间{{ opening_hours }}{% endif %}。",
+        "{% if by_post %}结果将邮寄送达{% if post_address %}至{{ post_address }}{% endif %}，"
+        "寄出后短信告知运单号。"
+        "{% elif by_licence %}结果将以电子证照发放，发放后短信告知证照编号。"
+        "{% else %}请到{{ pickup_site|default:site_name }}{% if pickup_address %}（{{ pickup_address }}）{% endif %}"
+        "领取结果{% if not delivery_way %}，也可选择邮寄送达或电子证照{% endif %}"
+        "{% if pickup_hours %}；办公时间{{ pickup_hours }}{% endif %}。{% endif %}",
         "办结时",
     ),
     TemplateSpec(
@@ -204,12 +233,16 @@ _SPECS = [
         "client.evaluation_invite",
         "评价邀请",
         CLIENT,
-        {},
+        {
+            "levels": "评价等级（列表：所在中心采用的等级，cases.ratings）",
+            "evaluate_url": "本人专用评价链接（无需输入编号和手机号，30天内有效）",
+            "pickup_site": "就近办理机构",
+        },
         "服务评价邀请",
         SIGN
         + "{{ client_name }}，感谢您使用帮办代办服务。请对本次服务（办件编号{{ case_number }}）"
-        "作出评价（很满意、较满意、一般、不满意），可在平台“办件查询”中评价，"
-        "或告知{{ site_name }}工作人员。",
+        "作出评价（{{ levels|join:'、' }}），点击{{ evaluate_url }}即可评价，"
+        "也可告知{{ pickup_site|default:site_name }}工作人员。",
         "结果交付时；终止或不予受理的办件在归档时（尚未评价的）",
     ),
     TemplateSpec(

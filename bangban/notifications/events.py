@@ -22,9 +22,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
-from bangban.cases.models import Case, CaseEvent, Expedite, ItemStatus
+from bangban.cases import evaluation_links, ratings
+from bangban.cases.models import Case, CaseEvent, DeliveryChoice, Expedite, ItemStatus
 from bangban.cases.workflow import DELIVERY_METHODS, State
 from bangban.staff.models import StaffMember
 
@@ -44,6 +47,49 @@ DELIVERY_PHRASES = {
     "post": "通过邮寄寄出",
     "electronic": "通过电子证照发放",
 }
+
+
+def nearest_site(case: Case):
+    """Where the client goes for the case: the site that received the application (a
+    village station hands over what it relayed up to the county), else the case's site."""
+    first = CaseEvent.objects.filter(case_id=case.pk).order_by("seq").select_related("site").first()
+    site = first.site if first is not None else None
+    return site if site is not None and site.is_active else case.site
+
+
+def delivery_context(case: Case) -> dict:
+    """How the result reaches the client and the nearest site (``catalog.DELIVERY_VARIABLES``):
+    the delivery recorded, else the client's choice online."""
+    method, address = case.delivery_method, (case.delivery or {}).get("address_masked", "")
+    if not method:
+        chosen = DeliveryChoice.objects.filter(case_id=case.pk).values_list(
+            "method", "address_masked"
+        )
+        method, address = chosen.first() or ("", "")
+    site = nearest_site(case)
+    return {
+        "delivery_way": DELIVERY_METHODS.get(method, ""),
+        "by_post": method == "post",
+        "by_licence": method == "electronic",
+        "post_address": address if method == "post" else "",
+        "pickup_site": site.name,
+        "pickup_address": site.address,
+        "pickup_phone": site.phone,
+        "pickup_hours": site.opening_hours,
+    }
+
+
+def evaluation_invite(case: Case) -> Planned:
+    """The invitation: the levels the case's centre offers and the client's personal link."""
+    token = evaluation_links.token_for(case)
+    url = settings.PUBLIC_URL.rstrip("/") + reverse("portal:evaluate-link", args=[token])
+    return _client(
+        "client.evaluation_invite",
+        case,
+        levels=ratings.scale_for(case.site).labels,
+        evaluate_url=url,
+        pickup_site=nearest_site(case).name,
+    )
 
 
 def handlers(case: Case) -> list[StaffMember]:
@@ -153,6 +199,9 @@ def _suspend(case, event, details):
             reason=case.reason_text,
             resumption_due_on=day_text(case.resumption_due_on),
             document=details.get("document", ""),
+            **delivery_context(case),
+            fee_amount=details.get("fee_amount", ""),
+            fee_payee=details.get("fee_payee", ""),
         )
     ]
 
@@ -161,7 +210,11 @@ def _terminated(case, details) -> Planned:
     """To the client: the case number, the reason, the 办结（终止）单 issued with the
     termination, and that they may apply again (seed 000 §10.2.5.2, §10.2.6)."""
     return _client(
-        "client.terminated", case, reason=case.reason_text, document=details.get("document", "")
+        "client.terminated",
+        case,
+        reason=case.reason_text,
+        document=details.get("document", ""),
+        **delivery_context(case),
     )
 
 
@@ -183,7 +236,11 @@ def _lapse(case, event, details):
 
 
 def _complete(case, event, details):
-    return [_client("client.completed", case, document=details.get("document", ""))]
+    return [
+        _client(
+            "client.completed", case, document=details.get("document", ""), **delivery_context(case)
+        )
+    ]
 
 
 def _deliver(case, event, details):
@@ -198,7 +255,7 @@ def _deliver(case, event, details):
             tracking_no=delivery.get("tracking_no", ""),
             licence_no=delivery.get("licence_no", ""),
         ),
-        _client("client.evaluation_invite", case),
+        evaluation_invite(case),
     ]
 
 
@@ -208,7 +265,7 @@ def _archive(case, event, details):
     invited = Message.objects.filter(case=case, template_key="client.evaluation_invite").exists()
     if evaluated or invited:
         return []
-    return [_client("client.evaluation_invite", case)]
+    return [evaluation_invite(case)]
 
 
 def _assign(case, event, details):
@@ -293,6 +350,7 @@ def _remind(case, event, details):
                 case,
                 resumption_due_on=day_text(case.resumption_due_on),
                 days_left=details.get("days_left", ""),
+                **delivery_context(case),
             )
         ]
     return []

@@ -133,7 +133,7 @@ class CentrePolicyAdmin(admin.ModelAdmin):
         "target_satisfaction",
     ]
     fieldsets = [
-        (None, {"fields": ["centre"]}),
+        (None, {"fields": ["centre", "rating_scale"]}),
         (
             "时限（工作日）",
             {

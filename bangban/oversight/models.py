@@ -18,6 +18,9 @@ from __future__ import annotations
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from bangban.cases.ratings import DEFAULT as DEFAULT_SCALE
+from bangban.cases.ratings import SCALE_CHOICES
+
 
 class Level(models.IntegerChoices):
     """The five levels of GB/T 39734, 5 best."""
@@ -37,6 +40,7 @@ class EvaluationChannel(models.TextChoices):
     PORTAL = "portal", "网上（门户）"
     SMS = "sms", "短信评价链接"
     WINDOW_DEVICE = "window_device", "窗口评价器"
+    PAPER_FORM = "paper_form", "纸质评价表"
     RETURN_VISIT = "return_visit", "回访评价"
 
 
@@ -522,6 +526,14 @@ class CentrePolicy(models.Model):
     rectification_workdays = models.PositiveSmallIntegerField(
         "限期整改默认时限（工作日）", default=5
     )
+    rating_scale = models.CharField(
+        "评价等级",
+        max_length=16,
+        choices=SCALE_CHOICES,
+        default=DEFAULT_SCALE.key,
+        help_text="短信、门户、纸质评价表和接口提供的等级；四级按 很满意→非常满意、较满意→满意、"
+        "一般→基本满意、不满意→不满意 计入五级",
+    )
     complaint_contact_workdays = models.PositiveSmallIntegerField(
         "投诉联系投诉人时限（工作日）", default=1
     )
@@ -594,8 +606,18 @@ class CaseFact(models.Model):
     event_count = models.PositiveIntegerField()
     created_ord = models.IntegerField(null=True)  # working-day ordinal of the application day
     response_ord = models.IntegerField(null=True)  # … of the first staff response (None: none yet)
-    records_ok = models.BooleanField(default=False)  # every form the client had to sign is on file
+    records_ok = models.BooleanField(default=False)  # every record 000 §5 e asks of it (facts.py)
     net_days = models.IntegerField(null=True)  # working days used, pauses excluded (completed)
+    # Credit along the path (``CaseEvent.site``, the owner at the time): the site that received
+    # the application (申请件数, 响应率) and the one that accepted it (受理件数), which stay with
+    # them after a relay; the due date as last counted (a moved one re-counts its old day).
+    received_site = models.ForeignKey(
+        "network.Site", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    accepted_site = models.ForeignKey(
+        "network.Site", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    due_on = models.DateField(null=True)
 
     class Meta:
         verbose_name = "办件统计要素"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .figures import reports, views
+from .figures import published, reports, views
 from .records import views as records
 
 app_name = "oversight"
@@ -14,6 +14,7 @@ urlpatterns = [
     path("volume/<str:code>/", views.volume_list, name="volume"),
     path("reason/<str:kind>/<str:reason>/", views.reason_list, name="reason"),
     path("disclosure/", views.disclosure_page, name="disclosure"),
+    path("published/", published.published_page, name="published"),  # public: 评价结果公开
     path("report/<int:site_id>/<str:month>.<str:fmt>", reports.report_download, name="report"),
     path("rectifications/", records.rectification_list, name="rectifications"),
     path("rectifications/<int:pk>/", records.rectification_detail, name="rectification"),
@@ -30,6 +31,7 @@ urlpatterns = [
         records.complaint_action,
         name="complaint-action",
     ),
+    path("ratings/new/", records.rating_new, name="rating-new"),
     path("visits/", records.visit_list, name="visits"),
     path("visits/plan/", records.visit_plan, name="visit-plan"),
     path("visits/<int:pk>/", records.visit_record, name="visit-record"),

@@ -10,6 +10,7 @@ from django import forms
 
 from bangban.cases.workflow import DELIVERY_METHODS
 from bangban.clients.models import ClientKind
+from bangban.visits.models import PRIORITY_GROUPS
 
 EVALUATION_LEVELS = ["非常满意", "满意", "基本满意", "不满意", "非常不满意"]
 
@@ -186,8 +187,9 @@ class HomeVisitForm(PortalForm):
     priority = forms.MultipleChoiceField(
         label="申请人情况",
         widget=forms.CheckboxSelectMultiple,
-        choices=[("elderly", "老年人"), ("disabled", "残疾人")],
-        help_text="上门服务面向行动不便的老年人、残疾人",
+        choices=list(PRIORITY_GROUPS.items()),
+        help_text="上门服务面向行动不便的老年人、残疾人、孕妇等特殊群体；"
+        "其他确有需要的，请致电服务点，由工作人员登记上门原因",
     )
     site = forms.ChoiceField(label="由哪个服务点上门", help_text="选您所在的村（社区）或镇（街道）")
     address = forms.CharField(

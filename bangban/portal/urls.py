@@ -5,7 +5,7 @@ The portal's own pages are named ``portal:…``; the catalogue keeps its ``catal
 
 from django.urls import include, path
 
-from .views import account, apply, booking, feedback, public, track
+from .views import account, apply, ask, booking, feedback, public, track
 
 portal_patterns = [
     path("", public.home, name="home"),
@@ -43,8 +43,12 @@ portal_patterns = [
         track.document_download,
         name="track-document",
     ),
+    # asking a question online (在线咨询) and reading the answer by its personal link
+    path("ask/", ask.ask, name="ask"),
+    path("ask/<str:token>/", ask.question, name="ask-question"),
     # evaluation (好差评) and complaints
     path("track/<str:number>/evaluate/", feedback.evaluate, name="evaluate"),
+    path("e/<str:token>/", feedback.evaluate_link, name="evaluate-link"),
     path("complaints/new/", feedback.complaint_new, name="complaint-new"),
     path("complaints/track/", feedback.complaint_track, name="complaint-track"),
     path("complaints/<str:number>/", feedback.complaint_page, name="complaint"),

@@ -16,7 +16,16 @@ def suspended(world, agent=None):
     agent = agent or world.agent_a
     case = open_case(world, agent=agent)
     to_handling(case, agent)
-    act(case, agent, "suspend", reason_code="fees_unpaid", confirmation=SIGNED, resumption_days=5)
+    act(
+        case,
+        agent,
+        "suspend",
+        reason_code="fees_unpaid",
+        fee_amount="120",
+        fee_payee="收费窗口",
+        confirmation=SIGNED,
+        resumption_days=5,
+    )
     return case
 
 

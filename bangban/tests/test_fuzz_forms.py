@@ -35,11 +35,13 @@ from hypothesis import settings as fuzz_settings
 from hypothesis import strategies as st
 
 from bangban.cases.workflow import SUSPENSION_REASONS, TERMINATION_REASONS
+from bangban.consultations.services import consultation_record, page_token
 from bangban.oversight.figures.filters import FILTER_KEYS
 from bangban.oversight.figures.metrics import METRICS, VOLUMES
 from bangban.oversight.figures.views import BREAKDOWNS
 from bangban.portal import forms as pf
 from bangban.portal.tests.conftest import sign_in
+from bangban.portal.views import ask
 
 HUGE = "99999999999999999999"
 NASTY = [
@@ -142,7 +144,10 @@ PUBLIC = {
     "portal:track-case": Target(fields()),
     "portal:track-document": Target(fields(extra=["download"]), post=False),
     "portal:evaluate": Target(fields(pf.EvaluationForm, extra=["fix_level", "fix_comment"])),
+    "portal:evaluate-link": Target(fields(pf.EvaluationForm)),
     "portal:complaint-new": Target(fields(pf.ComplaintForm)),
+    "portal:ask": Target(fields(ask.AskForm)),
+    "portal:ask-question": Target(fields(), post=False),
     "portal:complaint-track": Target(fields(pf.ComplaintTrackForm)),
     "portal:complaint": Target(fields()),
     "catalogue:item-list": Target(fields(extra=["category"]), post=False),
@@ -174,6 +179,7 @@ STAFF = {
     "oversight:volume": Target(fields(extra=OVERSIGHT), post=False),
     "oversight:reason": Target(fields(extra=OVERSIGHT), post=False),
     "oversight:disclosure": Target(fields(extra=OVERSIGHT), post=False),
+    "oversight:published": Target(fields(extra=["month"]), post=False),  # public too
     "oversight:report": Target(fields(extra=["rollup"]), post=False),
     "oversight:rectifications": Target(fields(extra=["status"]), post=False),
     "oversight:complaints": Target(fields(), post=False),
@@ -185,6 +191,7 @@ STAFF = {
         fields(extra=["assignee", "kind", "note", "investigation", "handling", "reply"])
     ),
     "oversight:visits": Target(fields(extra=["show"]), post=False),
+    "oversight:rating-new": Target(fields(extra=["case_number", "channel", "level", "comment"])),
     "oversight:visit-plan": Target(fields(extra=["count"])),
     "oversight:visit-record": Target(
         fields(extra=["method", "outcome", "notes", "level", "comment"])
@@ -227,6 +234,7 @@ def test_finding_5_every_public_page_is_fuzzed():
 def objects(world, monkeypatch, settings, tmp_path):
     """Real objects for path parameters: a finished case of the signed-in client, an
     appointment, a home visit, a complaint, the catalogue's items and sites."""
+    from bangban.cases.evaluation_links import token_for
     from bangban.oversight.records.services import complaint_submit
     from bangban.oversight.tests.helpers import completed_case
     from bangban.portal.identity import PortalIdentity
@@ -256,6 +264,13 @@ def objects(world, monkeypatch, settings, tmp_path):
         channel="online", complainant_name="张三", contact="13812345678", content="排队太久"
     )
     material = world.food.current_version.materials.first()
+    asked = consultation_record(
+        staff=world.agent_a,
+        client_name="张三",
+        contact="13812345678",
+        channel="online",
+        content="开小饭店要办什么",
+    )
     return {
         "number": [case.number, made.number, visit.number, complaint.number],
         # the number a route is about, by the route's first word
@@ -266,6 +281,8 @@ def objects(world, monkeypatch, settings, tmp_path):
             "appointments/": {"number": [made.number]},
             "home-visits/": {"number": [visit.number]},
             "complaints/": {"number": [complaint.number]},
+            "e/": {"token": [token_for(case)]},  # the evaluation SMS's personal link
+            "ask/": {"token": [page_token(asked)]},  # the answer's personal link
             "oversight/list/": {"code": list(METRICS)},
             "oversight/volume/": {"code": list(VOLUMES)},
             "oversight/breakdown/": {"by": list(BREAKDOWNS)},

@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import time
 from types import SimpleNamespace
 
 import pytest
@@ -32,6 +33,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.test import Client as Browser
 from django.urls import URLPattern
+from django.utils import timezone
 
 from bangban.api import api
 from bangban.apiauth.testing import ApiClient
@@ -46,6 +48,7 @@ from bangban.consultations.services import consultation_record
 from bangban.network.models import Department, Site, SiteLevel
 from bangban.staff.models import StaffMember
 from bangban.testing import STAFF_PERSONAS, _item, make_resident_id
+from bangban.visits.models import Appointment, HomeVisitRequest, TimeSlot
 from bangban.workbench import urls as workbench_urls
 
 pytestmark = pytest.mark.django_db
@@ -186,8 +189,35 @@ def foreign(world):
         content="想在河口村开一家小卖部",
     )
     case.refresh_from_db()
+    slot = TimeSlot.objects.create(
+        site=village, day=timezone.localdate(), start=time(9), end=time(10)
+    )
+    appointment = Appointment.objects.create(
+        number="YY-X1-000001",
+        slot=slot,
+        name=FOREIGN_NAME,
+        mobile_cipher="x",
+        mobile_hash="x",
+        mobile_masked="135****0000",
+        purpose="邻县食品经营许可",
+    )
+    home_visit = HomeVisitRequest.objects.create(
+        number="SM-X1-000001",
+        site=village,
+        name=FOREIGN_NAME,
+        mobile_cipher="x",
+        mobile_hash="x",
+        mobile_masked="135****0000",
+        address_cipher="x",
+        address_masked="邻县河口村*号",
+        is_elderly=True,
+        needs="上门办理",
+        preferred_times="上午",
+    )
     return SimpleNamespace(
         county=county,
+        appointment=appointment,
+        home_visit=home_visit,
         site=village,
         department=department,
         agent=agent,
@@ -220,6 +250,12 @@ def fingerprint(foreign) -> tuple:
         tuple(CaseMaterial.objects.filter(case=case).values_list("status", "note")),
         tuple(Expedite.objects.filter(case=case).values_list("reply", "replied_at")),
         Consultation.objects.get(pk=foreign.consultation.pk).status,
+        tuple(Appointment.objects.filter(pk=foreign.appointment.pk).values_list("status", "case")),
+        tuple(
+            HomeVisitRequest.objects.filter(pk=foreign.home_visit.pk).values_list(
+                "status", "case", "visited_at"
+            )
+        ),
         Case.objects.filter(client=client).count(),
         ClientCorrection.objects.filter(client=client).count(),
         PersonalDataAccess.objects.filter(client=client).count(),
@@ -527,6 +563,31 @@ WORKBENCH_RECIPES = {
         "post",
         "/work/desk/consultations/{f.consultation.pk}/answer/",
         {"answer": "答复"},
+    ),
+    "desk/consultations/<int:pk>/escalate/": (
+        "post",
+        "/work/desk/consultations/{f.consultation.pk}/escalate/",
+        {"department": "XSC"},
+    ),
+    "desk/consultations/<int:pk>/notice.pdf": (
+        "get",
+        "/work/desk/consultations/{f.consultation.pk}/notice.pdf",
+        {},
+    ),
+    "visits/<str:kind>/<str:number>/case/": (
+        "post",
+        "/work/visits/appointment/{f.appointment.number}/case/",
+        {"case": ""},
+    ),
+    "visits/appointments/<str:number>/mark/": (
+        "post",
+        "/work/visits/appointments/{f.appointment.number}/mark/",
+        {"attended": "1"},
+    ),
+    "visits/home/<str:number>/done/": (
+        "post",
+        "/work/visits/home/{f.home_visit.number}/done/",
+        {"note": "已上门"},
     ),
     "desk/consultations/<int:pk>/case/": (
         "post",

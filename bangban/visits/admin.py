@@ -5,7 +5,8 @@ Slots are opened here (one by one, or two weeks at a time with the action); thei
 count is never edited by hand — only booking and cancelling change it. Appointments and home
 visits are written through ``services.py`` (the portal's pages call it), so the admin shows
 them read-only with phone numbers and addresses masked; coordinators schedule home visits on
-their own page (/home-visits/manage/).
+their own page (/home-visits/manage/); staff record attendance, visits done and requests
+taken by phone on the workbench (/work/visits/).
 """
 
 from datetime import timedelta
@@ -68,9 +69,15 @@ class AppointmentAdmin(ReadOnlyAdmin):
         "mobile_masked",
         "purpose",
         "case",
+        "channel",
+        "recorded_by",
         "status",
+        "marked_at",
+        "marked_by",
         "created_at",
         "cancelled_at",
+        "confirmation_sent_at",
+        "reminder_sent_at",
     ]
 
 
@@ -87,6 +94,12 @@ class HomeVisitRequestAdmin(ReadOnlyAdmin):
         "address_masked",
         "is_elderly",
         "is_disabled",
+        "is_pregnant",
+        "is_ill",
+        "need_reason",
+        "case",
+        "channel",
+        "recorded_by",
         "needs",
         "preferred_times",
         "status",
@@ -94,5 +107,9 @@ class HomeVisitRequestAdmin(ReadOnlyAdmin):
         "agent",
         "reply",
         "handled_by",
+        "visited_at",
+        "visit_note",
         "created_at",
+        "confirmation_sent_at",
+        "reminder_sent_at",
     ]

@@ -57,7 +57,43 @@ class AppointmentStatus(models.TextChoices):
     MISSED = "missed", "未到场"
 
 
-class Appointment(models.Model):
+class RequestChannel(models.TextChoices):
+    ONLINE = "online", "网上"
+    PHONE = "phone", "电话"
+
+
+# 等特殊群体 (seed 001 §9; 003 第十一条): who may ask for a home visit without a further reason.
+PRIORITY_GROUPS = {
+    "elderly": "老年人",
+    "disabled": "残疾人",
+    "pregnant": "孕妇",
+    "ill": "伤病或其他行动不便的人",
+}
+
+
+class _Taken(models.Model):
+    """What staff record about a request taken by phone, and the SMS sent for it: each
+    stamp is set by one conditional UPDATE before sending, so nothing goes twice."""
+
+    channel = models.CharField(
+        "申请方式", max_length=10, choices=RequestChannel.choices, default=RequestChannel.ONLINE
+    )
+    recorded_by = models.ForeignKey(
+        "staff.StaffMember",
+        verbose_name="登记人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    confirmation_sent_at = models.DateTimeField("确认短信时间", null=True, blank=True)
+    reminder_sent_at = models.DateTimeField("提醒短信时间", null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Appointment(_Taken):
     number = models.CharField("预约编号", max_length=40, unique=True)
     slot = models.ForeignKey(
         TimeSlot, verbose_name="预约时段", on_delete=models.PROTECT, related_name="appointments"
@@ -68,13 +104,27 @@ class Appointment(models.Model):
     mobile_masked = models.CharField("手机号码", max_length=20, editable=False)
     purpose = models.CharField("办理事项", max_length=200)
     case = models.ForeignKey(
-        "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "cases.Case",
+        verbose_name="办件",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     status = models.CharField(
         "状态", max_length=10, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED
     )
     created_at = models.DateTimeField("预约时间", auto_now_add=True)
     cancelled_at = models.DateTimeField("取消时间", null=True, blank=True)
+    marked_at = models.DateTimeField("到场登记时间", null=True, blank=True)
+    marked_by = models.ForeignKey(
+        "staff.StaffMember",
+        verbose_name="到场登记人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         db_table = "portal_appointment"  # the table it had in the portal
@@ -102,8 +152,9 @@ class HomeVisitStatus(models.TextChoices):
     CANCELLED = "cancelled", "已撤回"
 
 
-class HomeVisitRequest(models.Model):
-    """上门服务: a priority client asks for staff to come (seed 001 §9; seed 003 第十一条)."""
+class HomeVisitRequest(_Taken):
+    """上门服务: a priority client asks for staff to come (seed 001 §9; seed 003 第十一条),
+    or staff record why a visit is needed (seed 002: 必要时…登门受理)."""
 
     number = models.CharField("申请编号", max_length=40, unique=True)
     site = models.ForeignKey(
@@ -117,6 +168,17 @@ class HomeVisitRequest(models.Model):
     address_masked = models.CharField("上门地址", max_length=200, editable=False)
     is_elderly = models.BooleanField("老年人", default=False)
     is_disabled = models.BooleanField("残疾人", default=False)
+    is_pregnant = models.BooleanField("孕妇", default=False)
+    is_ill = models.BooleanField("伤病或其他行动不便", default=False)
+    need_reason = models.TextField("需要上门的原因（工作人员记录）", blank=True)
+    case = models.ForeignKey(
+        "cases.Case",
+        verbose_name="办件",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     needs = models.TextField("需要办理的事情")
     preferred_times = models.CharField("方便的时间", max_length=200)
     status = models.CharField(
@@ -135,6 +197,8 @@ class HomeVisitRequest(models.Model):
     handled_by = models.ForeignKey(
         "staff.StaffMember", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    visited_at = models.DateTimeField("上门完成时间", null=True, blank=True)
+    visit_note = models.CharField("上门情况", max_length=300, blank=True)
     created_at = models.DateTimeField("申请时间", auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -147,3 +211,14 @@ class HomeVisitRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.name}"
+
+    @property
+    def groups(self) -> list[str]:
+        """The 特殊群体 the person belongs to, in words."""
+        flags = {
+            "elderly": self.is_elderly,
+            "disabled": self.is_disabled,
+            "pregnant": self.is_pregnant,
+            "ill": self.is_ill,
+        }
+        return [PRIORITY_GROUPS[k] for k, on in flags.items() if on]

@@ -7,33 +7,43 @@ moment cannot both get the last place, whatever the database, and the check cons
 most one place per slot (a partial unique constraint). Cancelling gives the place back in
 the same transaction; rescheduling is a cancel and a booking that succeed or fail together.
 
-Home visits are for priority clients (elderly, disabled: seed 003 第十一条): the person gives
-an address and the times that suit them, a coordinator of the site schedules an agent or
-declines with a reason, and the person is told by SMS.
+Home visits are for any priority client (老年人、残疾人等特殊群体: seed 001 §9, 003 第十一条)
+or on a need staff record (seed 002: 必要时…登门受理): the person gives an address and the
+times that suit them, a coordinator of the site schedules an agent or declines with a reason,
+and the person is told by SMS; the agent records the visit as done.
+
+Both belong to a case when booked from one or linked by staff. Staff take requests by phone
+(``appointment_by_phone``, ``home_visit_by_phone``) and record attended / no-show and visited.
+Booking and scheduling send a confirmation, and the day before a reminder (``messages.py``).
 
 The portal's pages, the admin and the workbench call these; the area knows no page.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Protocol
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from bangban.cases.messaging import SmsError, send_sms
 from bangban.cases.services import next_number
 from bangban.clients import pii
+from bangban.clients.identity import IdentityError, validate_mobile
 from bangban.network.models import under_q
 from bangban.staff.models import StaffMember
 
+from . import messages
 from .models import (
+    PRIORITY_GROUPS,
     Appointment,
     AppointmentStatus,
     HomeVisitRequest,
     HomeVisitStatus,
+    RequestChannel,
     TimeSlot,
 )
 
@@ -120,13 +130,22 @@ def _give_back(slot_id: int) -> None:
 
 @transaction.atomic
 def appointment_book(
-    *, slot: TimeSlot, identity: Caller, name: str, purpose: str, case=None, now=None
+    *,
+    slot: TimeSlot,
+    identity: Caller,
+    name: str,
+    purpose: str,
+    case=None,
+    now=None,
+    channel: str = RequestChannel.ONLINE,
+    recorded_by=None,
 ) -> Appointment:
     """Book a place.
 
     1. the slot must not have started; 2. the person must not already hold it, nor too many
     others; 3. take a place with the conditional UPDATE; 4. write the appointment (the
-    unique constraint stops a double booking that slipped past step 2).
+    unique constraint stops a double booking that slipped past step 2); 5. after the
+    commit, the confirmation SMS.
     """
     now = now or timezone.now()
     if _starts_at(slot) <= now:
@@ -144,7 +163,7 @@ def appointment_book(
     _take_place(slot)
     try:
         with transaction.atomic():
-            return Appointment.objects.create(
+            made = Appointment.objects.create(
                 number=next_number(site=slot.site, prefix="YY"),
                 slot=slot,
                 name=name.strip()[:50],
@@ -153,9 +172,13 @@ def appointment_book(
                 mobile_masked=identity.mobile_masked,
                 purpose=purpose.strip()[:200],
                 case=case,
+                channel=channel,
+                recorded_by=recorded_by,
             )
     except IntegrityError:
         raise BookingRefused("您已预约了该时段，无需重复预约", "duplicate") from None
+    transaction.on_commit(lambda: messages.confirm_appointment(made.pk), robust=True)
+    return made
 
 
 @transaction.atomic
@@ -189,6 +212,8 @@ def appointment_reschedule(
         purpose=appointment.purpose,
         case=appointment.case,
         now=now,
+        channel=appointment.channel,
+        recorded_by=appointment.recorded_by,
     )
 
 
@@ -202,6 +227,12 @@ def _tell(mobile_cipher: str, text: str) -> None:
         pass  # the request page shows the same news; a lost SMS must not undo the scheduling
 
 
+NOT_PRIORITY = (
+    "上门服务面向行动不便的老年人、残疾人、孕妇等特殊群体；其他确有需要的，"
+    "请致电服务点，由工作人员登记需要上门的原因"
+)
+
+
 @transaction.atomic
 def home_visit_request(
     *,
@@ -209,16 +240,27 @@ def home_visit_request(
     site,
     name: str,
     address: str,
-    is_elderly: bool,
-    is_disabled: bool,
+    is_elderly: bool = False,
+    is_disabled: bool = False,
     needs: str,
     preferred_times: str,
+    groups: frozenset[str] | set[str] = frozenset(),
+    need_reason: str = "",
+    case=None,
+    channel: str = RequestChannel.ONLINE,
+    recorded_by=None,
 ) -> HomeVisitRequest:
-    if not (is_elderly or is_disabled):
-        raise BookingRefused(
-            "上门服务面向行动不便的老年人、残疾人等特殊群体；其他情况请预约窗口办理或在网上申请帮办代办",
-            "not_priority",
-        )
+    """Ask for a home visit: the person belongs to a 特殊群体 (``groups``, keys of
+    ``PRIORITY_GROUPS``; ``is_elderly``/``is_disabled`` are the same as naming those two),
+    or staff recorded why a visit is needed (``need_reason``, only with ``recorded_by``)."""
+    groups = set(groups) | {
+        g for g, on in (("elderly", is_elderly), ("disabled", is_disabled)) if on
+    }
+    if groups - set(PRIORITY_GROUPS):
+        raise BookingRefused("请从列出的情况中选择", "group")
+    need_reason = need_reason.strip() if recorded_by is not None else ""
+    if not groups and not need_reason:
+        raise BookingRefused(NOT_PRIORITY, "not_priority")
     missing = [
         label
         for value, label in (
@@ -241,10 +283,16 @@ def home_visit_request(
         mobile_masked=identity.mobile_masked,
         address_cipher=address_cipher,
         address_masked=address_masked,
-        is_elderly=is_elderly,
-        is_disabled=is_disabled,
+        is_elderly="elderly" in groups,
+        is_disabled="disabled" in groups,
+        is_pregnant="pregnant" in groups,
+        is_ill="ill" in groups,
+        need_reason=need_reason[:2000],
         needs=needs.strip()[:2000],
         preferred_times=preferred_times.strip()[:200],
+        case=case,
+        channel=channel,
+        recorded_by=recorded_by,
     )
 
 
@@ -279,13 +327,11 @@ def home_visit_schedule(
     visit.scheduled_for = scheduled_for
     visit.reply = reply.strip()[:300]
     visit.handled_by = staff
+    # a new time is confirmed and reminded again
+    visit.confirmation_sent_at = visit.reminder_sent_at = None
     visit.save()
     when = timezone.localtime(scheduled_for)
-    _tell(
-        visit.mobile_cipher,
-        f"【帮办代办】您的上门服务申请（{visit.number}）已安排：帮办代办员{agent.name}将于"
-        f"{when:%m月%d日 %H:%M}上门。{visit.reply}",
-    )
+    transaction.on_commit(lambda: messages.confirm_visit(visit.pk), robust=True)
     if agent.phone:  # the agent needs the full address and number; pages show them masked
         try:
             send_sms(
@@ -312,6 +358,160 @@ def home_visit_decline(*, visit: HomeVisitRequest, staff, reply: str) -> HomeVis
     visit.save()
     _tell(visit.mobile_cipher, f"【帮办代办】您的上门服务申请（{visit.number}）：{visit.reply}")
     return visit
+
+
+# --- staff: whose requests, attendance, visits done, cases, phone calls ---------------------
+
+
+def _site_paths(staff) -> list[str]:
+    """The sites whose appointments and visits a staff member handles: a coordinator's
+    covered sites, an agent's own site (each with the sites below it)."""
+    if not staff.is_active:
+        return []
+    paths = set(staff.covered_paths()) if staff.is_coordinator else set()
+    if staff.is_agent:
+        paths.add(staff.site.path)
+    return sorted(paths)
+
+
+def appointments_for(staff) -> QuerySet[Appointment]:
+    paths = _site_paths(staff)
+    if not paths:
+        return Appointment.objects.none()
+    return Appointment.objects.filter(under_q(paths, "slot__site")).select_related(
+        "slot__site", "case"
+    )
+
+
+def visits_for(staff) -> QuerySet[HomeVisitRequest]:
+    """The home visits a staff member handles: a coordinator's sites, and an agent's own
+    site or those the agent is sent on."""
+    paths = _site_paths(staff)
+    if not paths:
+        return HomeVisitRequest.objects.none()
+    found = under_q(paths, "site")
+    if staff.is_agent:
+        found |= Q(agent=staff)
+    return HomeVisitRequest.objects.filter(found).select_related("site", "agent", "case")
+
+
+@transaction.atomic
+def appointment_mark(*, appointment: Appointment, staff, attended: bool, now=None) -> Appointment:
+    """到场 or 未到场, once the slot has started; a mark made by mistake may be turned."""
+    now = now or timezone.now()
+    locked = appointments_for(staff).select_for_update(of=("self",)).get(pk=appointment.pk)
+    if locked.status == AppointmentStatus.CANCELLED:
+        raise BookingRefused("该预约已取消，不能登记到场情况", "cancelled")
+    if _starts_at(locked.slot) > now:
+        raise BookingRefused("预约时段还没有开始，不能登记到场情况", "early")
+    locked.status = AppointmentStatus.ATTENDED if attended else AppointmentStatus.MISSED
+    locked.marked_at, locked.marked_by = now, staff
+    locked.save(update_fields=["status", "marked_at", "marked_by"])
+    return locked
+
+
+@transaction.atomic
+def home_visit_done(*, visit: HomeVisitRequest, staff, note: str = "", now=None):
+    """已上门: recorded by the agent who went or a coordinator of the site."""
+    now = now or timezone.now()
+    locked = visits_for(staff).select_for_update(of=("self",)).get(pk=visit.pk)
+    if locked.status != HomeVisitStatus.SCHEDULED:
+        raise BookingRefused("只有已安排的上门服务才能登记为已上门", "not_scheduled")
+    if locked.scheduled_for and timezone.localdate(locked.scheduled_for) > timezone.localdate(now):
+        raise BookingRefused("还没到安排的上门日期，不能登记为已上门", "early")
+    locked.status, locked.visited_at = HomeVisitStatus.DONE, now
+    locked.visit_note = note.strip()[:300]
+    locked.save(update_fields=["status", "visited_at", "visit_note", "updated_at"])
+    return locked
+
+
+def link_case(*, row: Appointment | HomeVisitRequest, staff, case) -> None:
+    """Tie an appointment or a home visit to a case of the same person (``case`` is one
+    the staff member may see: the caller looked it up with ``get_case_for``)."""
+    mine = appointments_for(staff) if isinstance(row, Appointment) else visits_for(staff)
+    if not mine.filter(pk=row.pk).exists():
+        raise BookingRefused("该预约不在您的工作范围内", "scope")
+    row.case = case
+    row.save(update_fields=["case"])
+
+
+@dataclass(frozen=True)
+class PhoneCaller:
+    """A caller on the phone: the number staff typed (or the case's client's)."""
+
+    mobile_hash: str
+    mobile_masked: str
+    mobile_cipher: str
+
+    @classmethod
+    def of(cls, mobile: str = "", case=None) -> PhoneCaller:
+        if not mobile.strip() and case is not None and case.client.mobile_cipher:
+            client = case.client
+            return cls(client.mobile_hash, client.mobile_masked, client.mobile_cipher)
+        try:
+            number = validate_mobile(mobile)
+        except IdentityError as error:
+            raise BookingRefused(str(error), "mobile") from None
+        cipher, lookup, masked = pii.protect("mobile", number)
+        return cls(lookup, masked, cipher)
+
+
+def _staff_may_book(staff, site) -> None:
+    if not any(site.path.startswith(p) for p in _site_paths(staff)):
+        raise BookingRefused("只能为本机构或所辖服务点登记预约", "scope")
+
+
+def appointment_by_phone(
+    *, staff, slot: TimeSlot, name: str, mobile: str, purpose: str, case=None, now=None
+) -> Appointment:
+    """A window appointment taken by phone (or at the counter) by staff."""
+    _staff_may_book(staff, slot.site)
+    caller = PhoneCaller.of(mobile, case)
+    return appointment_book(
+        slot=slot,
+        identity=caller,
+        name=name or (case.client.name if case else ""),
+        purpose=purpose or (case.title if case else ""),
+        case=case,
+        now=now,
+        channel=RequestChannel.PHONE,
+        recorded_by=staff,
+    )
+
+
+def home_visit_by_phone(
+    *,
+    staff,
+    site,
+    name: str,
+    mobile: str,
+    address: str,
+    needs: str,
+    preferred_times: str,
+    groups=frozenset(),
+    need_reason: str = "",
+    case=None,
+) -> HomeVisitRequest:
+    """A home visit asked for by phone: staff tick the 特殊群体 or write why it is needed.
+    A case's client who is recorded as elderly or disabled counts as such."""
+    _staff_may_book(staff, site)
+    groups = set(groups)
+    if case is not None:
+        groups |= {g for g, on in (("elderly", case.client.is_elderly),) if on}
+        groups |= {g for g, on in (("disabled", case.client.is_disabled),) if on}
+    return home_visit_request(
+        identity=PhoneCaller.of(mobile, case),
+        site=site,
+        name=name or (case.client.name if case else ""),
+        address=address,
+        needs=needs or (case.title if case else ""),
+        preferred_times=preferred_times,
+        groups=groups,
+        need_reason=need_reason,
+        case=case,
+        channel=RequestChannel.PHONE,
+        recorded_by=staff,
+    )
 
 
 # The usual hour-long slots of a service hall (the demo and the admin action open these).

@@ -65,6 +65,92 @@ def return_visits_due(staff, today):
     )
 
 
+def my_rectifications(staff):
+    """Bad-review rectifications (差评整改) this person owns and has not closed, soonest due
+    first: the agent who handled the case is told on their home (seed 003 第十四条)."""
+    from bangban.oversight.records.selectors import rectifications_due
+
+    return list(rectifications_due(staff).filter(owner=staff)[:LIMIT])
+
+
+def my_complaints(staff):
+    """Complaints (投诉) assigned to this person and not yet answered, soonest due first."""
+    from bangban.oversight.access import visible_complaints
+    from bangban.oversight.models import ComplaintStage
+
+    return list(
+        visible_complaints(staff)
+        .filter(assigned_to=staff)
+        .exclude(stage__in=[ComplaintStage.REPLIED, ComplaintStage.ARCHIVED])
+        .select_related("case", "site")
+        .order_by("due_on", "id")[:LIMIT]
+    )
+
+
+def my_return_visits(staff, today):
+    """Required return visits (差评必访) verifying a bad review this person owns, not yet made."""
+    from bangban.oversight.access import visible_return_visits
+
+    return list(
+        visible_return_visits(staff)
+        .filter(visited_at__isnull=True, rectification__owner=staff)
+        .select_related("case")
+        .order_by("due_on", "id")[:LIMIT]
+    )
+
+
+def oversight_headline(staff, today) -> dict:
+    """The supervisor's headline counts of the records it oversees: open and overdue
+    rectifications, complaints and inspection findings (one aggregate query each)."""
+    from django.db.models import Count, Q
+
+    from bangban.oversight.access import (
+        visible_complaints,
+        visible_inspections,
+        visible_rectifications,
+    )
+    from bangban.oversight.models import OPEN_RECTIFICATION, ComplaintStage, InspectionFinding
+
+    rectifications = (
+        visible_rectifications(staff)
+        .filter(status__in=OPEN_RECTIFICATION)
+        .aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
+    )
+    complaints = (
+        visible_complaints(staff)
+        .exclude(stage__in=[ComplaintStage.REPLIED, ComplaintStage.ARCHIVED])
+        .aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
+    )
+    findings = InspectionFinding.objects.filter(
+        inspection__in=visible_inspections(staff).values("pk"),
+        compliant=False,
+        rectified_on__isnull=True,
+    ).aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(deadline_on__lt=today)))
+    return {"rectifications": rectifications, "complaints": complaints, "findings": findings}
+
+
+def open_inspections(staff, today):
+    """Inspections with findings not yet rectified, oldest first, each with ``open_findings``
+    and ``overdue_findings`` counted."""
+    from django.db.models import Count, Q
+
+    from bangban.oversight.access import visible_inspections
+
+    unrectified = Q(findings__compliant=False, findings__rectified_on__isnull=True)
+    return list(
+        visible_inspections(staff)
+        .annotate(
+            open_findings=Count("findings", filter=unrectified),
+            overdue_findings=Count(
+                "findings", filter=unrectified & Q(findings__deadline_on__lt=today)
+            ),
+        )
+        .filter(open_findings__gt=0)
+        .select_related("site", "inspector")
+        .order_by("inspected_on", "id")[:LIMIT]
+    )
+
+
 def case_messages(case):
     """The messages (SMS, notices) this case caused, with their state."""
     from bangban.notifications.selectors import messages_for_case

@@ -122,6 +122,8 @@ def _form_field(name: str, info: FieldInfo) -> FormField:
     elif values := _choices(base):
         shown.choices = [(v, CHOICE_LABELS.get(v, v)) for v in values]
         shown.widget = "radio" if name == "method" else "select"
+    elif base is bool:
+        shown.widget = "checkbox"
     elif base is int:
         shown.widget, shown.low, shown.high = (
             "number",

@@ -32,6 +32,7 @@ HEADERS = [
     "承办机构",
     "帮办代办员",
     "来源渠道",
+    "政务服务网申办编号",
     "状态",
     "申请时间",
     "受理日期",
@@ -41,7 +42,7 @@ HEADERS = [
     "剩余或超期",
     "办结日期",
 ]
-WIDTHS = [24, 30, 8, 10, 22, 22, 10, 10, 14, 18, 12, 10, 12, 10, 18, 12]
+WIDTHS = [24, 30, 8, 10, 22, 22, 10, 10, 20, 14, 18, 12, 10, 12, 10, 18, 12]
 
 
 def ledger_row(case, today, calendar) -> list:
@@ -57,6 +58,7 @@ def ledger_row(case, today, calendar) -> list:
         case.site.name,
         case.agent.name if case.agent_id else "",
         case.get_channel_display(),
+        case.external_number,
         case.state_label,
         timezone.localtime(case.created_at).strftime("%Y-%m-%d %H:%M"),
         case.accepted_on,

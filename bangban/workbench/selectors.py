@@ -15,8 +15,8 @@ from datetime import date
 from django.db.models import Count, F, Q, QuerySet
 
 from bangban.cases.access import Actor, visible_cases
-from bangban.cases.models import Case, CaseItem, Expedite, ItemStatus
-from bangban.cases.selectors import deadline_status
+from bangban.cases.models import Case, CaseItem, CaseRelay, Expedite, ItemStatus
+from bangban.cases.selectors import CaseListFilters, case_list, deadline_status
 from bangban.cases.workflow import CLOCK_RUNNING_STATES, OPEN, State
 from bangban.consultations.selectors import replies_due
 from bangban.network.models import Site, under_q
@@ -134,6 +134,49 @@ def consultations_due(staff):
     return replies_due(staff=staff)
 
 
+@dataclass(frozen=True)
+class RelayedOut:
+    """A case this site handed on (互动接力), where it is now and how it stands."""
+
+    relay: CaseRelay
+    left: TimeLeft
+
+    @property
+    def case(self) -> Case:
+        return self.relay.case
+
+    @property
+    def is_open(self) -> bool:
+        return self.case.state in OPEN
+
+
+def relayed_out(actor: Actor, today: date, calendar: WorkCalendar) -> list[RelayedOut]:
+    """Cases this agent's site relayed out, newest hand-over first, one row a case.
+
+    The relaying site stays on the case's path, so its agents still see the case
+    (``visible_cases``): the row tells where it is now (the site holding it, or the one it
+    waits at) and its state, so a village agent follows what happens after relaying.
+    """
+    found = (
+        CaseRelay.objects.filter(
+            from_site_id=actor.staff.site_id, case__in=visible_cases(actor).values("pk")
+        )
+        .select_related(
+            "to_site", "case__site", "case__agent", "case__client", "case__relay_to_site"
+        )
+        .order_by("-sent_at", "-id")[: HOME_LIMIT * 2]
+    )
+    seen: set[int] = set()
+    rows_out = []
+    for relay in found:
+        if relay.case_id in seen:
+            continue
+        seen.add(relay.case_id)
+        rows_out.append(RelayedOut(relay, time_left(relay.case, today, calendar)))
+    rows_out.sort(key=lambda row: (not row.is_open, row.left.rank))
+    return rows_out[:HOME_LIMIT]
+
+
 # --- the coordinator's home ------------------------------------------------------------
 
 
@@ -187,6 +230,55 @@ def department_items(actor: Actor) -> QuerySet[CaseItem]:
         )
         .select_related("case__site", "case__agent", "item_version__item")
         .order_by("filed_on", "id")
+    )
+
+
+@dataclass(frozen=True)
+class ItemAge:
+    """An item filed with a department: working days since filing and the day it is due
+    (the item's promised limit, counted in working days from the filing day)."""
+
+    item: CaseItem
+    age: int
+    due_on: date
+    overdue: bool
+    due_today: bool
+
+
+def aged_items(items, today: date, calendar: WorkCalendar) -> list[ItemAge]:
+    found = []
+    for item in items:
+        filed = item.filed_on or today
+        days = 0 if item.item_version.is_immediate else item.item_version.promised_limit_days
+        due_on = calendar.add_workdays(filed, days)
+        found.append(
+            ItemAge(
+                item=item,
+                age=calendar.workdays_between(filed, today) if today > filed else 0,
+                due_on=due_on,
+                overdue=today > due_on,
+                due_today=today == due_on,
+            )
+        )
+    return found
+
+
+# --- the supervisor's and the administrator's home ---------------------------------------
+
+
+def overdue_case_count(actor: Actor) -> int:
+    """Cases this person may see whose running clock is past due (as the ledger's filter)."""
+    return case_list(actor, CaseListFilters(overdue=True)).count()
+
+
+def untrained_staff(staff) -> QuerySet[StaffMember]:
+    """Active staff under this administrator's site with no pre-service training passed
+    (岗前培训考试): ``training_passed_on`` empty."""
+    return (
+        StaffMember.objects.filter(is_active=True, training_passed_on__isnull=True)
+        .filter(under_q(staff.jurisdiction_paths(), "site"))
+        .select_related("site")
+        .order_by("site__path", "name")
     )
 
 

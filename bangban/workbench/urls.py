@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import case, desk, home, ledger
+from .views import case, desk, home, ledger, visits
 
 app_name = "workbench"
 
@@ -17,6 +17,16 @@ urlpatterns = [
         "desk/consultations/<int:pk>/answer/", desk.consultation_answer, name="consultation-answer"
     ),
     path("desk/consultations/<int:pk>/case/", desk.consultation_open_case, name="open-case"),
+    path(
+        "desk/consultations/<int:pk>/escalate/",
+        desk.consultation_escalate_view,
+        name="consultation-escalate",
+    ),
+    path(
+        "desk/consultations/<int:pk>/notice.pdf",
+        desk.consultation_notice,
+        name="consultation-notice",
+    ),
     path("cases/<str:number>/", case.case_page, name="case"),
     path("cases/<str:number>/events/<str:event>/", case.case_event, name="event"),
     path("cases/<str:number>/review/", case.material_review, name="review-all"),
@@ -32,4 +42,12 @@ urlpatterns = [
     path("ledger/", ledger.ledger_page, name="ledger"),
     path("ledger.xlsx", ledger.ledger_export, name="ledger-export"),
     path("log/", ledger.log_page, name="log"),
+    path("visits/", visits.visits_page, name="visits"),
+    path("visits/phone/appointment/", visits.phone_appointment, name="phone-appointment"),
+    path("visits/phone/home-visit/", visits.phone_home_visit, name="phone-home-visit"),
+    path(
+        "visits/appointments/<str:number>/mark/", visits.appointment_mark, name="appointment-mark"
+    ),
+    path("visits/home/<str:number>/done/", visits.visit_done, name="visit-done"),
+    path("visits/<str:kind>/<str:number>/case/", visits.link_case, name="visit-case"),
 ]

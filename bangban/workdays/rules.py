@@ -63,6 +63,11 @@ def unknown_year_warning(year: int) -> str:
     return f"{year}年法定节假日安排尚未录入，暂按周末计算工作日，请管理员录入"
 
 
+def unknown_deadline_warning(year: int) -> str:
+    """The sentence beside a deadline that falls in ``year`` while its schedule is unknown."""
+    return f"{year}年节假日尚未录入，期限按周末推算，请管理员录入后复核"
+
+
 def format_day(day: date) -> str:
     """``2026-10-10（周六）``: the weekday matters when a Saturday is a working day."""
     return f"{day.isoformat()}（{WEEKDAY_NAMES[day.weekday()]}）"

@@ -33,7 +33,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from .models import CalendarYear, HolidayOverride
-from .rules import WorkCalendar, unknown_year_warning
+from .rules import WorkCalendar, unknown_deadline_warning, unknown_year_warning
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -127,6 +127,15 @@ def calendar_warnings(today: date | None = None) -> list[str]:
     today = today or timezone.localdate()
     calendar = current_calendar()
     return [unknown_year_warning(year) for year in calendar.warning_years(today)]
+
+
+def deadline_warnings(*days: date | None) -> list[str]:
+    """One sentence per year, among the years of ``days`` (a resumption deadline, a due
+    date…; None skipped), whose holidays are not entered: such a deadline was counted by the
+    weekend rule and may move once they are (e.g. a deadline falling on 1 January)."""
+    calendar = current_calendar()
+    years = sorted({day.year for day in days if day is not None})
+    return [unknown_deadline_warning(year) for year in years if not calendar.is_known_year(year)]
 
 
 def calendar_fingerprint() -> tuple:

@@ -346,6 +346,8 @@ def test_a_suspended_case_reports_the_days_frozen_when_its_clock_stopped(world):
         event="suspend",
         actor=_actor(world.agent_a),
         reason_code="fees_unpaid",
+        fee_amount="120",
+        fee_payee="收费窗口",
         confirmation=SIGNED,
     )
     paused, frozen = deadline_status(case, timezone.localdate(), current_calendar())
@@ -372,6 +374,8 @@ def test_a_case_suspended_after_its_due_date_is_paused_not_overdue(world):
         event="suspend",
         actor=_actor(world.agent_a),
         reason_code="fees_unpaid",
+        fee_amount="120",
+        fee_payee="收费窗口",
         confirmation=SIGNED,
     )
     paused, frozen = deadline_status(case, today, calendar)  # as the pages show it

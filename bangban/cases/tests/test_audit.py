@@ -151,7 +151,15 @@ def test_timelines_with_every_kind_of_detail_survive_the_database_round_trip(wor
     act(bundle, world.town_agent, "expedite", case_item_id=food.pk, message="企业急于开业")
     expedite = bundle.expedites.get()
     act(bundle, world.liaison_market, "expedite_reply", expedite_id=expedite.pk, reply="明日出证")
-    act(bundle, world.town_agent, "suspend", reason_code="fees_unpaid", confirmation=SIGNED)
+    act(
+        bundle,
+        world.town_agent,
+        "suspend",
+        reason_code="fees_unpaid",
+        fee_amount="120",
+        fee_payee="收费窗口",
+        confirmation=SIGNED,
+    )
     act(bundle, world.town_agent, "resume", confirmation=SIGNED)
     # (the details are each event's schema now, so a note takes text only; nested lists
     # come from the pre-review checks and the signatures above)

@@ -58,7 +58,14 @@ def test_a_backdated_transition_records_its_moment_and_counts_the_clock_from_its
     step("start_handling", date(2026, 9, 25))
 
     # suspended over National Day and resumed: the pause runs on the days the steps say
-    step("suspend", date(2026, 9, 29), reason_code="fees_unpaid", confirmation=SIGNED)
+    step(
+        "suspend",
+        date(2026, 9, 29),
+        reason_code="fees_unpaid",
+        fee_amount="120",
+        fee_payee="收费窗口",
+        confirmation=SIGNED,
+    )
     assert case.paused_since == date(2026, 9, 29)
     assert case.resumption_due_on == current_calendar().add_workdays(date(2026, 9, 29), 20)
     step("resume", date(2026, 10, 12), confirmation=SIGNED)

@@ -74,7 +74,15 @@ def test_a_suspension_across_national_day_moves_the_deadline_by_its_working_days
     assert case.due_on == date(2026, 10, 15)
 
     on_day(date(2026, 9, 29))
-    act(case, world.agent_a, "suspend", reason_code="fees_unpaid", confirmation=SIGNED)
+    act(
+        case,
+        world.agent_a,
+        "suspend",
+        reason_code="fees_unpaid",
+        fee_amount="120",
+        fee_payee="收费窗口",
+        confirmation=SIGNED,
+    )
     assert case.state == State.SUSPENDED and case.paused_since == date(2026, 9, 29)
     # While suspended the date is provisional: paused from 29 Sep only so far (+1 day).
     assert case.due_on == date(2026, 10, 16)

@@ -50,7 +50,13 @@ def test_defaults_come_from_the_schema_and_are_recorded_with_the_event(world):
     case = open_case(world)
     to_handling(case, world.agent_a)
     event = act(
-        case, world.agent_a, "suspend", reason_code="fees_unpaid", confirmation={"method": "paper"}
+        case,
+        world.agent_a,
+        "suspend",
+        reason_code="fees_unpaid",
+        fee_amount="120",
+        fee_payee="收费窗口",
+        confirmation={"method": "paper"},
     )
     assert event.details["resumption_days"] == 20  # Suspension.resumption_days's default
     assert event.details["reason_code"] == "fees_unpaid"

@@ -134,10 +134,25 @@ def test_suspension_then_resumption_within_the_period(world):
     case = open_case(world)
     to_handling(case, world.agent_a)
     with pytest.raises(TransitionRefused, match="代办服务中止单"):
-        act(case, world.agent_a, "suspend", reason_code="fees_unpaid")
+        act(
+            case,
+            world.agent_a,
+            "suspend",
+            reason_code="fees_unpaid",
+            fee_amount="120",
+            fee_payee="收费窗口",
+        )
     with pytest.raises(TransitionRefused, match="中止原因"):
         act(case, world.agent_a, "suspend", reason_code="bored", confirmation=SIGNED)
-    event = act(case, world.agent_a, "suspend", reason_code="fees_unpaid", confirmation=SIGNED)
+    event = act(
+        case,
+        world.agent_a,
+        "suspend",
+        reason_code="fees_unpaid",
+        fee_amount="120",
+        fee_payee="收费窗口",
+        confirmation=SIGNED,
+    )
     assert case.state == State.SUSPENDED and case.resumption_due_on
     assert event.details["signed"] == "代办服务中止单"
     with pytest.raises(TransitionRefused, match="续办委托书"):
@@ -173,7 +188,15 @@ def test_assist_cases_cannot_be_suspended(world):
     case = open_case(world, service_type="assist")
     to_handling(case, world.agent_a)
     with pytest.raises(TransitionRefused, match="仅适用于代办"):
-        act(case, world.agent_a, "suspend", reason_code="fees_unpaid", confirmation=SIGNED)
+        act(
+            case,
+            world.agent_a,
+            "suspend",
+            reason_code="fees_unpaid",
+            fee_amount="120",
+            fee_payee="收费窗口",
+            confirmation=SIGNED,
+        )
 
 
 def test_termination_for_a_seed_reason_after_acceptance_needs_the_signed_slip(world):

@@ -31,7 +31,15 @@ def suspended_cases(world, monkeypatch, count: int) -> list[Case]:
         agent = (world.agent_a, world.agent_b)[i % 2]
         case = open_case(world, agent=agent)
         to_handling(case, agent)
-        act(case, agent, "suspend", reason_code="fees_unpaid", confirmation=SIGNED)
+        act(
+            case,
+            agent,
+            "suspend",
+            reason_code="fees_unpaid",
+            fee_amount="120",
+            fee_payee="收费窗口",
+            confirmation=SIGNED,
+        )
         cases.append(case)
     after = current_calendar().add_workdays(cases[-1].resumption_due_on, 1)
     monkeypatch.setattr(timezone, "localdate", lambda *a: after)

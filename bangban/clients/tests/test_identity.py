@@ -6,7 +6,10 @@ import pytest
 
 from bangban.clients.identity import (
     IdentityError,
+    age_on,
+    birth_date_of,
     credit_code_check_char,
+    is_elderly_by_id,
     normalize_resident_id,
     organisation_code_check_char,
     validate_credit_code,
@@ -323,3 +326,23 @@ def test_malformed_mobile_numbers_are_refused(written):
 def test_an_empty_mobile_number_is_refused():
     assert error_of(validate_mobile, "").code == "required"
     assert error_of(validate_mobile, None).code == "required"
+
+
+# --- age from the ID number (the 老年人 suggestion) ---------------------------------------
+
+
+def test_age_on_counts_full_years_and_the_birthday_itself() -> None:
+    born = date(1964, 6, 15)
+    assert age_on(born, date(2024, 6, 14)) == 59
+    assert age_on(born, date(2024, 6, 15)) == 60
+    assert age_on(date(1964, 2, 29), date(2024, 2, 28)) == 59
+    assert age_on(date(1964, 2, 29), date(2023, 3, 1)) == 59
+
+
+def test_the_birth_date_and_elderly_from_a_resident_id() -> None:
+    number = make_resident_id("330122", "19540615", "001")
+    assert birth_date_of(number, date(2024, 1, 1)) == date(1954, 6, 15)
+    assert is_elderly_by_id(number, date(2014, 6, 15))
+    assert not is_elderly_by_id(number, date(2014, 6, 14))
+    assert birth_date_of("123", date(2024, 1, 1)) is None
+    assert not is_elderly_by_id("", date(2024, 1, 1))

@@ -63,7 +63,15 @@ def _walk(world, kind):
     else:
         to_handling(case, agent)
         if kind in (Kind.SUSPENSION_SLIP, Kind.RESUMPTION_ENTRUSTMENT):
-            act(case, agent, "suspend", reason_code="fees_unpaid", confirmation=SIGNED)
+            act(
+                case,
+                agent,
+                "suspend",
+                reason_code="fees_unpaid",
+                fee_amount="120",
+                fee_payee="收费窗口",
+                confirmation=SIGNED,
+            )
             if kind == Kind.RESUMPTION_ENTRUSTMENT:
                 act(case, agent, "resume", confirmation=SIGNED)
         elif kind == Kind.TERMINATION_SLIP:

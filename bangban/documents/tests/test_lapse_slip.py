@@ -22,7 +22,16 @@ def lapsed(world, monkeypatch):
     agent = world.agent_a
     case = open_case(world)
     to_handling(case, agent)
-    act(case, agent, "suspend", reason_code="fees_unpaid", confirmation=SIGNED, resumption_days=5)
+    act(
+        case,
+        agent,
+        "suspend",
+        reason_code="fees_unpaid",
+        fee_amount="120",
+        fee_payee="收费窗口",
+        confirmation=SIGNED,
+        resumption_days=5,
+    )
     after = current_calendar().add_workdays(case.resumption_due_on, 1)
     monkeypatch.setattr(timezone, "localdate", lambda *a: after)
     act(case, SYSTEM, "lapse")

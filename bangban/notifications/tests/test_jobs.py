@@ -130,6 +130,8 @@ def test_resumption_reminder_then_lapse_through_the_workflow_after_the_holiday(w
         world.agent_a,
         "suspend",
         reason_code="fees_unpaid",
+        fee_amount="120",
+        fee_payee="收费窗口",
         confirmation=SIGNED,
         resumption_days=4,
     )

@@ -147,6 +147,8 @@ def test_the_proxy_flow_tells_the_client_each_step_in_order(world):
         world.agent_a,
         "suspend",
         reason_code="fees_unpaid",
+        fee_amount="120",
+        fee_payee="收费窗口",
         confirmation=SIGNED,
         resumption_days=5,
     )

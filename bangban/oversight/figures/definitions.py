@@ -140,7 +140,63 @@ def _item_filter(qs: QuerySet, scope: Scope, case_ref: str = "pk") -> QuerySet:
 
 def scoped_cases(scope: Scope) -> QuerySet[CaseModel]:
     """The cases this scope is about (no period): visible to the actor, then narrowed."""
-    cases = _site_filter(visible_cases(scope.actor), scope)
+    return _narrowed(_site_filter(visible_cases(scope.actor), scope), scope)
+
+
+# --- credit along the path ----------------------------------------------------------------
+# Each step counts at the site that did it (``CaseEvent.site``: the owner at the time), kept
+# per case in its fact: the application (申请件数, 响应率) at the site that received it, the
+# acceptance (受理件数) at the site that accepted it, even after the case was relayed on.
+# Everything dated otherwise (completion, the outcome, the due date) counts at the case's
+# current site, which did the completing. A fact not computed yet: the current site.
+CREDITED = {
+    "created_at": "oversight_fact__received_site",
+    "accepted_on": "oversight_fact__accepted_site",
+}
+CURRENT = "site"
+
+
+def credited_site(column: str) -> str | None:
+    """The fact's field naming the site credited for rows dated by ``column`` (None: the
+    case's current site)."""
+    return CREDITED.get(column)
+
+
+def credit_of(dating: Dating) -> str:
+    """The site field a dating's rows are credited to (every part of a dating agrees)."""
+    fields = {credited_site(p.column) or CURRENT for p in dating.parts}
+    if len(fields) != 1:
+        raise ValueError("一个统计日期口径只能归属一个机构")
+    return fields.pop()
+
+
+def _under(field: str, scope: Scope) -> Q:
+    if scope.rollup:
+        return Q(**{f"{field}__path__startswith": scope.site.path})
+    return Q(**{f"{field}_id": scope.site.pk})
+
+
+def credit_q(field: str, scope: Scope) -> Q:
+    """Rows credited to the scope's site (or below it) through ``field``."""
+    if scope.site is None:
+        return Q()
+    if field == CURRENT:
+        return _under(CURRENT, scope)
+    return _under(field, scope) | (Q(**{f"{field}__isnull": True}) & _under(CURRENT, scope))
+
+
+def credited_cases(scope: Scope) -> QuerySet[CaseModel]:
+    """The cases any step of which is credited to the scope's site: now there, received
+    there or accepted there. Each figure then keeps the rows credited to it (``credit_q``)."""
+    cases = visible_cases(scope.actor)
+    if scope.site is not None:
+        cases = cases.filter(
+            reduce(or_, (credit_q(f, scope) for f in (CURRENT, *CREDITED.values())))
+        )
+    return _narrowed(cases, scope)
+
+
+def _narrowed(cases: QuerySet[CaseModel], scope: Scope) -> QuerySet[CaseModel]:
     if scope.agent_id:
         cases = cases.filter(agent_id=scope.agent_id)
     if scope.channel:
@@ -262,14 +318,44 @@ class Metric:
     met_label: str = "达标"
     missed_label: str = "未达标"
 
+    @property
+    def credit(self) -> str:
+        """The site field this figure's rows count at (cases; others: their own site)."""
+        return credit_of(self.dated) if self.source == "cases" else CURRENT
+
     def population_q(self, scope: Scope, first: date | None = None, after: date | None = None) -> Q:
         if first is None:
             first, after = span(scope)
-        return self.dated(first, after) & self.counts(scope)
+        sited = credit_q(self.credit, scope) if self.source == "cases" else Q()
+        return self.dated(first, after) & self.counts(scope) & sited
 
 
 def _always(scope: Scope) -> Q:
     return Q()
+
+
+# 按时办结率: completed in the period, or due in it and still running past the due date
+# (as of the scope's today): an overdue case never completed lowers the rate too.
+on_time_dated = Dating(
+    (
+        DatePart("completed_on", False),
+        DatePart("due_on", False, Q(completed_on__isnull=True, state__in=RUNNING)),
+    )
+)
+
+
+def _on_time_counts(scope: Scope) -> Q:
+    return Q(due_on__isnull=False) & (Q(completed_on__isnull=False) | Q(due_on__lt=scope.today))
+
+
+RECORDS_DEFINITION = (
+    "统计口径（000 §5 e：日志、信息公开、咨询、投诉、满意度评价等记录完整）：期内办结或受理后终止的"
+    "办件中，下列记录齐全的比例。①签字确认：帮办申请表或代办服务委托书、办结（终止）单（续办期满"
+    "自动终止的除外）、每次中止的中止单和每次续办的续办委托书、当面交付的签收；②工作日志：办件"
+    "时间线逐条连续、无缺号；③咨询：由咨询转来的办件，该咨询已有答复；④满意度评价：已交付或已"
+    "归档的办件，已发出评价邀请或已有评价。投诉记录按投诉受理、调查、处理、答复、归档逐环节登记，"
+    "其时效计入投诉及时处理率；信息公开计入信息公开透明度。计入办件当前所在的机构。"
+)
 
 
 METRICS: dict[str, Metric] = {
@@ -279,13 +365,14 @@ METRICS: dict[str, Metric] = {
             "on_time",
             "按时办结率",
             "cases",
-            dates_in("completed_on"),
-            lambda scope: Q(due_on__isnull=False),
+            on_time_dated,
+            _on_time_counts,
             Q(completed_on__lte=F("due_on")),
-            "期内办结的已受理办件中，办结日期不晚于到期日的比例。到期日自受理次日起按工作日计算，"
-            "已扣除补正和中止期间（暂停计时）；即办件到期日为受理当日。",
+            "统计口径：分母为期内办结的已受理办件，加上到期日在期内、至今已超期仍未办结的办件；"
+            "分子为办结日期不晚于到期日的办件（超期未办结的计为未按时）。到期日自受理次日起按工作日"
+            "计算，已扣除补正和中止期间（暂停计时）；即办件到期日为受理当日。计入办结的机构。",
             "按时办结",
-            "超期办结",
+            "超期办结或超期未办结",
         ),
         Metric(
             "response",
@@ -294,8 +381,9 @@ METRICS: dict[str, Metric] = {
             instants_in("created_at"),
             lambda scope: ~_response_pending(scope),
             Q(**{f"{FACT}response_ord__lte": F(f"{FACT}created_ord") + 1}),
-            "期内提出的帮办代办申请中，1个工作日内由工作人员响应（窗口登记即为响应；网上申请以"
-            "工作人员首次处理为准）的比例。尚在响应期内且未响应的申请不计入。",
+            "统计口径：期内提出的帮办代办申请中，1个工作日内由工作人员响应（窗口登记即为响应；"
+            "网上申请以工作人员首次处理为准）的比例。尚在响应期内且未响应的申请不计入。"
+            "计入接收申请的机构，移交上级后仍计在原机构。",
             "及时响应",
             "未及时响应",
         ),
@@ -306,8 +394,8 @@ METRICS: dict[str, Metric] = {
             outcome_in,
             lambda scope: Q(completed_on__isnull=False) | Q(state__in=ENDED_UNRESOLVED),
             Q(completed_on__isnull=False),
-            "期内有结果的办件（办结、终止或不予受理）中，办结的比例。终止和不予受理均计为未解决，"
-            "原因见“终止原因”。",
+            "统计口径：期内有结果的办件（办结、终止或不予受理）中，办结的比例。终止和不予受理均"
+            "计为未解决，原因见“终止原因”。计入办件当前所在（作出结果）的机构。",
             "已办结",
             "终止或不予受理",
         ),
@@ -318,11 +406,9 @@ METRICS: dict[str, Metric] = {
             outcome_in,
             lambda scope: ENDED,
             Q(**{f"{FACT}records_ok": True}),
-            "期内办结或受理后终止的办件中，应有的签字确认齐全的比例：帮办申请表或代办服务委托书、"
-            "办结（终止）单（续办期满自动终止的除外）、每次中止的中止单和每次续办的续办委托书、"
-            "当面交付的签收。",
+            RECORDS_DEFINITION,
             "记录齐全",
-            "缺少签字确认",
+            "记录不全",
         ),
         Metric(
             "satisfaction",
@@ -331,8 +417,8 @@ METRICS: dict[str, Metric] = {
             instants_in("created_at"),
             lambda scope: Q(excluded=False),
             Q(level__in=GOOD_LEVELS),
-            "期内收到的有效评价中，“非常满意”“满意”“基本满意”的比例（GB/T 39734 五级评价；"
-            "经申诉复核认定为误评或恶意差评的不计入）。",
+            "统计口径：期内收到的有效评价中，“非常满意”“满意”“基本满意”的比例（GB/T 39734 五级"
+            "评价；经申诉复核认定为误评或恶意差评的不计入）。计入办件当前所在的机构。",
             "满意",
             "不满意或非常不满意",
         ),
@@ -343,7 +429,8 @@ METRICS: dict[str, Metric] = {
             instants_in("created_at"),
             lambda scope: Q(level__in=BAD_LEVELS, real_name=True),
             VISITED,
-            "期内收到的实名差评（不满意、非常不满意）中，已完成核实回访（联系上服务对象）的比例。",
+            "统计口径：期内收到的实名差评（不满意、非常不满意）中，已完成核实回访（联系上服务对象）"
+            "的比例。",
             "已回访",
             "未回访",
         ),
@@ -354,8 +441,8 @@ METRICS: dict[str, Metric] = {
             instants_in("created_at"),
             _consultation_window,
             CONSULTATION_MET,
-            "期内登记的咨询中，当场答复或在答复期限（1个工作日）内答复的比例；尚未到期的待答复"
-            "咨询不计入。",
+            "统计口径：期内登记的咨询中，当场答复或在答复期限（1个工作日）内答复的比例；尚未到期"
+            "的待答复咨询不计入。计入登记咨询的机构。",
             "及时处理",
             "超期或未答复",
         ),
@@ -366,8 +453,8 @@ METRICS: dict[str, Metric] = {
             instants_in("received_at"),
             _complaint_window,
             COMPLAINT_MET,
-            "期内受理的投诉中，在期限内联系投诉人（1个工作日）并在办结期限内答复（简单投诉5个、"
-            "复杂投诉15个工作日）的比例；两个期限均未到的投诉不计入。",
+            "统计口径：期内受理的投诉中，在期限内联系投诉人（1个工作日）并在办结期限内答复（简单"
+            "投诉5个、复杂投诉15个工作日）的比例；两个期限均未到的投诉不计入。",
             "及时处理",
             "超期",
         ),
@@ -375,9 +462,7 @@ METRICS: dict[str, Metric] = {
 }
 
 
-TIMELY_DEFINITION = (
-    "咨询及时处理率和投诉及时处理率的合并：及时处理的咨询和投诉之和除以应计的咨询和投诉之和。"
-)
+TIMELY_DEFINITION = "统计口径：咨询及时处理率和投诉及时处理率的合并：及时处理的咨询和投诉之和除以应计的咨询和投诉之和。"
 
 
 SOURCES = ("cases", "evaluations", "consultations", "complaints")
@@ -390,8 +475,13 @@ def unit_key(path_field: str, root, children) -> Case:
 
 
 def handling_filter(scope: Scope) -> Q:
-    """Which cases of the on-time population have a handling time (not the date)."""
-    return METRICS["on_time"].counts(scope) & Q(promised_days__isnull=False)
+    """Which cases of the on-time population have a handling time (not the date): the
+    completed ones (an overdue open case has none yet)."""
+    return (
+        METRICS["on_time"].counts(scope)
+        & Q(promised_days__isnull=False, completed_on__isnull=False)
+        & credit_q(CURRENT, scope)
+    )
 
 
 def _terminated_q() -> Q:

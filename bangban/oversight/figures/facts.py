@@ -41,7 +41,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from bangban.cases.models import Case, CaseEvent, Confirmation
-from bangban.cases.workflow import Form, ServiceType, TerminationReason
+from bangban.cases.workflow import Form, ServiceType, State, TerminationReason
+from bangban.consultations.models import ConsultationStatus
+from bangban.notifications.models import Message
 
 from ..models import CaseFact, FactState, UncountedChange
 from . import claim, rollup
@@ -61,12 +63,23 @@ def _count_of(queryset) -> Coalesce:
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
+# 记录完整 (seed 000 §5 e: 日志、信息公开、咨询、投诉、满意度评价等记录完整、齐全、规范), per
+# ended case; the rule in words is the metric's 统计口径 (``definitions``, docs/metrics.md).
+EVALUATION_INVITE = "client.evaluation_invite"
+ANSWERED = (ConsultationStatus.ANSWERED, ConsultationStatus.REPLIED)
+HANDED_OVER = (State.DELIVERED, State.ARCHIVED)
+
+
 def _annotated(cases):
     """The per-case values, by correlated subqueries: only ever run on a chunk of cases."""
     events = CaseEvent.objects.filter(case_id=OuterRef("pk"))
     signed = Confirmation.objects.filter(case_id=OuterRef("pk"))
     first_staff = Subquery(events.filter(actor_kind="staff").order_by("seq").values("at")[:1])
-    records_ok = (
+    first_site = Subquery(events.order_by("seq").values("site_id")[:1])
+    accepted_at = Subquery(events.filter(event="accept").order_by("-seq").values("site_id")[:1])
+    invited = Exists(Message.objects.filter(case_id=OuterRef("pk"), template_key=EVALUATION_INVITE))
+    evaluated = Exists(events.filter(event="evaluate"))
+    signatures_ok = (
         (
             Q(service_type=ServiceType.ASSIST, _app=True)
             | Q(service_type=ServiceType.PROXY, _ent=True)
@@ -77,6 +90,15 @@ def _annotated(cases):
         )
         & (~Q(delivery_method="in_person") | Q(_receipt=True))
         & Q(_susp_slips__gte=F("_susp"), _res_slips__gte=F("_res"))
+    )
+    records_ok = (
+        signatures_ok
+        # 日志: the timeline holds every step (no event missing from the chain)
+        & Q(_logged=F("event_count"))
+        # 咨询: a case taken on from a consultation has that consultation answered
+        & (Q(consultation__isnull=True) | Q(consultation__status__in=ANSWERED))
+        # 满意度评价: once handed over or archived, the client was invited or has evaluated
+        & (~Q(state__in=HANDED_OVER) | Q(_invited=True) | Q(_evaluated=True))
     )
     return (
         cases.annotate(
@@ -89,6 +111,11 @@ def _annotated(cases):
             _res=_count_of(events.filter(event="resume")),
             _res_slips=_count_of(signed.filter(form=Form.RESUMPTION_ENTRUSTMENT)),
             _first=first_staff,
+            _logged=_count_of(events),
+            _invited=invited,
+            _evaluated=evaluated,
+            _received_site=first_site,
+            _accepted_site=accepted_at,
             _created_ord=ordinal_at("created_at"),
             _due_ord=ordinal_of("due_on"),
             _done_ord=ordinal_of("completed_on"),
@@ -102,6 +129,9 @@ def _annotated(cases):
             "event_count",
             "promised_days",
             "completed_on",
+            "due_on",
+            "_received_site",
+            "_accepted_site",
             "_created_ord",
             "_response_ord",
             "_ok",
@@ -127,6 +157,9 @@ def _fact(row) -> CaseFact:
         response_ord=row["_response_ord"],
         records_ok=bool(row["_ok"]),
         net_days=net,
+        received_site_id=row["_received_site"],
+        accepted_site_id=row["_accepted_site"],
+        due_on=row["due_on"],
     )
 
 
@@ -134,12 +167,25 @@ def _compute(case_ids: list[int]) -> int:
     written = 0
     for start in range(0, len(case_ids), CHUNK):
         chunk = case_ids[start : start + CHUNK]
+        # the days they counted on before (a due date that moved): counted again too
+        rollup.mark_days(
+            CaseFact.objects.filter(case_id__in=chunk).values_list("due_on", flat=True)
+        )
         rows = [_fact(r) for r in _annotated(Case.objects.filter(pk__in=chunk))]
         CaseFact.objects.bulk_create(
             rows,
             update_conflicts=True,
             unique_fields=["case"],
-            update_fields=["event_count", "created_ord", "response_ord", "records_ok", "net_days"],
+            update_fields=[
+                "event_count",
+                "created_ord",
+                "response_ord",
+                "records_ok",
+                "net_days",
+                "received_site",
+                "accepted_site",
+                "due_on",
+            ],
         )
         written += len(rows)
         rollup.mark_cases(chunk)  # their days in the daily roll-up are counted again

@@ -28,6 +28,7 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce
 
 from bangban.cases.models import CaseEvent
 from bangban.cases.workflow import (
@@ -47,6 +48,8 @@ from .definitions import (  # noqa: F401 (re-exported: metrics.Scope, metrics.ME
     COMPLAINT_MET,
     CONSULTATION_CHANNEL,
     CONSULTATION_MET,
+    CREDITED,
+    CURRENT,
     ENDED,
     ENDED_UNRESOLVED,
     FACT,
@@ -71,6 +74,10 @@ from .definitions import (  # noqa: F401 (re-exported: metrics.Scope, metrics.ME
     _site_filter,
     _terminated_q,
     _zone,
+    credit_of,
+    credit_q,
+    credited_cases,
+    credited_site,
     dates_in,
     handling_filter,
     instants_in,
@@ -123,7 +130,7 @@ def source_rows(source: str, scope: Scope) -> QuerySet:
     row in the working-day table the job keeps: these tables are small beside cases).
     """
     if source == "cases":
-        return scoped_cases(scope)
+        return credited_cases(scope)  # each figure keeps the rows credited to it
     if source == "evaluations":
         return scoped_evaluations(scope)
     if source == "consultations":
@@ -299,13 +306,38 @@ def month_ranges(period: Period) -> list[tuple[date, date, date]]:
     ]
 
 
-def group_expression(source: str, by: str, scope: Scope, children=()):
+def group_expression(source: str, by: str, scope: Scope, children=(), credit: str = CURRENT):
+    """The grouping key; for cases by site or unit, the site ``credit`` names (the site that
+    did the step the figure counts, ``definitions.credited_site``)."""
     fields = GROUP_FIELDS[source]
+    if source == "cases" and credit != CURRENT and by in ("site", "unit"):
+        if by == "site":
+            return Coalesce(F(credit), F("site_id"))
+        return unit_key(CREDITED_PATH, scope.site, children)
     if by == "unit":
         return unit_key(fields["path"], scope.site, children)
     if by not in fields:
         return None
     return F(fields[by])
+
+
+CREDITED_PATH = "_credited_path"  # annotated by ``_with_credit`` for a unit grouping
+
+
+def _with_credit(rows: QuerySet, credit: str, by: str) -> QuerySet:
+    if credit == CURRENT or by != "unit":
+        return rows
+    return rows.annotate(**{CREDITED_PATH: Coalesce(F(f"{credit}__path"), F("site__path"))})
+
+
+def _credits(source: str, codes, by: str) -> dict[str, list[str]]:
+    """The codes per site field they are grouped by (one query each for site and unit)."""
+    if source != "cases" or by not in ("site", "unit"):
+        return {CURRENT: list(codes)}
+    found: dict[str, list[str]] = {}
+    for code in codes:
+        found.setdefault(METRICS[code].credit, []).append(code)
+    return found or {CURRENT: []}
 
 
 def _live_by_month(source: str, codes, scope: Scope, handling: bool) -> dict:
@@ -331,20 +363,30 @@ def _live_by_month(source: str, codes, scope: Scope, handling: bool) -> dict:
 
 
 def _live_grouped(source: str, codes, scope: Scope, by: str, children, handling: bool) -> dict:
-    """{group key: row} for the scope's own rows: one grouped query."""
+    """{group key: row} for the scope's own rows: one grouped query (per credited site
+    field when grouping cases by site or unit)."""
     if by == "month":
         return _live_by_month(source, codes, scope, handling)
-    key = group_expression(source, by, scope, children)
-    if key is None:
-        return {}
-    columns = _columns(codes, scope, _whole(scope), distinct=by in ("item", "category"))
-    extra = []
-    if handling:
-        columns |= handling_columns(scope)
-        extra.append(METRICS["on_time"].dated)
-    rows = source_rows(source, scope).filter(_dated_any(codes, scope, extra))
-    found = rows.annotate(_k=key).order_by().values("_k").annotate(**columns)
-    return {row.pop("_k"): row for row in found}
+    result: dict = {}
+    for credit, these in _credits(source, codes, by).items():
+        with_days = handling and credit == CURRENT
+        key = group_expression(source, by, scope, children, credit)
+        if key is None:
+            return {}
+        columns = _columns(these, scope, _whole(scope), distinct=by in ("item", "category"))
+        extra = []
+        if with_days:
+            columns |= handling_columns(scope)
+            extra.append(METRICS["on_time"].dated)
+        if not columns:
+            continue
+        rows = _with_credit(source_rows(source, scope), credit, by)
+        rows = rows.filter(_dated_any(these, scope, extra))
+        found = rows.annotate(_k=key).order_by().values("_k").annotate(**columns)
+        for row in found:
+            key_value = row.pop("_k")
+            result[key_value] = _added(result.get(key_value, {}), row)
+    return result
 
 
 def _grouped(source: str, codes, scope: Scope, by: str, children, handling: bool) -> dict:
@@ -395,9 +437,9 @@ def drill_rows(code: str, scope: Scope, part: str = "all", by: str = "", key=Non
         rows = rows.filter(m.population_q(scope, first, after))
     else:
         rows = rows.filter(m.population_q(scope))
-        expr = group_expression(m.source, by, scope, children) if by else None
+        expr = group_expression(m.source, by, scope, children, m.credit) if by else None
         if expr is not None and key not in (None, ""):
-            rows = rows.annotate(_k=expr).filter(_k=key)
+            rows = _with_credit(rows, m.credit, by).annotate(_k=expr).filter(_k=key)
     if part == "met":
         rows = rows.filter(m.met)
     elif part == "missed":
@@ -441,19 +483,20 @@ VOLUMES = {
 
 def overdue_open_q(scope: Scope) -> Q:
     """Running past the due date, as of the scope's today (not dated by the period)."""
-    return Q(state__in=RUNNING, due_on__lt=scope.today)
+    return Q(state__in=RUNNING, due_on__lt=scope.today) & credit_q(CURRENT, scope)
 
 
 def volume_q(code: str, scope: Scope) -> Q:
-    """Which cases a volume counts (dated by the event it counts; overdue_open: today)."""
+    """Which cases a volume counts (dated by the event it counts, at the site that did it;
+    overdue_open: today, at the case's site)."""
     if code == "overdue_open":
         return overdue_open_q(scope)
     dating, condition = VOLUME_RULES[code]
-    return condition & dating(*span(scope))
+    return condition & dating(*span(scope)) & credit_q(credit_of(dating), scope)
 
 
 def volume_rows(code: str, scope: Scope) -> QuerySet:
-    return scoped_cases(scope).filter(volume_q(code, scope))
+    return credited_cases(scope).filter(volume_q(code, scope))
 
 
 def volume_columns(scope: Scope) -> dict:

@@ -132,9 +132,12 @@ def _count(ranges: list[tuple[date, date]], today: date) -> list[DailyFigure]:
         site_field, agent_field = KEYS[source]
         for (field, instant), columns in _columns(source, scope).items():
             part = metrics.DatePart(field, instant)
+            # credit along the path: a column's rows count at the site that did that step
+            credited = metrics.credited_site(field) if source == "cases" else None
+            site = Coalesce(F(credited), F(site_field)) if credited else F(site_field)
             found = (
                 model.objects.filter(_in_ranges(part, ranges))
-                .annotate(_d=_day_of(part), _s=F(site_field), _a=F(agent_field))
+                .annotate(_d=_day_of(part), _s=site, _a=F(agent_field))
                 .order_by()
                 .values("_d", "_s", "_a")
                 .annotate(**columns)
@@ -229,11 +232,16 @@ def _mark(days) -> None:
     )
 
 
+def mark_days(days) -> None:
+    """These days (dates or instants) are counted again."""
+    _mark({_local_day(d) for d in days})
+
+
 def mark_cases(case_ids) -> None:
     """These cases changed: every rolled day they (or their evaluations) count on is dirty."""
     days = set()
     for values in Case.objects.filter(pk__in=case_ids).values_list(
-        "created_at", "accepted_on", "completed_on", "closed_at"
+        "created_at", "accepted_on", "completed_on", "closed_at", "due_on"
     ):
         days |= {_local_day(v) for v in values}
     for created in Evaluation.objects.filter(case_id__in=case_ids).values_list(

@@ -23,7 +23,7 @@ from bangban.network.models import Site
 from ..access import oversees_site, staff_required
 from ..records.policy import policy_for, targets
 from ..records.views import PAGE_SIZE
-from . import dashboard, metrics, rollup
+from . import dashboard, metrics, path, published, rollup
 from .disclosure import incomplete_items, missing_five_public, site_disclosures
 from .filters import PRESETS, query_of, scope_from
 from .metrics import METRICS, VOLUMES, Rate
@@ -123,6 +123,23 @@ def dashboard_page(request, staff):
             for i, month in enumerate(chart["months"])
         ],
     }
+    # credit along the path: the steps each site on the cases' paths did (two queries)
+    path_totals, path_rows = path.path_steps(scope)
+    site_results, staff_results = published.evaluation_results(scope.period, scope.site)
+    context |= {
+        "path_steps": [(code, label) for _, code, label in path.STEPS],
+        "path_totals": path_totals,
+        "path_rows": path_rows,
+        "path_definition": path.DEFINITION,
+        "site_results": site_results,
+        "staff_results": staff_results,
+        "levels": published.LEVELS,
+        "published_definition": published.DEFINITION,
+    }
+    context["definitions"] += [
+        ("各环节办件（按机构）", path.DEFINITION),
+        ("服务评价结果公开", published.DEFINITION),
+    ]
     context["elapsed_ms"] = round((time.perf_counter() - started) * 1000)
     return render(request, "oversight/dashboard.html", context)
 

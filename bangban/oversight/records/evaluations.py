@@ -7,18 +7,23 @@ is on the case's hash-chained timeline and is written all or nothing with it.
 Callers use ``services.evaluation_submit``.
 
 Who may evaluate (the ``evaluate`` row of the state table):
-  client       the applicant: portal, SMS link or the window device (channels portal,
-               sms, window_device);
-  coordinator  records what the client said on a return visit (channel return_visit);
+  client       the applicant: portal or the personal SMS link (channels portal, sms);
+  coordinator  enters what the client rated elsewhere, each with its channel: on a return
+               visit (return_visit), on the paper evaluation form of seed 003 附件4
+               (paper_form) or on the window's 评价器 (window_device, seed 000 §8.2.1);
   system       a device or the provincial 好差评 platform reporting a client's rating.
 Never the staff member who handled the case (seed 001 §12; GB/T 39734: the person served
-rates, not the one who served): staff may only enter a return-visit rating, and not for
+rates, not the one who served): staff only transcribe what the client rated, and never for
 a case they handled.
+
+The level may be given as 1…5 or as a label of the scale the case's centre offers
+(``bangban.cases.ratings``: 非常满意 … or 很满意/较满意/一般/不满意); it is stored on the
+five levels.
 """
 
 from __future__ import annotations
 
-from bangban.cases import clock
+from bangban.cases import clock, ratings
 from bangban.cases.models import Case, CaseEvent
 from bangban.cases.workflow import TransitionRefused
 
@@ -62,12 +67,18 @@ def handled_case(staff, case: Case) -> bool:
 
 
 LEVEL_BY_LABEL = {label: value for value, label in Level.choices}
+# What staff may transcribe: the client rated on the device, on paper or on a return visit.
+STAFF_CHANNELS = frozenset(
+    {EvaluationChannel.RETURN_VISIT, EvaluationChannel.PAPER_FORM, EvaluationChannel.WINDOW_DEVICE}
+)
 
 
-def _level(value) -> int:
-    """A level as 1…5; its Chinese name (非常满意 …) is accepted too."""
+def _level(value, scale: ratings.Scale = ratings.DEFAULT) -> int:
+    """A level as 1…5; a label of ``scale`` (or of the five levels) is accepted too."""
     if isinstance(value, bool):
         raise TransitionRefused("请选择评价等级")
+    if isinstance(value, str) and scale.level_of(value) is not None:
+        return scale.level_of(value) or 0
     if isinstance(value, str) and value.strip() in LEVEL_BY_LABEL:
         return LEVEL_BY_LABEL[value.strip()]
     try:
@@ -75,7 +86,8 @@ def _level(value) -> int:
     except (TypeError, ValueError):
         raise TransitionRefused("请选择评价等级") from None
     if level not in Level.values:
-        raise TransitionRefused("评价等级应为非常满意、满意、基本满意、不满意或非常不满意")
+        *first, last = scale.labels
+        raise TransitionRefused(f"评价等级应为{'、'.join(first)}或{last}")
     return level
 
 
@@ -103,15 +115,17 @@ def _channel(actor, details: dict) -> str:
 
 def check_evaluation(case: Case, actor, details: dict) -> None:
     """Refuse (TransitionRefused, in Chinese) an evaluation the rules do not allow."""
-    level = _level(details.get("level"))
+    level = _level(details.get("level"), ratings.scale_for(case.site))
     channel = _channel(actor, details)
     if actor.kind == "staff":
-        if channel != EvaluationChannel.RETURN_VISIT:
-            raise TransitionRefused("工作人员只能录入服务对象在回访中作出的评价")
+        if channel not in STAFF_CHANNELS:
+            raise TransitionRefused(
+                "工作人员只能录入服务对象在回访、纸质评价表或窗口评价器上作出的评价"
+            )
         if handled_case(actor.staff, case):
             raise TransitionRefused("办理该办件的工作人员不能录入或代为评价")
-    elif channel == EvaluationChannel.RETURN_VISIT:
-        raise TransitionRefused("回访评价由协调员在回访时录入")
+    elif channel in {EvaluationChannel.RETURN_VISIT, EvaluationChannel.PAPER_FORM}:
+        raise TransitionRefused("回访和纸质评价表的评价由协调员录入")
     if Evaluation.objects.filter(case_id=case.pk, service_type=case.service_type).exists():
         raise TransitionRefused("该办件已评价，每个办件每种服务只评价一次")
     clean_indicators(case, details.get("indicators"), level)
@@ -121,7 +135,7 @@ def check_evaluation(case: Case, actor, details: dict) -> None:
 
 def record_evaluation(case: Case, actor, details: dict, *, event_seq: int | None = None) -> dict:
     """Write the Evaluation; a bad review opens its rectification and required return visit."""
-    level = _level(details["level"])
+    level = _level(details["level"], ratings.scale_for(case.site))
     staff = actor.staff if actor.kind == "staff" else None
     real_name = actor.kind in {"client", "staff"} or bool(details.get("real_name"))
     now = clock.now()

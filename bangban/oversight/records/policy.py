@@ -6,6 +6,11 @@ visited (100 %). Limits: a bad review is verified by a return visit within 1 wor
 and, when rectified by a deadline, within 5 working days; a complainant is contacted
 within 1 working day, a simple complaint closed within 5 and a complex one within 15. A
 centre changes them in the admin (监督评价参数); a site uses its county centre's row.
+
+The centre also picks its rating scale (``rating_scale``: GB/T 39734's five levels, or seed
+003 附件4's four mapped onto them, ``bangban.cases.ratings``); ``rating_scale_key`` is what
+the records hand the core at start-up, so the SMS, the portal, the paper form and the API
+offer the same levels.
 """
 
 from __future__ import annotations
@@ -31,6 +36,11 @@ def policy_for(site: Site | None) -> CentrePolicy:
         return CentrePolicy()
     root_id = int(site.path.split("/")[0]) if site.path else site.pk
     return CentrePolicy.objects.filter(centre_id=root_id).first() or CentrePolicy(centre_id=root_id)
+
+
+def rating_scale_key(site: Site | None) -> str:
+    """The key of the rating scale ``site``'s centre offers (``cases.ratings.SCALES``)."""
+    return policy_for(site).rating_scale
 
 
 def targets(policy: CentrePolicy) -> dict[str, Decimal]:

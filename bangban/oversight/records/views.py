@@ -1,5 +1,5 @@
 """Staff pages for the oversight records: the rectification ledger, complaints, return
-visits and inspections. Each action is a POST that calls one service; a refusal is shown
+visits, ratings given on paper or on the window's device, and inspections. Each action is a POST that calls one service; a refusal is shown
 as a message in Chinese and nothing changes.
 """
 
@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from bangban.cases import ratings
 from bangban.cases.access import Actor, get_case_for
 from bangban.inputs import bounded_int, date_or_none, id_or_none, int_or_none
 from bangban.staff.models import StaffMember
@@ -34,6 +35,7 @@ from ..models import (
     AppealDecision,
     ComplaintChannel,
     ComplaintKind,
+    EvaluationChannel,
     Level,
     RectificationOutcome,
     RectificationStatus,
@@ -329,6 +331,55 @@ def visit_plan(request, staff):
     if _run(request, plan, "已随机抽取回访办件"):
         messages.info(request, f"本次抽取 {len(planned)} 件")
     return redirect("oversight:visits")
+
+
+# --- ratings given on paper or on the window's device ----------------------------------
+
+# What a staff member may transcribe here (a return visit's rating is entered with the visit).
+RATING_CHANNELS = [
+    (EvaluationChannel.PAPER_FORM.value, EvaluationChannel.PAPER_FORM.label),
+    (EvaluationChannel.WINDOW_DEVICE.value, EvaluationChannel.WINDOW_DEVICE.label),
+]
+
+
+@staff_required
+def rating_new(request, staff):
+    """Enter what a client rated on the paper evaluation form (seed 003 附件4) or on the
+    window's 评价器 (seed 000 §8.2.1): the case workflow's ``evaluate`` event with its
+    channel, recorded by this staff member, never by one who handled the case."""
+    scale = ratings.scale_for(staff.site)
+    post = request.POST
+    if request.method == "POST":
+        number = post.get("case_number", "").strip().upper()
+        channel = post.get("channel", "")
+        try:
+            case = get_case_for(Actor.of_staff(staff), number) if number else None
+        except Http404:
+            case = None
+        label = post.get("level", "")
+        level = ratings.scale_for(case.site).level_of(label) if case else None
+        level = level or {lbl: value for value, lbl in Level.choices}.get(label)
+        if case is None:
+            messages.error(request, "办件不存在或不在您负责的范围内，请核对办件编号")
+        elif channel not in dict(RATING_CHANNELS):
+            messages.error(request, "请选择评价来源")
+        elif level is None:
+            messages.error(request, "请选择评价等级")
+        elif _run(
+            request,
+            lambda: services.evaluation_submit(
+                case=case,
+                actor=staff,
+                level=level,
+                indicators={},
+                comment=post.get("comment", ""),
+                channel=channel,
+            ),
+            f"已录入办件 {case.number} 的评价（{dict(RATING_CHANNELS)[channel]}）",
+        ):
+            return redirect("oversight:rating-new")
+    context = {"channels": RATING_CHANNELS, "levels": scale.labels, "post": post}
+    return render(request, "oversight/rating_new.html", context)
 
 
 # --- inspections ----------------------------------------------------------------------

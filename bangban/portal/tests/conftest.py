@@ -40,6 +40,7 @@ def sms(monkeypatch):
     for module in (
         "bangban.portal.otp",
         "bangban.visits.services",
+        "bangban.visits.messages",
         "bangban.documents.confirmations",
     ):
         monkeypatch.setattr(f"{module}.send_sms", fake_send)

@@ -185,12 +185,15 @@ def test_home_visits_are_for_priority_clients(world):
     assert visit.address_masked != "东街12号3楼" and "东街12号3楼" not in visit.address_cipher
 
 
-def test_a_coordinator_schedules_an_agent_and_the_person_is_told(world, sms):
+def test_a_coordinator_schedules_an_agent_and_the_person_is_told(
+    world, sms, django_capture_on_commit_callbacks
+):
     visit = ask(world)
     when = timezone.make_aware(datetime.combine(timezone.localdate() + timedelta(days=2), time(10)))
-    booking.home_visit_schedule(
-        visit=visit, staff=world.coordinator, agent=world.agent_a, scheduled_for=when
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        booking.home_visit_schedule(
+            visit=visit, staff=world.coordinator, agent=world.agent_a, scheduled_for=when
+        )
     visit.refresh_from_db()
     assert visit.status == HomeVisitStatus.SCHEDULED and visit.agent == world.agent_a
     assert any("村A代办员" in text and phone == "13812345678" for phone, text in sms)

@@ -8,10 +8,19 @@ the one-time notice, and what the client can do: upload, supplement, confirm the
 (SMS code, through the documents area), choose how to receive the result. Storing a file
 and recording the choice are the case core's (``cases.uploads``, ``cases.delivery``): the
 views here read the forms and show the answers.
+
+A family member may apply for a relative already registered under another phone (an
+elderly parent): "who applies" offers 为家人申请, the relative is named by name and ID
+number (both must match the registered client, and the answer is the same whichever does
+not), the case is the relative's, and ``cases.behalf`` records who applied on whose behalf.
+The relative's consent is the form acceptance needs, confirmed by a code sent to the
+relative's registered mobile through the one confirmation service; the family member
+follows the case they applied for from their own phone.
 """
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404
@@ -19,9 +28,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from bangban.cases import behalf as behalf_rules
 from bangban.cases import delivery as delivery_rules
 from bangban.cases import uploads
-from bangban.cases.access import Actor
+from bangban.cases.access import Actor, get_case_for
 from bangban.cases.models import CaseMaterial, Channel
 from bangban.cases.selectors import client_case_by_mobile_hash
 from bangban.cases.services import case_submit, case_transition
@@ -35,7 +45,7 @@ from bangban.cases.workflow import (
 )
 from bangban.clients import identity as id_rules
 from bangban.clients import pii
-from bangban.clients.models import ClientKind
+from bangban.clients.models import Client, ClientKind
 from bangban.clients.services import ClientInput, ClientInvalid, client_register, find_client
 from bangban.documents import confirmations
 from bangban.inputs import MAX_ID, int_or_none
@@ -47,6 +57,7 @@ from ..forms import (
     NeedsForm,
     OrganisationForm,
     PersonForm,
+    PortalForm,
     ServiceTypeForm,
     SiteForm,
     UploadForm,
@@ -64,6 +75,34 @@ STEP_TITLES = {
     "confirm": "核对并提交",
 }
 SESSION = "apply"
+RELATIVE = "relative"
+RELATIVE_NOT_FOUND = (
+    "没有找到与该姓名和身份证号码相符、已登记手机号码的家人。家人尚未登记的，"
+    "请用家人的手机登录申请，或带家人的身份证件到就近服务点办理"
+)
+
+
+class RelativeForm(PortalForm):
+    """为家人申请: the relative as registered, and who the applicant is to them."""
+
+    name = forms.CharField(label="家人姓名", max_length=50, help_text="与家人登记的姓名一致")
+    id_number = forms.CharField(
+        label="家人的居民身份证号码",
+        max_length=30,
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+        help_text="18位，末位可能是X",
+    )
+    relation = forms.ChoiceField(
+        label="您是家人的",
+        widget=forms.RadioSelect,
+        choices=behalf_rules.Relation.choices,
+    )
+    applicant_name = forms.CharField(
+        label="您的姓名",
+        max_length=50,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        help_text="工作人员和家人会看到是谁代为申请",
+    )
 
 
 # --- the application steps ------------------------------------------------------------------
@@ -94,7 +133,10 @@ def _first_missing(draft: dict, matter) -> str:
         return "site"
     if "who" not in draft:
         return "who"
-    if draft["who"] in {ClientKind.PERSON, ClientKind.ORGANISATION} and "details" not in draft:
+    if (
+        draft["who"] in {ClientKind.PERSON, ClientKind.ORGANISATION, RELATIVE}
+        and "details" not in draft
+    ):
         return "details"
     return "confirm"
 
@@ -172,6 +214,7 @@ def _who(request, matter, draft, offered):
     form.fields["kind"].choices = choices + [
         (ClientKind.PERSON, "个人（首次申请，填写身份信息）"),
         (ClientKind.ORGANISATION, "企业或其他组织（首次申请，填写信用代码）"),
+        (RELATIVE, "为家人申请（家人已用其他手机号码登记，由家人短信确认委托）"),
     ]
     if request.method == "POST" and form.is_valid():
         draft["who"] = form.cleaned_data["kind"]
@@ -185,6 +228,8 @@ def _who(request, matter, draft, offered):
 def _details(request, matter, draft, offered):
     if draft.get("who", "").startswith("client:"):
         return redirect(_step_url(matter, "confirm"))
+    if draft.get("who") == RELATIVE:
+        return _relative_details(request, matter, draft)
     person = draft.get("who") == ClientKind.PERSON
     form_class = PersonForm if person else OrganisationForm
     form = form_class(request.POST or None)
@@ -209,6 +254,48 @@ def _details(request, matter, draft, offered):
             _save(request, draft)
             return redirect(_step_url(matter, "confirm"))
     return _render_step(request, matter, "details", {"form": form, "person": person})
+
+
+def _relative_details(request, matter, draft):
+    form = RelativeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        relative = _registered_relative(data["id_number"], data["name"])
+        if relative is None:
+            form.add_error("id_number", RELATIVE_NOT_FOUND)
+        elif relative.mobile_hash in request.identity.mobile_hashes:
+            form.add_error("id_number", "该家人登记的就是您的手机号码，请返回上一步直接选择本人")
+        else:
+            draft["details"] = {
+                "relative": relative.pk,
+                "name": relative.name,
+                "id_masked": relative.id_number_masked,
+                "relative_mobile_masked": relative.mobile_masked,
+                "relation": data["relation"],
+                "applicant_name": data["applicant_name"].strip(),
+            }
+            _save(request, draft)
+            return redirect(_step_url(matter, "confirm"))
+    return _render_step(request, matter, "details", {"form": form, "relative": True})
+
+
+def _registered_relative(id_number: str, name: str) -> Client | None:
+    """The registered person with this ID number and name and a registered mobile, or None.
+
+    The name must match too, and the refusal does not say which did not: the page is no
+    way to learn whether someone is registered. Consent still comes from the relative's
+    own phone before anything is accepted.
+    """
+    try:
+        number = id_rules.validate_resident_id(id_number).number
+    except id_rules.IdentityError:
+        return None
+    client = find_client(kind=ClientKind.PERSON, id_number=number)
+    if client is None or not client.mobile_hash:
+        return None
+    if "".join(client.name.split()) != "".join(name.split()):
+        return None
+    return client
 
 
 def _checked_id(person: bool, value: str) -> str:
@@ -239,13 +326,20 @@ def _confirm(request, matter, draft, offered):
     identity = request.identity
     site = get_object_or_404(Site, code=draft["site"], is_active=True)
     client = None
+    details = draft.get("details", {})
     if draft["who"].startswith("client:"):
         client = clients_of(identity).filter(pk=draft["who"].split(":", 1)[1]).first()
         if client is None:
             draft.pop("who", None)
             _save(request, draft)
             return redirect(_step_url(matter, "who"))
-    details = draft.get("details", {})
+    on_behalf = draft["who"] == RELATIVE
+    if on_behalf:
+        client = Client.objects.filter(pk=details.get("relative"), kind=ClientKind.PERSON).first()
+        if client is None or not client.mobile_hash:
+            draft.pop("details", None)
+            _save(request, draft)
+            return redirect(_step_url(matter, "details"))
     form = NeedsForm(request.POST or None)
     problem = None
     if request.method == "POST" and form.is_valid():
@@ -262,10 +356,24 @@ def _confirm(request, matter, draft, offered):
                     bundle_version=matter.bundle_version,
                     needs=form.cleaned_data["needs"],
                 )
+                if on_behalf:
+                    behalf_rules.behalf_record(
+                        case=case,
+                        applicant_name=details["applicant_name"],
+                        relation=details["relation"],
+                        mobile=identity.mobile,
+                    )
         except (TransitionRefused, ClientInvalid) as error:
             problem = getattr(error, "message", None) or str(error)
         else:
             request.session.pop(SESSION, None)
+            if on_behalf:
+                messages.success(
+                    request,
+                    f"申请已提交，办件编号 {case.number}。请让{client.name}确认委托："
+                    f"验证码将发送到其登记的手机 {client.mobile_masked}，由其告诉您后在下方输入。",
+                )
+                return redirect("portal:case", number=case.number)
             messages.success(
                 request,
                 f"申请已提交，办件编号 {case.number}。请按材料清单上传材料，工作人员预审后会一次性告知您结果。",
@@ -282,6 +390,10 @@ def _confirm(request, matter, draft, offered):
             "site": site,
             "client": client,
             "details": details,
+            "on_behalf": on_behalf,
+            "relation_label": dict(behalf_rules.Relation.choices).get(
+                details.get("relation", ""), ""
+            ),
             "materials": list(matter.materials()),
         },
     )
@@ -310,8 +422,17 @@ def _register(draft: dict, details: dict, identity):
 
 
 def _my_case(request, number: str):
-    actor, case = client_case_by_mobile_hash(number, request.identity.mobile_hashes)
-    return actor, case
+    """The case of a client registered with this phone, or one this phone applied for on a
+    relative's behalf (``cases.behalf``); then the actor is the relative, the case's client."""
+    hashes = request.identity.mobile_hashes
+    try:
+        return client_case_by_mobile_hash(number, hashes)
+    except Http404:
+        behalf = behalf_rules.applied_for_by(number, hashes)
+        if behalf is None:
+            raise
+        actor = Actor.of_client(behalf.case.client)
+        return actor, get_case_for(actor, number)
 
 
 def _form_to_confirm(case) -> Form | None:
@@ -472,6 +593,7 @@ def confirm(request, number: str, form: str):
             "problem": problem,
             "minutes": confirmations.CODE_MINUTES,
             "items": list(case.items.select_related("item_version__item")),
+            "on_behalf": behalf_rules.ApplicationOnBehalf.objects.filter(case=case).first(),
         },
     )
 

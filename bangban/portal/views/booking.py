@@ -141,7 +141,7 @@ def reschedule(request, number: str):
 
 @identity_required
 def home_visit(request):
-    """上门服务 for elderly and disabled people; one task per screen in 长辈版."""
+    """上门服务 for 特殊群体 (elderly, disabled, pregnant, ill); one task per screen in 长辈版."""
     sites = list(_sites())
     form = HomeVisitForm(request.POST or None, sites=sites)
     steps = Steps(
@@ -159,8 +159,7 @@ def home_visit(request):
                 site=next(s for s in sites if s.code == data["site"]),
                 name=data["name"],
                 address=data["address"],
-                is_elderly="elderly" in data["priority"],
-                is_disabled="disabled" in data["priority"],
+                groups=set(data["priority"]),
                 needs=data["needs"],
                 preferred_times=data["preferred_times"],
             )

@@ -11,13 +11,14 @@ from __future__ import annotations
 from django.http import Http404
 from django.utils import timezone
 
+from bangban.cases.delivery import shown as delivery_shown
 from bangban.cases.selectors import (
     NOT_FOUND,
     client_case_by_mobile_hash,
     deadline_status,
     progress,
 )
-from bangban.cases.workflow import State
+from bangban.cases.workflow import DELIVERY_METHODS, State
 from bangban.documents.models import CaseDocument
 from bangban.oversight.models import Evaluation, RectificationStatus
 from bangban.workdays.services import current_calendar
@@ -87,10 +88,24 @@ def documents_of(case) -> list:
     return [d for d in documents if d.pk not in superseded]
 
 
+def handed_over(case) -> dict | None:
+    """How the result was delivered (the ``deliver`` event): the method's words and, for
+    a posted result, the carrier and tracking number; personal values masked."""
+    if not case.delivery_method:
+        return None
+    method = case.delivery_method
+    return {
+        "method": method,
+        "method_label": DELIVERY_METHODS.get(method, method),  # type: ignore[call-overload]
+        **delivery_shown(case.delivery),
+    }
+
+
 def case_context(case) -> dict:
     """What the client's case page and the track page both show."""
     today_status, left = deadline_status(case, timezone.localdate(), current_calendar())
     return {
+        "handed_over": handed_over(case),
         "progress": progress(case),
         "deadline": {"status": today_status, "left": left},
         "documents": documents_of(case),

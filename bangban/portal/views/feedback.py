@@ -4,6 +4,11 @@ Both are written by ``bangban.oversight.records.services``: an evaluation is the
 ``evaluate`` event on the case's timeline, a bad review opens a rectification whose reply
 the client reads here and may rate; a complaint gets its number and is followed with it
 and the phone given, like a case.
+
+The levels offered are the case's centre's rating scale (``bangban.cases.ratings``: GB/T
+39734's five by default, or seed 003 附件4's four), the same the SMS, the paper form and the
+API offer. The invitation SMS carries a personal link (``cases.evaluation_links``): the
+client taps it and rates, with nothing to type; the link opens only the rating of that case.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from bangban.cases import evaluation_links, ratings
+from bangban.cases.access import Actor
 from bangban.cases.models import Case
 from bangban.cases.numbers import parse_number
 from bangban.cases.workflow import TransitionRefused
@@ -41,6 +48,44 @@ LEVEL_VALUES = {label: value for value, label in Level.choices}
 COMPLAINTS = "portal_complaints"
 
 
+def _level_of(scale: ratings.Scale, label: str) -> int:
+    return scale.level_of(label) or LEVEL_VALUES.get(label, 0)
+
+
+def _rating_form(request, case) -> tuple[EvaluationForm, ratings.Scale]:
+    """The rating form offering the levels of the case's centre."""
+    scale = ratings.scale_for(case.site)
+    form = EvaluationForm(request.POST or None)
+    form.fields["level"].choices = [(label, label) for label in scale.labels]  # type: ignore[attr-defined]
+    return form, scale
+
+
+def _submit_rating(request, case, actor, channel: str):
+    """(form, problem, level) — level set when the rating was recorded."""
+    form, scale = _rating_form(request, case)
+    if request.method != "POST" or not form.is_valid():
+        return form, None, None
+    level = _level_of(scale, form.cleaned_data["level"])
+    try:
+        oversight.evaluation_submit(
+            case=case,
+            actor=actor,
+            level=level,
+            indicators={},
+            comment=form.cleaned_data["comment"],
+            channel=channel,
+        )
+    except TransitionRefused as refused:
+        return form, refused.message, None
+    return form, None, level
+
+
+def _thanks(level: int) -> str:
+    return "感谢您的评价。" + (
+        "我们会尽快回访核实、整改，并在办件页面答复您。" if level in BAD_LEVELS else ""
+    )
+
+
 def evaluate(request, number: str):
     actor, case = tracked_case(request, number)
     done = feedback_context(case)
@@ -48,31 +93,42 @@ def evaluate(request, number: str):
         return _rate_fix(request, actor, case, done)
     if not done["evaluable"]:
         return redirect("portal:track-case", number=case.number)
-    form = EvaluationForm(request.POST or None)
-    problem = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            oversight.evaluation_submit(
-                case=case,
-                actor=actor,
-                level=LEVEL_VALUES[form.cleaned_data["level"]],
-                indicators={},
-                comment=form.cleaned_data["comment"],
-                channel="portal",
-            )
-        except TransitionRefused as refused:
-            problem = refused.message
-        else:
-            bad = LEVEL_VALUES[form.cleaned_data["level"]] in BAD_LEVELS
-            messages.success(
-                request,
-                "感谢您的评价。" + ("我们会尽快回访核实、整改，并在这里答复您。" if bad else ""),
-            )
-            return redirect("portal:track-case", number=case.number)
+    form, problem, level = _submit_rating(request, case, actor, "portal")
+    if level is not None:
+        messages.success(request, _thanks(level))
+        return redirect("portal:track-case", number=case.number)
     return render(
         request,
         "portal/evaluate.html",
         {"case": case, "form": form, "problem": problem, "levels": EVALUATION_LEVELS},
+    )
+
+
+def evaluate_link(request, token: str):
+    """The personal link of the invitation SMS: rate the case it names, nothing to type.
+
+    The token (``cases.evaluation_links``) is checked on every request, GET and POST alike;
+    forged, altered or expired, the page says so and offers the way by number and phone.
+    It opens the rating of that one case only, never its page or documents.
+    """
+    case_id = evaluation_links.case_id_of(token)
+    case = (
+        Case.objects.select_related("client", "site").filter(pk=case_id).first()
+        if case_id is not None
+        else None
+    )
+    if case is None:
+        return render(request, "portal/evaluate.html", {"invalid": True}, status=404)
+    if not feedback_context(case)["evaluable"]:
+        return render(request, "portal/evaluate.html", {"case": case, "closed": True})
+    actor = Actor.of_client(case.client)
+    form, problem, level = _submit_rating(request, case, actor, "sms")
+    if level is not None:
+        return render(request, "portal/evaluate.html", {"case": case, "thanks": _thanks(level)})
+    return render(
+        request,
+        "portal/evaluate.html",
+        {"case": case, "form": form, "problem": problem, "personal_link": True},
     )
 
 
@@ -84,7 +140,7 @@ def _rate_fix(request, actor, case, done):
         oversight.rectification_client_rate(
             rectification=rectification,
             actor=actor,
-            level=LEVEL_VALUES.get(request.POST.get("fix_level"), 0),
+            level=_level_of(ratings.scale_for(case.site), request.POST.get("fix_level", "")),
             comment=request.POST.get("fix_comment", ""),
         )
     except TransitionRefused as refused:

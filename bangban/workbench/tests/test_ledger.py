@@ -107,10 +107,10 @@ def test_the_excel_export_has_chinese_headers_and_one_row_per_case(signed_in, wo
     county = by_number[cases["county"].number]
     assert county[1] == "食品经营许可" and county[2] == "代办" and county[3] == "张*"
     assert county[4] == world.citizen.id_number_masked
-    assert county[5] == "示范县政务服务中心" and county[6] == "县代办员" and county[8] == "承办中"
-    assert county[13] == "已超期" and "超期" in county[14]
+    assert county[5] == "示范县政务服务中心" and county[6] == "县代办员" and county[9] == "承办中"
+    assert county[14] == "已超期" and "超期" in county[15]
     food = by_number[cases["food_a"].number]
-    assert food[13] == "正常" and food[14] == "剩 10 个工作日"
+    assert food[14] == "正常" and food[15] == "剩 10 个工作日"
     notes = dict(book["说明"].iter_rows(values_only=True))
     assert notes["筛选条件"] == "状态：承办中" and notes["件数"] == 2
 

@@ -25,6 +25,7 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from bangban.cases.access import case_roles, get_case_for, get_client_for
 from bangban.cases.clients import client_correct, client_reveal
+from bangban.cases.delivery import delivery_choice
 from bangban.cases.delivery import shown as delivery_shown
 from bangban.cases.guards import required_form, signature_on_file
 from bangban.cases.models import Expedite, ItemStatus, MaterialStatus
@@ -50,6 +51,8 @@ REVIEW_CHOICES = [
     (MaterialStatus.MISSING.value, "缺少"),
     (MaterialStatus.NEEDS_CORRECTION.value, "需补正"),
     (MaterialStatus.DEFERRED.value, "容缺后补"),
+    # only in some cases (e.g. the guardian's ID); a required one needs the note saying why
+    (MaterialStatus.NOT_APPLICABLE.value, "不适用"),
 ]
 
 
@@ -229,6 +232,13 @@ def event_form_context(request, case, event, *, error="", conflict=False, data=N
         context["agents"] = list(s.agents_with_load(case.site))
     elif event == "relay_out":
         context["sites"] = s.relay_targets(case.site)
+    elif event == "deliver":
+        # the client's choice online, shown masked; the form proposes to deliver as chosen
+        choice = delivery_choice(case)
+        context["client_choice"] = choice
+        if choice is not None and not data:
+            proposed = {"method": choice.method, "use_client_choice": "1"}
+            context["fields"] = ev.fields_with_values(event, proposed, case)
     return context
 
 

@@ -16,31 +16,46 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from bangban.cases.access import Actor, may_see_client
-from bangban.cases.models import Case
+from bangban.cases.models import DESK_CHANNELS, Case
 from bangban.cases.workflow import SERVICE_TYPE_LABELS, TransitionRefused
 from bangban.catalogue.models import Bundle
 from bangban.catalogue.search import query_parts, search_items
 from bangban.catalogue.selectors import items_offered_at, published_items
 from bangban.clients import identity
 from bangban.clients.models import ClientKind
-from bangban.clients.services import ClientInput, ClientInvalid, client_register, find_client
+from bangban.clients.services import (
+    ELDERLY_HINT,
+    ClientInput,
+    ClientInvalid,
+    client_register,
+    elderly_confirm,
+    elderly_suggested,
+    find_client,
+)
 from bangban.consultations.models import AWAITING_REPLY, ConsultationChannel
 from bangban.consultations.selectors import replies_due, visible_consultations
 from bangban.consultations.services import (
+    CASE_CHANNEL,
     ConsultationInvalid,
+    consultation_escalate,
     consultation_record,
     consultation_reply,
     consultation_to_case,
+    contact_mobile,
+    page_path,
 )
+from bangban.documents.consultation_notice import AskedAbout, consultation_notice_pdf
 from bangban.inputs import id_or_none
-from bangban.network.models import Site
+from bangban.network.models import Department, Site
 
 from ..auth import staff_required
 
@@ -121,6 +136,12 @@ def check_id(request):
                 context["valid"] = (
                     f"身份证号码有效（{found.sex}，{found.birth_date:%Y年%m月%d日}出生）"
                 )
+                # 老年人 pre-ticked from the birth date, for staff to confirm (out of band:
+                # the checkbox sits further down the form).
+                elderly = elderly_suggested(kind, found.number)
+                context["elderly_oob"] = True
+                context["elderly_checked"] = elderly
+                context["elderly_hint"] = ELDERLY_HINT if elderly else ""
             known = find_client(kind=kind, id_number=found.number)
             context["known"] = known is not None
             if known is not None and may_see_client(Actor.of_staff(request.staff), known):
@@ -157,14 +178,30 @@ def _consultation(request, pk):
     )
 
 
+def _departments_for(site):
+    """The active departments of the county above ``site`` (where it may be escalated)."""
+    ancestors = [int(i) for i in site.path.strip("/").split("/") if i] or [site.pk]
+    return Department.objects.filter(is_active=True, county_id__in=ancestors).order_by("name")
+
+
 def _consultation_context(request, consultation, form=None, errors=None):
     staff = request.staff
     case = Case.objects.filter(consultation=consultation).only("number").first()
     own = staff.is_agent and staff.site_id == consultation.site_id
     may_open = own or staff.covers(consultation.site)
+    awaiting = consultation.status in AWAITING_REPLY
+    may_escalate = awaiting and (
+        staff.pk == consultation.handled_by_id or staff.covers(consultation.site)
+    )
     return {
         "consultation": consultation,
         "case": case,
+        "awaiting": awaiting,
+        "overdue": awaiting
+        and consultation.reply_due_on is not None
+        and consultation.reply_due_on < timezone.localdate(),
+        "may_escalate": may_escalate,
+        "departments": list(_departments_for(consultation.site)) if may_escalate else [],
         "may_open": may_open and case is None,
         "may_reply": consultation.status in AWAITING_REPLY
         and (
@@ -175,9 +212,15 @@ def _consultation_context(request, consultation, form=None, errors=None):
         "errors": errors or {},
         "kinds": ClientKind.choices,
         "service_types": [(str(k), v) for k, v in SERVICE_TYPE_LABELS.items()],
+        # 帮办方式 (seed 001 §10.1.2): the case's channel, by default the consultation's
+        "case_channels": list(DESK_CHANNELS.items()),
+        "default_channel": CASE_CHANNEL[ConsultationChannel(consultation.channel)],
         "bundles": Bundle.objects.filter(is_published=True).order_by("name"),
         "chosen_item": _item((form or {}).get("item"), consultation.site)
         or (consultation.item if consultation.item and consultation.item.is_published else None),
+        "elderly_hint": ELDERLY_HINT
+        if form and elderly_suggested(form.get("kind", ""), str(form.get("id_number", ""))[:40])
+        else "",
     }
 
 
@@ -200,8 +243,63 @@ def consultation_answer(request, pk):
     except ConsultationInvalid as invalid:
         context = _consultation_context(request, consultation, errors={"answer": invalid.message})
         return render(request, "workbench/consultation.html", context, status=422)
-    messages.success(request, "已记录答复")
+    if consultation.answer_sms_at:
+        messages.success(request, f"已记录答复，并已短信告知{consultation.contact_masked}")
+    else:
+        messages.warning(
+            request,
+            "已记录答复，但未能短信告知（联系方式不是手机号或短信未发出），请电话告知服务对象",
+        )
     return redirect("workbench:consultation", consultation.pk)
+
+
+@require_POST
+@staff_required
+def consultation_escalate_view(request, pk):
+    """转交审批部门 from the consultation's page: the API's escalation, for the desk."""
+    consultation = _consultation(request, pk)
+    department = (
+        _departments_for(consultation.site)
+        .select_related("county")
+        .filter(pk=id_or_none(request.POST.get("department")))
+        .first()
+    )
+    try:
+        consultation_escalate(consultation=consultation, staff=request.staff, department=department)
+    except ConsultationInvalid as invalid:
+        context = _consultation_context(
+            request, consultation, errors={"department": invalid.message}
+        )
+        return render(request, "workbench/consultation.html", context, status=422)
+    messages.success(
+        request,
+        f"已转交{consultation.department.name}，须于{consultation.reply_due_on:%Y年%m月%d日}前答复",
+    )
+    return redirect("workbench:consultation", consultation.pk)
+
+
+@staff_required
+def consultation_notice(request, pk):
+    """一次性告知单 of a consultation with no case: the materials of the item asked about,
+    as a PDF to print and hand over (nothing stored; the consultation is the record)."""
+    consultation = _consultation(request, pk)
+    item = consultation.item
+    versions = (item.current_version_id,) if item and item.current_version_id else ()
+    pdf = consultation_notice_pdf(
+        AskedAbout(
+            reference=f"咨询-{consultation.pk:06d}",
+            site=consultation.site,
+            client_name=consultation.client_name,
+            asked_on=timezone.localdate(consultation.created_at),
+            content=consultation.content,
+            item_version_ids=versions,
+            issued_by=request.staff.name,
+            page_url=settings.PUBLIC_URL.rstrip("/") + page_path(consultation),
+        )
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="consultation-{consultation.pk}.pdf"'
+    return response
 
 
 def _client_from(form) -> ClientInput:
@@ -226,6 +324,8 @@ def consultation_open_case(request, pk):
     consultation = _consultation(request, pk)
     form = request.POST
     data = _client_from(form)
+    if not data.mobile.strip():  # the mobile left when asking, not typed again
+        data.mobile = contact_mobile(consultation)
     item = _item(form.get("item"), consultation.site)
     bundle = (
         Bundle.objects.filter(pk=form.get("bundle"), is_published=True)
@@ -239,6 +339,12 @@ def consultation_open_case(request, pk):
             client = None
             if data.id_number.strip():
                 client = find_client(kind=data.kind, id_number=data.id_number)
+            if (
+                client is not None
+                and data.is_elderly  # 老年人 confirmed by staff who may see the client
+                and may_see_client(Actor.of_staff(request.staff), client)
+            ):
+                elderly_confirm(client, id_number=data.id_number)
             client = client or client_register(
                 data=data, staff=request.staff, site=consultation.site
             )
@@ -249,6 +355,8 @@ def consultation_open_case(request, pk):
                 service_type=form.get("service_type", ""),
                 item_versions=[item.current_version] if item and not bundle else [],
                 bundle_version=bundle.current_version if bundle else None,
+                channel=form.get("channel") if form.get("channel") in DESK_CHANNELS else None,
+                external_number=form.get("external_number", "")[:200],
             )
     except ClientInvalid as invalid:
         errors = invalid.errors

@@ -1,10 +1,14 @@
 """The workbench home: what to do next, by role (seed 000 §7.3; seed 003 第八条、第十五条).
 
 An agent sees their own open cases by time left, what waits for their site (new
-applications, hand-overs, supplements) and the consultations they owe an answer; a
-coordinator the unassigned cases, the near and past due across the sites they cover and
-unanswered expedite requests; a liaison the items and expedite requests of their
-department. A person with several roles sees each part in turn.
+applications, hand-overs, supplements), today's appointments and their home visits, the
+bad reviews, complaints and return visits they must answer, the cases their site relayed
+on, and the consultations they owe an answer; a coordinator the unassigned cases, the
+near and past due across the sites they cover and unanswered expedite requests; a
+liaison the items of their department with each one's age and due date, and its expedite
+requests; a supervisor the headline counts of what it oversees and the inspections still
+open; an administrator the calendar years not yet entered and the staff without training.
+A person with several roles sees each part in turn.
 """
 
 from __future__ import annotations
@@ -15,11 +19,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bangban.cases.access import get_case_for
-from bangban.workdays.services import current_calendar
+from bangban.workdays.services import calendar_warnings, current_calendar
 
 from .. import elsewhere
 from .. import selectors as s
 from ..auth import staff_required
+from ..navigation import may_use_admin
 
 LIMIT = s.HOME_LIMIT
 
@@ -47,6 +52,12 @@ def home(request):
             "visits": [
                 row for row in s.rows(mine, today, calendar) if row.case.channel == "home_visit"
             ],
+            "appointments": elsewhere.appointments_today(staff, today),
+            "home_visits": elsewhere.my_home_visits(staff, today),
+            "rectifications": elsewhere.my_rectifications(staff),
+            "complaints": elsewhere.my_complaints(staff),
+            "return_visits": elsewhere.my_return_visits(staff, today),
+            "relayed_out": s.relayed_out(actor, today, calendar),
         }
     if staff.is_coordinator:
         covered = list(s.covered_sites(staff))
@@ -65,7 +76,21 @@ def home(request):
     if staff.is_liaison and staff.department_id:
         context["liaison"] = {
             "expedites": _capped(s.open_expedites(actor, staff.department_id))[0],
-            "items": _capped(s.department_items(actor))[0],
+            "items": s.aged_items(_capped(s.department_items(actor))[0], today, calendar),
+        }
+    if staff.is_supervisor:
+        context["supervisor"] = {
+            "overdue_cases": s.overdue_case_count(actor),
+            "headline": elsewhere.oversight_headline(staff, today),
+            "inspections": elsewhere.open_inspections(staff, today),
+        }
+    if staff.is_administrator:
+        untrained, more_untrained = _capped(s.untrained_staff(staff))
+        context["administrator"] = {
+            "calendar_warnings": calendar_warnings(today),
+            "untrained": untrained,
+            "more_untrained": more_untrained,
+            "may_use_admin": may_use_admin(request.user),
         }
     if staff.is_agent or staff.is_coordinator or staff.is_liaison:
         context["consultations"] = _capped(s.consultations_due(staff))[0]

@@ -104,3 +104,13 @@ def test_anonymous_visitors_and_clients_get_no_warnings(django_user_model):
         warnings = warnings_context(_request(user))["calendar_warnings"]
         assert not warnings
         assert list(warnings) == []
+
+
+def test_a_deadline_in_a_year_without_holidays_is_warned_about():
+    from bangban.workdays.services import deadline_warnings
+
+    warning = "2027年节假日尚未录入，期限按周末推算，请管理员录入后复核"
+    assert deadline_warnings(date(2027, 1, 4), None, date(2026, 12, 30)) == [warning]
+    assert deadline_warnings(date(2026, 12, 31), None) == []  # 2026 is in the package
+    CalendarYear.objects.create(year=2027)
+    assert deadline_warnings(date(2027, 1, 4)) == []
