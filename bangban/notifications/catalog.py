@@ -436,7 +436,7 @@ _SPECS = [
         {"subject": "整改事项", "due_on": "整改期限"},
         "整改到期：{{ subject }}",
         "整改事项“{{ subject }}”须于{{ due_on }}前完成并反馈。",
-        "整改期限临近时（由监督整改功能调用）",
+        "差评整改开始时，告知承办的帮办代办员（由监督整改功能调用）",
         api_only=True,
         case_variables=False,
     ),

@@ -23,7 +23,7 @@ five levels.
 
 from __future__ import annotations
 
-from bangban.cases import clock, ratings
+from bangban.cases import clock, messaging, ratings
 from bangban.cases.models import Case, CaseEvent
 from bangban.cases.workflow import TransitionRefused
 
@@ -197,6 +197,15 @@ def open_rectification(evaluation: Evaluation) -> Rectification:
         due_on=due_on,
         verification=verification,
     )
+    if case.agent_id:
+        # the agent who must fix it is told at once, in the same transaction (outbox)
+        messaging.notify(
+            template="staff.rectification_due",
+            recipients=[case.agent],
+            context={"subject": f"办件{case.number}差评整改", "due_on": due_on},
+            dedupe=f"rectification:{rectification.pk}:opened",
+            ref=case.number,
+        )
     if evaluation.real_name:
         ReturnVisit.objects.create(
             case=case,
