@@ -231,9 +231,14 @@ def awaiting(case: Case) -> tuple[list[str], object]:
         ]
         return ["请补充或补正以下材料：", *lines], case.supplement_due_on
     if case.state == State.SUSPENDED:
-        return [
-            f"办件已中止（{case.reason_text}），如需继续办理，请在续办期限前签订续办委托书"
-        ], case.resumption_due_on
+        lines = [f"办件已中止（{case.reason_text}），如需继续办理，请在续办期限前签订续办委托书"]
+        suspended = case.events.filter(event="suspend").order_by("-seq").first()
+        fee = (suspended.details or {}) if suspended else {}
+        if fee.get("fee_amount"):  # an unpaid fee: how much, and where to pay it
+            lines.append(
+                f"应缴金额：{fee['fee_amount']}元，缴费地点或方式：{fee.get('fee_payee', '')}"
+            )
+        return lines, case.resumption_due_on
     return [], None
 
 

@@ -4,7 +4,8 @@ the 中止单 prints both and the suspension SMS says them, so the client can pa
 
 import pytest
 
-from bangban.cases.models import CaseEvent
+from bangban.cases.models import Case, CaseEvent
+from bangban.cases.selectors import awaiting
 from bangban.cases.tests.helpers import SIGNED, act, open_case, to_handling
 from bangban.cases.workflow import TransitionRefused
 from bangban.documents.kinds import Kind
@@ -73,6 +74,10 @@ def test_seam_fee_suspension_records_the_amount_and_where_to_pay(client, world, 
     sms = Message.objects.get(case=case, template_key="client.suspended").body
     assert "未及时缴纳行政事业性收费" in sms
     assert f"应缴金额86.50元，缴费地点或方式：{PAYEE}。" in sms
+
+    # the client's own page says the same (the progress the portal and the API show)
+    wanted, _ = awaiting(Case.objects.get(pk=case.pk))
+    assert f"应缴金额：86.50元，缴费地点或方式：{PAYEE}" in wanted
 
 
 def test_other_suspensions_ask_for_no_fee(world):

@@ -65,7 +65,9 @@ def test_seam_a_relative_applies_online_for_an_elderly_parent(client, world, mot
     behalf = ApplicationOnBehalf.objects.get(case=case)
     assert behalf.applicant_name == "王强" and behalf.relation == "child"
     assert behalf.applicant_mobile_masked == "137****1234"
-    # the son follows the case from his own phone
+    # the son follows the case from his own phone, and finds it in 我的办事
+    listed = client.get("/my/").content.decode()
+    assert f"/my/cases/{case.number}/" in listed and "为家人王*代为申请（子女）" in listed
     page = client.get(f"/my/cases/{case.number}/")
     assert page.status_code == 200 and "阅读并确认《代办服务委托书》" in page.content.decode()
     # consent: the code goes to the mother's registered phone, never to his
@@ -101,6 +103,7 @@ def test_another_phone_cannot_follow_the_case(client, world, mother, sms):
     case = Case.objects.get()
     sign_in(client, "13600002222")
     assert client.get(f"/my/cases/{case.number}/").status_code == 404
+    assert f"/my/cases/{case.number}/" not in client.get("/my/").content.decode()
     # the mother, signed in with her own phone, sees it as hers
     sign_in(client, MOTHER_PHONE)
     assert client.get(f"/my/cases/{case.number}/").status_code == 200

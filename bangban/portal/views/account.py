@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -105,9 +106,14 @@ def logout(request):
 def my(request):
     """我的办事: the cases, appointments and home-visit requests of this mobile."""
     identity = request.identity
+    # their own cases, and those they applied for on a relative's behalf (cases.behalf)
     cases = (
-        Case.objects.filter(client__in=clients_of(identity))
-        .select_related("site")
+        Case.objects.filter(
+            Q(client__in=clients_of(identity))
+            | Q(on_behalf__applicant_mobile_hash__in=identity.mobile_hashes)
+        )
+        .select_related("site", "client", "on_behalf")
+        .distinct()
         .order_by("-created_at", "-id")[:50]
     )
     today = timezone.localdate()
@@ -120,6 +126,7 @@ def my(request):
         "portal/my.html",
         {
             "cases": cases,
+            "identity_hashes": identity.mobile_hashes,
             "appointments": appointments,
             "visits": visits,
             "today": today,

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from bangban.cases.access import case_roles, get_case_for, get_client_for
+from bangban.cases.behalf import ApplicationOnBehalf
 from bangban.cases.clients import client_correct, client_reveal
 from bangban.cases.delivery import delivery_choice
 from bangban.cases.delivery import shown as delivery_shown
@@ -135,6 +136,7 @@ def case_context(request, case, *, flash="", panel=None) -> dict:
         "sent_messages": elsewhere.case_messages(case),
         "confirmations": list(case.confirmations.order_by("at", "id")),
         "relays": list(case.relays.select_related("from_site", "to_site")),
+        "on_behalf": ApplicationOnBehalf.objects.filter(case=case).first(),
         "expedites": list(
             case.expedites.select_related(
                 "case_item__item_version__item", "department", "sent_by", "replied_by"
