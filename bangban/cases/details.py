@@ -194,6 +194,10 @@ class PreReview(Details):
 
 class Filing(Details):
     case_item_id: Id = Field(title="事项", json_schema_extra=CHOICE)
+    # filing on 政务服务网 gives the application its number there (seed 001 §10.1.2.2)
+    external_number: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)] | None
+    ) = Field(None, title="政务服务网申办编号", description="在政务服务网报件后生成，可不填")
 
 
 class DepartmentStep(Details):

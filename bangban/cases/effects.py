@@ -354,6 +354,8 @@ def _file_with_department(case: Case, transition: Transition, actor, details: di
     item = case.items.get(pk=details["case_item_id"])
     item.status, item.filed_on = ItemStatus.FILED, _today()
     item.save(update_fields=["status", "filed_on"])
+    if details.get("external_number") and not case.external_number:
+        case.external_number = details["external_number"]  # the first number given stays
     return {"department": item.department.name}
 
 

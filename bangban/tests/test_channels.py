@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from bangban.apiauth.testing import ApiClient
 from bangban.cases.models import DESK_CHANNELS, Case, CaseEvent, Channel
 from bangban.cases.schemas import CaseIn
+from bangban.cases.tests.helpers import act, open_case, to_handling
 from bangban.consultations.models import Consultation
 from bangban.testing import make_resident_id
 
@@ -83,3 +84,16 @@ def test_seam_channels_and_external_number_from_the_desk_and_the_api(client, wor
     assert api.post("/cases", {**body, "channel": "fax"}).status_code == 400
     found = api.get(f"/cases?q={NUMBER}").json()["items"]
     assert [c["number"] for c in found] == [case.number]
+
+
+def test_the_external_number_can_be_given_when_filing_on_the_government_service_site(world):
+    """A number that only exists once the agent files on 政务服务网 is recorded then."""
+    case = open_case(world, bundle=True)
+    to_handling(case, world.agent_a)
+    first, second = case.items.order_by("position")
+    act(case, world.agent_a, "file_with_department", case_item_id=first.pk, external_number="ZW-1")
+    act(case, world.agent_a, "file_with_department", case_item_id=second.pk, external_number="ZW-2")
+    case.refresh_from_db()
+    assert case.external_number == "ZW-1"  # the first number given stays
+    filed = CaseEvent.objects.filter(case=case, event="file_with_department").order_by("seq")
+    assert [e.details["external_number"] for e in filed] == ["ZW-1", "ZW-2"]
