@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 from bangban.testing import travel_to
 from bangban.visits.models import HomeVisitRequest, HomeVisitStatus
 
+from .test_journey_online_consultation import citizen_signed_in
 from .test_journey_window_rating import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -53,6 +54,13 @@ def test_journey_a_home_visit_booked_by_phone(live_server, page: Page, world):
     assert visit.status == HomeVisitStatus.SCHEDULED and visit.agent == world.agent_a
     # the confirmation SMS went out after the save (the console gateway in tests)
     assert visit.confirmation_sent_at is not None
+
+    # the villager's own page (signed in with the phone they called from) shows the booking
+    citizen_signed_in(page, live_server.url, "13700002222")
+    page.goto(f"{live_server.url}/my/")
+    booked = page.get_by_role("region", name="上门服务申请")
+    expect(booked).to_contain_text(world.agent_a.name)
+    expect(booked).to_contain_text("上门时间")
 
     # 3. on the day, the agent finds it on their home, goes, and records the visit
     with travel_to(when.date(), 11):

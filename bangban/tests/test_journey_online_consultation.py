@@ -6,15 +6,21 @@ assist case from the consultation, and nothing the citizen gave is typed again.
 """
 
 from dataclasses import asdict
+from datetime import date
 
 import pytest
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from bangban.cases.access import Actor
 from bangban.cases.models import Case
 from bangban.clients import pii
 from bangban.consultations.models import Consultation
+from bangban.oversight.figures import metrics, rollup
+from bangban.oversight.figures.jobs import count_new_events
+from bangban.oversight.figures.metrics import Period, Rate, Scope
 from bangban.portal.identity import SESSION_KEY, PortalIdentity
 from bangban.testing import make_resident_id
 
@@ -26,10 +32,10 @@ PHONE = "13812345678"
 QUESTION = "想在村里开一家小饭店，要办什么证？"
 
 
-def citizen_signed_in(page: Page, base: str) -> None:
+def citizen_signed_in(page: Page, base: str, mobile: str = PHONE) -> None:
     """The citizen has signed in to the portal with an SMS code (the portal's own login)."""
     session = SessionStore()
-    session[SESSION_KEY] = asdict(PortalIdentity.of_mobile(PHONE))
+    session[SESSION_KEY] = asdict(PortalIdentity.of_mobile(mobile))
     session.create()
     page.context.clear_cookies()
     page.context.add_cookies(
@@ -86,3 +92,15 @@ def test_journey_an_assist_case_from_an_online_consultation(
     assert case.client.name == "张三" and pii.reveal(case.client.mobile_cipher) == PHONE
     assert case.needs == QUESTION
     assert [ci.item_version.item for ci in case.items.all()] == [world.food]
+
+    # 5. the village's 咨询及时处理率 counts the answer, once the figures job has run
+    count_new_events()
+    today = timezone.localdate()
+    scope = Scope(
+        actor=Actor.of_staff(world.supervisor),
+        period=Period(date(today.year, today.month, 1), today),
+        site=world.village_a,
+        today=today,
+    )
+    with rollup.reading():
+        assert metrics.rate("timely_consultations", scope) == Rate(1, 1)
