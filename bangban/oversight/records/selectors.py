@@ -7,7 +7,7 @@ The workbench (coordinator's home) can call ``return_visits_due(staff)`` and
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -75,3 +75,15 @@ def evaluations_for_client(case) -> list[dict]:
             }
         )
     return rows
+
+
+def last_return_visit(case) -> tuple[str, datetime] | None:
+    """Who made the case's latest return visit that reached someone, and when (回访人,
+    回访日期 on the printed evaluation form)."""
+    made = (
+        ReturnVisit.objects.filter(case=case, visited_at__isnull=False, visitor__isnull=False)
+        .select_related("visitor")
+        .order_by("-visited_at", "-id")
+        .first()
+    )
+    return (made.visitor.name, made.visited_at) if made else None

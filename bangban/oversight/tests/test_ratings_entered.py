@@ -10,7 +10,7 @@ from bangban.cases.workflow import TransitionRefused
 from bangban.documents.kinds import KINDS, Kind
 from bangban.documents.rendering import render_html
 from bangban.documents.services import document_issue_on_demand
-from bangban.oversight.models import Evaluation
+from bangban.oversight.models import Evaluation, ReturnVisit
 from bangban.oversight.records.services import (
     evaluation_submit,
     return_visit_record,
@@ -107,3 +107,28 @@ def test_seam_the_evaluation_form_prints_the_visitor_and_the_visit_date(world):
     html = render_html(printed.fields, KINDS[Kind.EVALUATION].template)
     assert "<th>回访人</th><td>协调员老周</td>" in html
     assert f'<th class="narrow">回访日期</th><td>{day}</td>' in html
+
+
+def test_the_evaluation_form_names_who_made_a_bad_reviews_required_return_visit(world):
+    """The required visit after a bad review writes no case event; the form still prints
+    回访人 and 回访日期 (oversight provides them to documents at start-up)."""
+    case = completed_case(world)
+    evaluation_submit(
+        case=case,
+        actor=Actor.of_client(case.client),
+        level=1,
+        indicators={},
+        comment="等了很久",
+        channel="portal",
+    )
+    visit = ReturnVisit.objects.get(case=case, kind="required")
+    return_visit_record(
+        visit=visit, staff=world.coordinator, method="phone", outcome="confirmed", notes="属实"
+    )
+    visit.refresh_from_db()
+    printed = document_issue_on_demand(
+        case=case, kind=Kind.EVALUATION.value, actor=Actor.of_staff(world.agent_a)
+    )
+    specific = printed.fields["specific"]
+    day = f"{visit.visited_at.year}年{visit.visited_at.month}月{visit.visited_at.day}日"
+    assert specific["visitor"] == "协调员老周" and specific["visited_on"] == day
