@@ -22,6 +22,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page
 
+from bangban.cases.evaluation_links import token_for
 from bangban.cases.models import MaterialStatus
 from bangban.cases.tests.helpers import SIGNED, act, finish_items, open_case, to_handling
 from bangban.catalogue import urls as catalogue_urls
@@ -51,7 +52,6 @@ NOT_PAGES = {
     "portal:cancel": "POST only",
     "portal:track-document": "a PDF",
     "catalogue:material-file": "a file",
-    "portal:evaluate-link": "a personal link that leads to portal:evaluate",
 }
 STAFF_PAGES = {"portal:home-visits-manage", "portal:home-visit-handle"}
 
@@ -126,6 +126,10 @@ def scene(world):
         "portal:track": "/track/",
         "portal:track-case": f"/track/{done.number}/",
         "portal:evaluate": f"/track/{done.number}/evaluate/",
+        # the evaluation SMS's personal link: an elderly client opens it on a phone
+        "portal:evaluate-link": f"/e/{token_for(done)}/",
+        # public too, though oversight's: the published evaluation results (001 §12.1)
+        "oversight:published": "/oversight/published/",
         "portal:complaint-new": "/complaints/new/",
         "portal:complaint-track": "/complaints/track/",
         "portal:complaint": f"/complaints/{complaint.number}/",
