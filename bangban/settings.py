@@ -146,6 +146,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "bangban.workdays.context_processors.calendar_warnings",
+                "bangban.staff.context_processors.admin_link",
             ],
         },
     },

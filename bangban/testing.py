@@ -294,3 +294,20 @@ def browser_type_launch_args(browser_type_launch_args):
             pytest.fail("CI 缺少 Debian chromium：scripts/system-deps 应已安装")
         pytest.skip(NO_CHROMIUM)
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+# --- signing in, for the browser tests ---------------------------------------------------
+
+
+def staff_signs_in(page, live_server, staff, path: str = "/work/") -> None:
+    """A staff member of the world (password ``pw-<username>``) signs in through the login
+    page and lands on ``path``."""
+    from playwright.sync_api import expect
+
+    page.set_default_timeout(15_000)
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/accounts/login/?next={path}")
+    page.get_by_label("账号").fill(staff.user.username)
+    page.get_by_label("密码").fill("pw-" + staff.user.username)
+    page.get_by_role("button", name="登录").click()
+    expect(page.locator(".wb-who")).to_contain_text(staff.name)

@@ -23,7 +23,8 @@ from bangban.cases.ratings import SCALE_CHOICES
 
 
 class Level(models.IntegerChoices):
-    """The five levels of GB/T 39734, 5 best."""
+    """The five levels of GB/T 39734, 5 best: the model's choices for
+    ``cases.ratings.FIVE_LEVELS`` (a test keeps the two equal)."""
 
     VERY_SATISFIED = 5, "非常满意"
     SATISFIED = 4, "满意"

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from django import forms
 
+from bangban.cases import ratings
 from bangban.cases.workflow import DELIVERY_METHODS
 from bangban.clients.models import ClientKind
 from bangban.visits.models import PRIORITY_GROUPS
 
-EVALUATION_LEVELS = ["非常满意", "满意", "基本满意", "不满意", "非常不满意"]
+# the portal's own rating form offers GB/T 39734's five levels (the one list: cases.ratings)
+EVALUATION_LEVELS = ratings.FIVE_LEVELS.labels
 
 
 class PortalForm(forms.Form):

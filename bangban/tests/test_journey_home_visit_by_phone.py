@@ -11,11 +11,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from bangban.portal.tests.browser import citizen_signs_in
+from bangban.testing import staff_signs_in as sign_in
 from bangban.testing import travel_to
 from bangban.visits.models import HomeVisitRequest, HomeVisitStatus
-
-from .test_journey_online_consultation import citizen_signed_in
-from .test_journey_window_rating import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -56,7 +55,7 @@ def test_journey_a_home_visit_booked_by_phone(live_server, page: Page, world):
     assert visit.confirmation_sent_at is not None
 
     # the villager's own page (signed in with the phone they called from) shows the booking
-    citizen_signed_in(page, live_server.url, "13700002222")
+    citizen_signs_in(page, live_server.url, "13700002222")
     page.goto(f"{live_server.url}/my/")
     booked = page.get_by_role("region", name="上门服务申请")
     expect(booked).to_contain_text(world.agent_a.name)

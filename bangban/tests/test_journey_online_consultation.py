@@ -5,12 +5,9 @@ and the answer reaches the citizen by SMS and on their page; the agent then open
 assist case from the consultation, and nothing the citizen gave is typed again.
 """
 
-from dataclasses import asdict
 from datetime import date
 
 import pytest
-from django.conf import settings
-from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -21,26 +18,14 @@ from bangban.consultations.models import Consultation
 from bangban.oversight.figures import metrics, rollup
 from bangban.oversight.figures.jobs import count_new_events
 from bangban.oversight.figures.metrics import Period, Rate, Scope
-from bangban.portal.identity import SESSION_KEY, PortalIdentity
+from bangban.portal.tests.browser import citizen_signs_in
 from bangban.testing import make_resident_id
-
-from .test_journey_window_rating import sign_in
+from bangban.testing import staff_signs_in as sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PHONE = "13812345678"
 QUESTION = "想在村里开一家小饭店，要办什么证？"
-
-
-def citizen_signed_in(page: Page, base: str, mobile: str = PHONE) -> None:
-    """The citizen has signed in to the portal with an SMS code (the portal's own login)."""
-    session = SessionStore()
-    session[SESSION_KEY] = asdict(PortalIdentity.of_mobile(mobile))
-    session.create()
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": base}]
-    )
 
 
 def test_journey_an_assist_case_from_an_online_consultation(
@@ -54,7 +39,7 @@ def test_journey_an_assist_case_from_an_online_consultation(
     page.set_default_timeout(15_000)
 
     # 1. the citizen asks online about the item they read in the guide
-    citizen_signed_in(page, base)
+    citizen_signs_in(page, base, PHONE)
     page.goto(f"{base}/ask/?item={world.food.code}")
     page.get_by_label("您的称呼").fill("张三")
     page.get_by_label("向哪个服务点咨询").select_option(world.village_a.code)
@@ -77,7 +62,7 @@ def test_journey_an_assist_case_from_an_online_consultation(
     # 3. the answer reaches the citizen by SMS, with a link to their page, and on that page
     assert [phone for phone, _ in sent] == [PHONE]
     assert "/ask/" in sent[0][1]
-    citizen_signed_in(page, base)
+    citizen_signs_in(page, base, PHONE)
     page.goto(question_url)
     expect(page.locator("#answer")).to_contain_text("需办理食品经营许可")
 

@@ -21,8 +21,7 @@ from bangban.oversight.figures.jobs import count_new_events
 from bangban.oversight.figures.metrics import Period, Scope
 from bangban.oversight.figures.path import path_steps
 from bangban.oversight.models import Rectification
-
-from .test_journey_window_rating import sign_in
+from bangban.testing import staff_signs_in as sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

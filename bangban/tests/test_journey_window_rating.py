@@ -21,18 +21,9 @@ from bangban.oversight.figures import metrics, rollup
 from bangban.oversight.figures.jobs import count_new_events
 from bangban.oversight.figures.metrics import Period, Scope
 from bangban.oversight.models import Evaluation, Rectification
+from bangban.testing import staff_signs_in as sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def sign_in(page: Page, live_server, staff, path="/work/"):
-    page.set_default_timeout(15_000)
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/?next={path}")
-    page.get_by_label("账号").fill(staff.user.username)
-    page.get_by_label("密码").fill("pw-" + staff.user.username)
-    page.get_by_role("button", name="登录").click()
-    expect(page.locator(".wb-who")).to_contain_text(staff.name)
 
 
 def finished_case(world):

@@ -96,3 +96,10 @@ def test_seam_one_scale_everywhere_with_the_four_level_county_option(world):
         "不满意",
         "不满意",
     ]
+
+
+def test_the_models_level_choices_are_the_five_level_scale():
+    """oversight.Level is the database's choices for the one five-level list."""
+    from bangban.oversight.models import Level
+
+    assert [(label, value) for value, label in Level.choices] == list(ratings.FIVE_LEVELS.options)

@@ -19,15 +19,9 @@ A supervisor and an administrator do not handle cases: they have no 前台登记
 
 from __future__ import annotations
 
+from bangban.staff.selectors import may_use_admin
+
 AREAS = ("home", "desk", "visits", "ledger", "log", "notices", "oversight", "admin")
-
-
-def may_use_admin(user) -> bool:
-    """The 管理后台 is for active ``is_staff`` accounts holding any admin permission (a
-    superuser holds them all); anyone else would only meet a refusal there."""
-    if user is None or not user.is_authenticated or not user.is_active or not user.is_staff:
-        return False
-    return user.is_superuser or bool(user.get_all_permissions())
 
 
 def areas(staff, user=None) -> frozenset[str]:

@@ -66,7 +66,6 @@ def handled_case(staff, case: Case) -> bool:
     )
 
 
-LEVEL_BY_LABEL = {label: value for value, label in Level.choices}
 # What staff may transcribe: the client rated on the device, on paper or on a return visit.
 STAFF_CHANNELS = frozenset(
     {EvaluationChannel.RETURN_VISIT, EvaluationChannel.PAPER_FORM, EvaluationChannel.WINDOW_DEVICE}
@@ -79,8 +78,8 @@ def _level(value, scale: ratings.Scale = ratings.DEFAULT) -> int:
         raise TransitionRefused("请选择评价等级")
     if isinstance(value, str) and scale.level_of(value) is not None:
         return scale.level_of(value) or 0
-    if isinstance(value, str) and value.strip() in LEVEL_BY_LABEL:
-        return LEVEL_BY_LABEL[value.strip()]
+    if isinstance(value, str) and ratings.FIVE_LEVELS.level_of(value) is not None:
+        return ratings.FIVE_LEVELS.level_of(value) or 0
     try:
         level = int(value)
     except (TypeError, ValueError):

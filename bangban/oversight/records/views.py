@@ -358,7 +358,7 @@ def rating_new(request, staff):
             case = None
         label = post.get("level", "")
         level = ratings.scale_for(case.site).level_of(label) if case else None
-        level = level or {lbl: value for value, lbl in Level.choices}.get(label)
+        level = level or ratings.FIVE_LEVELS.level_of(label)
         if case is None:
             messages.error(request, "办件不存在或不在您负责的范围内，请核对办件编号")
         elif channel not in dict(RATING_CHANNELS):

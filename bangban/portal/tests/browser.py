@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
 from playwright.sync_api import Page
+
+from bangban.portal.identity import SESSION_KEY, PortalIdentity
 
 PHONE = {"width": 390, "height": 844}
 AXE = next((Path(settings.BASE_DIR) / "bangban" / "static" / "vendor").glob("axe-core-*.min.js"))
@@ -84,3 +88,14 @@ def sizes(page: Page) -> dict:
 
 def small_targets(page: Page, minimum: float) -> list[dict]:
     return [t for t in sizes(page)["targets"] if t["w"] < minimum - 0.5 or t["h"] < minimum - 0.5]
+
+
+def citizen_signs_in(page: Page, base: str, mobile: str) -> None:
+    """A citizen signed in to the portal with an SMS code for ``mobile``: the portal's own
+    session, set without sending a code (other cookies, e.g. 长辈版, are kept)."""
+    session = SessionStore()
+    session[SESSION_KEY] = asdict(PortalIdentity.of_mobile(mobile))
+    session.create()
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": base}]
+    )

@@ -2,18 +2,13 @@
 nothing serious, every target is big enough, nothing scrolls sideways, and a citizen asks
 and reads the answer with the keyboard alone."""
 
-from dataclasses import asdict
-
 import pytest
-from django.conf import settings
-from django.contrib.sessions.backends.db import SessionStore
 from playwright.sync_api import Page, expect
 
 from bangban.consultations.models import Consultation
 from bangban.consultations.services import consultation_reply
-from bangban.portal.identity import SESSION_KEY, PortalIdentity
 
-from .browser import PHONE, axe_violations, small_targets
+from .browser import PHONE, axe_violations, citizen_signs_in, small_targets
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -21,15 +16,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": PHONE, "locale": "zh-CN"}
-
-
-def _signed_in(page: Page, base: str, mobile: str) -> None:
-    session = SessionStore()
-    session[SESSION_KEY] = asdict(PortalIdentity.of_mobile(mobile))
-    session.create()
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": base}]
-    )
 
 
 def _check(page: Page, minimum: int, name: str, failures: dict) -> None:
@@ -52,7 +38,7 @@ def test_asking_online_is_accessible_by_keyboard_in_both_versions(
     base = live_server.url
     if elder:
         page.context.add_cookies([{"name": "elder", "value": "1", "url": base}])
-    _signed_in(page, base, "13812345678")
+    citizen_signs_in(page, base, "13812345678")
     failures: dict = {}
     minimum = 60 if elder else 44
     page.goto(base + "/ask/")

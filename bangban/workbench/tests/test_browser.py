@@ -9,20 +9,11 @@ from playwright.sync_api import Page, expect
 from bangban.cases.models import Case
 from bangban.cases.workflow import State
 from bangban.testing import make_resident_id
+from bangban.testing import staff_signs_in as sign_in
 
 from .conftest import open_case
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def sign_in(page: Page, live_server, staff, path="/work/"):
-    page.set_default_timeout(15_000)
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/?next={path}")
-    page.get_by_label("账号").fill(staff.user.username)
-    page.get_by_label("密码").fill("pw-" + staff.user.username)
-    page.get_by_role("button", name="登录").click()
-    expect(page.locator(".wb-who")).to_contain_text(staff.name)
 
 
 def do(page: Page, action: str, fill=None, confirm: str | None = None):
