@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-browser test-postgres test-clock test-all system setup lint format bench bench-scale clean
+.PHONY: run test test-browser test-postgres test-clock test-all system setup lint format bench bench-scale bench-profile clean
 
 # The development set: production's requirements.txt plus the test and lint tools
 # (requirements-dev.txt). A production server installs requirements.txt alone
@@ -76,6 +76,12 @@ bench: setup
 SCALE_ARGS ?=
 bench-scale: setup
 	$(PY) -m bench.scale $(SCALE_ARGS)
+
+# Where each hot page's server time goes (SQL building, SQL, template, Python), in-process on
+# a database bench-scale loaded; e.g. PROFILE_ARGS="--database bangban_scale --only home".
+PROFILE_ARGS ?=
+bench-profile: setup
+	$(PY) -m bench.profile $(PROFILE_ARGS)
 
 clean:
 	rm -rf $(VENV) var
