@@ -45,6 +45,17 @@ def redis_url():
 
 
 @pytest.fixture(autouse=True)
+def _no_cached_pages_from_another_test():
+    """Cached pages are keyed by ids and change counters, which a rolled-back test may hand
+    out again: each test starts with an empty per-process cache."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    if isinstance(caches["default"], LocMemCache):
+        caches["default"].clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_login_failure_count():
     """Every test client and live-server browser logs in from 127.0.0.1: one test's wrong
     passwords must not count towards the next one's per-address ceiling."""

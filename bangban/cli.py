@@ -44,7 +44,7 @@ def _serve_gunicorn(extra: list[str]) -> None:
             "--bind",
             bind,
             "--workers",
-            "3",
+            os.environ.get("BANGBAN_WEB_WORKERS") or "3",  # docs/operations.md 9.2
             "--access-logfile",
             "-",
         ],

@@ -167,6 +167,35 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
+
+def db_pool(value: str) -> dict | None:
+    """BANGBAN_DB_POOL: empty/off for none, on for 1–4 connections, or "min,max"."""
+    value = value.strip().lower()
+    if value in {"", "0", "off", "false", "no"}:
+        return None
+    if value in {"1", "on", "true", "yes"}:
+        return {"min_size": 1, "max_size": 4}
+    try:
+        low, high = (int(part) for part in value.split(","))
+    except ValueError:
+        raise ImproperlyConfigured(
+            "BANGBAN_DB_POOL 只能是 off、on 或“最少,最多”两个整数（如 2,4）"
+        ) from None
+    if not 0 <= low <= high or high < 1:
+        raise ImproperlyConfigured(
+            "BANGBAN_DB_POOL 的“最少,最多”须满足 0 ≤ 最少 ≤ 最多，且最多 ≥ 1"
+        )
+    return {"min_size": low, "max_size": high}
+
+
+# psycopg's connection pool (docs/operations.md 9.2), per process, PostgreSQL only: each
+# request borrows a connection and gives it back. Django refuses a pool with persistent
+# connections, so CONN_MAX_AGE is 0 then (the pool is what keeps them open).
+DB_POOL = db_pool(env("DB_POOL"))
+if DB_POOL and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = DB_POOL
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 _cache_url = env("CACHE_URL")
@@ -271,6 +300,14 @@ X_FRAME_OPTIONS = "DENY"
 # and after SESSION_HOURS (a working day) in any case.
 SESSION_COOKIE_AGE = int(float(env("SESSION_HOURS", "10")) * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+# With a shared cache (Redis) a session is read from the cache and written through to the
+# database, so a request pays no session query. Never with the per-process cache: a worker
+# would keep serving a session that another worker signed out.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if _cache_url.startswith("redis://")
+    else "django.contrib.sessions.backends.db"
+)
 
 # HTTPS (docs/operations.md 安全). nginx terminates TLS and talks plain HTTP to gunicorn, so
 # the platform learns that a request came over HTTPS only from a header nginx writes
@@ -341,6 +378,13 @@ PUBLIC_URL = env("PUBLIC_URL", "http://127.0.0.1:8000")
 
 # How many demo cases `bangban demo` (and `make run` on an empty database) creates.
 DEMO_CASES = int(env("DEMO_CASES", "300"))
+
+# The scale bench's yardstick (bench/scale; bangban/benchmode.py): /bench/ceiling, a view
+# with no database, no template and no session, and each answer's query count in a header,
+# only when this is on. Never on in production: `make bench-scale` sets it for its gunicorn.
+BENCH_CEILING = env_bool("BENCH_CEILING", False)
+if BENCH_CEILING:
+    MIDDLEWARE.insert(0, "bangban.benchmode.count_queries")
 
 # Oversight figures read a year's older days from the daily roll-up (oversight/rollup.py);
 # off, every figure is counted from the cases (slower; the tests compare the two).

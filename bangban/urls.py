@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -21,6 +22,8 @@ urlpatterns = [
     path("work/", include("bangban.workbench.urls")),
     path("", include("bangban.portal.urls")),
 ]
+if settings.BENCH_CEILING:  # the scale bench's yardstick only (bangban/benchmode.py)
+    urlpatterns.insert(0, path("bench/", include("bangban.benchmode")))
 
 # No route serves MEDIA_ROOT, not even with DEBUG on: uploaded materials and printed forms
 # hold personal data, so every file goes out through a view that checks who may have it

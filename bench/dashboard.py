@@ -27,14 +27,33 @@ def _time(browser, url: str, repeat: int = 5):
     from django.db import connection
 
     browser.get(url)  # warm (and build the working-day table once)
-    counted, times = [], []
-    with connection.execute_wrapper(lambda execute, *a: counted.append(1) or execute(*a)):
+    counted: list[tuple[float, str]] = []
+    times = []
+
+    def timed(execute, sql, *args):
+        start = time.perf_counter()
+        try:
+            return execute(sql, *args)
+        finally:
+            counted.append((time.perf_counter() - start, sql))
+
+    with connection.execute_wrapper(timed):
         for _ in range(repeat):
             start = time.perf_counter()
             response = browser.get(url)
             times.append(time.perf_counter() - start)
             assert response.status_code == 200, (url, response.status_code)
-    return times, len(counted) // repeat
+    return times, len(counted) // repeat, counted
+
+
+def _slowest(counted: list[tuple[float, str]], repeat: int = 5, shown: int = 4) -> None:
+    """The queries that cost most per view (summed over the runs, by their table)."""
+    per: dict[str, float] = {}
+    for spent, sql in counted:
+        table = sql.split(" FROM ", 1)[-1].split()[0].strip('"') if " FROM " in sql else sql[:30]
+        per[table] = per.get(table, 0.0) + spent
+    for table, spent in sorted(per.items(), key=lambda kv: -kv[1])[:shown]:
+        print(f"      {spent / repeat * 1000:6.1f} ms per view in queries from {table}")
 
 
 def main() -> None:
@@ -86,8 +105,10 @@ def main() -> None:
                 ("by agent", f"/oversight/breakdown/agent/?{period}"),
                 ("missed on time", f"/oversight/list/on_time/?{period}&part=missed"),
             ):
-                times, queries = _time(browser, url)
+                times, queries, counted = _time(browser, url)
                 print(f"  {who:<20} {label:<15}: {_ms(times)}, {queries} queries")
+                if label == "dashboard":
+                    _slowest(counted)
 
 
 if __name__ == "__main__":

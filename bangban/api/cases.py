@@ -8,10 +8,14 @@ API can do exactly what the pages can, for exactly the people the pages allow.
 
 from __future__ import annotations
 
+from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Status
 from ninja.throttling import AnonRateThrottle
+from pydantic_core import to_json
 
 from bangban.apiauth.errors import ApiInvalid, error_responses
 from bangban.apiauth.security import STAFF_AUTH
@@ -39,13 +43,14 @@ from bangban.cases.schemas import (
 )
 from bangban.cases.selectors import (
     CaseListFilters,
+    calendar_key,
+    case_list_page,
     client_case,
     deadline_status,
     event_label,
     progress,
     state_label,
 )
-from bangban.cases.selectors import case_list as listed_cases
 from bangban.cases.services import case_deadline, case_submit, case_transition
 from bangban.cases.transitions import events_from
 from bangban.cases.workflow import (
@@ -65,6 +70,8 @@ from bangban.workdays.services import current_calendar
 router = Router(tags=["办件"], auth=STAFF_AUTH)
 progress_router = Router(tags=["进度查询"], auth=None)
 
+JSON = "application/json; charset=utf-8"  # as the API's renderer answers
+_instant = DjangoJSONEncoder().default  # an instant as the API's renderer writes it
 DEADLINE_STATUS = {"ok": "正常", "warning": "即将到期", "overdue": "已超期", "paused": "计时暂停"}
 
 
@@ -92,6 +99,44 @@ def summary(case: Case, today=None) -> dict:
         "due_on": case.due_on,
         "overdue": bool(case.due_on and case.due_on < today and case.state in CLOCK_RUNNING_STATES),
         "version": case.version,
+    }
+
+
+SERVICE_TYPE_LABELS = {str(k): str(v) for k, v in Case._meta.get_field("service_type").flatchoices}
+CHANNEL_LABELS = {str(k): str(v) for k, v in Case._meta.get_field("channel").flatchoices}
+
+
+def list_item(row: dict, today) -> dict:
+    """A row of ``selectors.LIST_ROW_FIELDS`` as ``summary`` shows its case (``CaseSummary``);
+    ``test_a_list_item_says_what_the_detail_says`` holds the two to the same answer."""
+    due_on, accepted_on, state = row["due_on"], row["accepted_on"], row["state"]
+    return {
+        "id": row["id"],
+        "number": row["number"],
+        "title": row["title"],
+        "service_type": row["service_type"],
+        "service_type_label": SERVICE_TYPE_LABELS.get(row["service_type"], row["service_type"]),
+        "state": state,
+        "state_label": state_label(state),
+        "channel": row["channel"],
+        "channel_label": CHANNEL_LABELS.get(row["channel"], row["channel"]),
+        "external_number": row["external_number"],
+        "site": {"code": row["site__code"], "name": row["site__name"]},
+        "agent_name": row["agent__name"],
+        "client": {
+            "id": row["client_id"],
+            "kind": row["client__kind"],
+            "name": row["client__name"],
+            "id_number_masked": row["client__id_number_masked"],
+            "mobile_masked": row["client__mobile_masked"],
+            "is_priority": row["client__is_elderly"] or row["client__is_disabled"],
+        },
+        # the instants and dates as the API's renderer writes them (ninja's JSON encoder)
+        "created_at": _instant(row["created_at"]),
+        "accepted_on": accepted_on.isoformat() if accepted_on else None,
+        "due_on": due_on.isoformat() if due_on else None,
+        "overdue": bool(due_on and due_on < today and state in CLOCK_RUNNING_STATES),
+        "version": row["version"],
     }
 
 
@@ -159,12 +204,33 @@ def allowed_events(actor: Actor, case: Case) -> list[dict]:
     return allowed
 
 
+DETAIL_TTL = 60 * 60 * 24  # a new version or a new day is a new key; this only bounds memory
+
+
 def detail(actor: Actor, case: Case) -> dict:
+    """The case's detail: the summary read fresh from the loaded row (its client block changes
+    with a correction, which does not bump the version), the rest from the cache.
+
+    The cached part is keyed by what decides it: the case's version (items, materials and
+    their checks, deadline fields: everything ``case_transition`` writes), the day and the
+    calendar (the deadline's days left and lines), and the viewer's roles on the case (the
+    allowed events). It holds nothing personal."""
+    roles = case_roles(actor, case)
+    calendar = current_calendar()
+    today = timezone.localdate()
+    who = ",".join(sorted(roles)) or "-"
+    key = f"api:case:1:{case.pk}:{case.version}:{today.isoformat()}:{calendar_key(calendar)}:{who}"
+    rest = cache.get(key)
+    if rest is None:
+        rest = _detail_rest(actor, case)
+        cache.set(key, rest, DETAIL_TTL)
+    return {**summary(case, today), "relay_to_site": case.relay_to_site, **rest}
+
+
+def _detail_rest(actor: Actor, case: Case) -> dict:
     items = case.items.select_related("item_version__item", "department")
     return {
-        **summary(case),
         "needs": case.needs,
-        "relay_to_site": case.relay_to_site,
         "items": [
             {
                 "id": ci.pk,
@@ -295,19 +361,17 @@ def list_filters(query: CaseFilters, today) -> CaseListFilters:
     "服务对象信息均为脱敏显示。",
 )
 def case_list(request, filters: Query[CaseFilters]):
-    f = filters
+    """One query for the page's rows (``selectors.case_list_page``: only the columns shown,
+    no model instances), each built straight into the ``CaseSummary`` shape (``list_item``)
+    and written as JSON at once: the answer ninja would give for the declared schema
+    (``CaseList``, as /api/openapi.json says), without validating rows built here from
+    typed columns (``test_the_list_answers_what_ninja_would_for_its_schema``)."""
     today = timezone.localdate()
-    cases = listed_cases(request.auth, list_filters(f, today))
-    if f.after:
-        cases = cases.filter(newest__lt=f.after)
-    limit = f.limit
-    page = list(cases[: limit + 1])
-    more = len(page) > limit
-    page = page[:limit]
-    return {
-        "items": [summary(case, today) for case in page],
-        "next_after": page[-1].pk if more else None,
-    }
+    rows, next_after = case_list_page(
+        request.auth, list_filters(filters, today), after=filters.after, limit=filters.limit
+    )
+    body = {"items": [list_item(row, today) for row in rows], "next_after": next_after}
+    return HttpResponse(to_json(body), content_type=JSON)
 
 
 @router.post(

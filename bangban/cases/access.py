@@ -59,7 +59,21 @@ SYSTEM = Actor("system")
 
 
 def actor_for_user(user) -> Actor | None:
-    staff = getattr(user, "staff", None) if user.is_authenticated else None
+    """The on-duty staff member signed in as ``user``, or None.
+
+    Every page reads the member's site: the member is loaded with it in one query and kept
+    on the user, so asking again in the same request costs nothing.
+    """
+    from bangban.staff.models import StaffMember
+
+    if not user.is_authenticated:
+        return None
+    if not StaffMember.user.field.remote_field.is_cached(user):  # user.staff not read yet
+        found = StaffMember.objects.select_related("site").filter(user_id=user.pk).first()
+        if found is None:
+            return None
+        user.staff = found
+    staff = getattr(user, "staff", None)
     return Actor.of_staff(staff) if staff is not None and staff.is_active else None
 
 

@@ -13,7 +13,9 @@ by name.
 - ``notify(template=, recipients=, context=, dedupe=, ref=)``: messages of one template of
   the notifications catalogue written to the outbox, delivered after the commit and retried;
   the number of new messages (``dedupe`` names the cause, so a second call writes none).
-  Dates in ``context`` are written the way every message writes them.
+  Dates in ``context`` are written the way every message writes them. A recipient is a
+  ``clients.Client``, a ``staff.StaffMember``, or a ``Mobile``: a person known only by the
+  mobile number they gave (a consultation's contact, a caller with no client record).
 
 Nothing provided is a mistake of the installation, said loudly (``RuntimeError``), never a
 message silently dropped.
@@ -22,11 +24,21 @@ message silently dropped.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 
 class SmsError(Exception):
     """The SMS gateway refused the message or could not be reached."""
+
+
+@dataclass(frozen=True)
+class Mobile:
+    """A recipient known only by a mobile number: its ciphertext (``clients.pii``) and its
+    masked form. The outbox keeps the ciphertext until the message is sent."""
+
+    cipher: str
+    masked: str
 
 
 SmsSender = Callable[[str, str], str]

@@ -146,6 +146,24 @@ class Case(models.Model):
             models.Index(fields=["completed_on"]),
             models.Index(fields=["closed_at"]),
             models.Index(fields=["accepted_on"]),
+            # an agent's open cases soonest due first (the agent's home): an ordered scan
+            # of that agent's open cases that stops after a page, not a sort of every open
+            # case the agent holds. The states are the workflow's OPEN (a test keeps them equal).
+            models.Index(
+                fields=["agent", "due_on", "created_at", "id"],
+                condition=models.Q(
+                    state__in=[
+                        "accepted",
+                        "assessing",
+                        "awaiting_supplement",
+                        "handling",
+                        "received",
+                        "reviewing",
+                        "suspended",
+                    ]
+                ),
+                name="case_agent_open_due_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -556,6 +574,27 @@ class MaterialUpload(models.Model):
         verbose_name = "材料上传记录"
         verbose_name_plural = "材料上传记录"
         ordering = ["-uploaded_at", "-id"]
+
+
+class ChangeCounter(models.Model):
+    """How often what staff see through one site changed: the version of cached lists.
+
+    One row per site (``site:<id>``), bumped by the write path in the same transaction as
+    the change (``cases.changes``): every case change bumps each site on the case's path
+    and the site it waits at. One row ``names`` is bumped when a site, a staff member, a
+    department or an item is saved (their names are shown in the lists). Counts only
+    grow, so the sum of a set of rows changes whenever any of them does.
+    """
+
+    name = models.CharField(max_length=40, primary_key=True)
+    site = models.OneToOneField(
+        "network.Site", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "变更计数"
+        verbose_name_plural = "变更计数"
 
 
 from .behalf import ApplicationOnBehalf  # noqa: E402, F401  (a family member's application)

@@ -10,6 +10,7 @@ not open.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
@@ -21,10 +22,9 @@ from django.utils import timezone
 from bangban.clients import pii
 from bangban.clients.identity import IdentityError, validate_mobile
 from bangban.clients.masking import mask_name
-from bangban.clients.models import Client
 from bangban.workdays.rules import WorkCalendar
 
-from .access import NEWEST_FIRST, Actor, get_case_for, visible_cases
+from .access import NEWEST_FIRST, Actor, visible_cases
 from .models import Case, CaseEvent, CaseItem
 from .transitions import BY_EVENT, PUBLIC_EVENTS
 from .workflow import (
@@ -65,6 +65,22 @@ def deadline_status(case: Case, today: date, calendar: WorkCalendar) -> tuple[st
     if left <= WARNING_WORKDAYS or left <= limit * WARNING_SHARE:
         return "warning", left
     return "ok", left
+
+
+def calendar_key(calendar: WorkCalendar) -> str:
+    """A fingerprint of a calendar's content (entered years and overrides), the same in every
+    process, for cache keys of what counts working days; computed once per calendar object."""
+    key = getattr(calendar, "_bangban_key", None)
+    if key is None:
+        overrides = sorted(
+            (str(day), repr(rule))
+            for year in calendar._overrides_by_year.values()
+            for day, rule in year.items()
+        )
+        content = repr((sorted(calendar.entered_years), overrides)).encode()
+        key = hashlib.sha256(content).hexdigest()[:16]
+        calendar._bangban_key = key  # type: ignore[attr-defined]
+    return key
 
 
 def _day_bounds(first: date, last: date | None = None) -> tuple[datetime, datetime]:
@@ -170,6 +186,52 @@ def case_list(
     return cases.select_related("site", "agent", "client", "relay_to_site").order_by(NEWEST_FIRST)
 
 
+# The columns a row of the API's list shows (``api.cases.list_item``), read as plain values:
+# no model instances, and none of the client's encrypted fields (the list shows them masked).
+LIST_ROW_FIELDS = (
+    "id",
+    "number",
+    "title",
+    "service_type",
+    "state",
+    "channel",
+    "external_number",
+    "site__code",
+    "site__name",
+    "agent__name",
+    "client_id",
+    "client__kind",
+    "client__name",
+    "client__id_number_masked",
+    "client__mobile_masked",
+    "client__is_elderly",
+    "client__is_disabled",
+    "created_at",
+    "accepted_on",
+    "due_on",
+    "version",
+)
+
+
+def case_list_page(
+    actor: Actor | None,
+    filters: CaseListFilters | Mapping | None = None,
+    *,
+    after: int | None = None,
+    limit: int = 20,
+) -> tuple[list[dict], int | None]:
+    """One page of ``case_list`` as rows of ``LIST_ROW_FIELDS`` (the cases newer than none,
+    or older than ``after``, newest first), and the ``after`` of the next page (None on the
+    last one). One query, whatever the page's size and the number of cases."""
+    cases = case_list(actor, filters)
+    if after:
+        cases = cases.filter(newest__lt=after)
+    rows = list(cases.values(*LIST_ROW_FIELDS)[: limit + 1])
+    more = len(rows) > limit
+    del rows[limit:]
+    return rows, (rows[-1]["id"] if more else None)
+
+
 # --- what the applicant sees: the public progress (API /api/progress and the portal) -----
 
 EVENT_LABELS = {"submit": "提交申请"}  # the opening event is not a row of the table
@@ -201,11 +263,18 @@ def client_case_by_mobile_hash(number: str, mobile_hash: str | list[str]) -> tup
     (or every hash it may be stored under, ``pii.lookups``)."""
     hashes = [mobile_hash] if isinstance(mobile_hash, str) else list(mobile_hash)
     hashes = [h for h in hashes if h]
-    client = Client.objects.filter(mobile_hash__in=hashes, cases__number=number).first()
-    if client is None or not hashes:
+    if not hashes:
         raise Http404(NOT_FOUND)
-    actor = Actor.of_client(client)
-    return actor, get_case_for(actor, number)
+    # One indexed query (the case's number, then its client's mobile hash): the case is the
+    # client's own, so it is exactly what ``get_case_for`` would give the client.
+    case = (
+        Case.objects.select_related("client", "site", "agent", "relay_to_site")
+        .filter(number=number, client__mobile_hash__in=hashes)
+        .first()
+    )
+    if case is None:
+        raise Http404(NOT_FOUND)
+    return Actor.of_client(case.client), case
 
 
 def step_label(event: CaseEvent) -> str:

@@ -12,7 +12,7 @@ from datetime import datetime
 from django.db import transaction
 from pydantic import ValidationError
 
-from . import clock, effects, events
+from . import changes, clock, effects, events
 from .access import Actor, can_open_case_at, case_roles
 from .deadlines import case_deadline as case_deadline  # re-exported: pages, API, documents
 from .deadlines import recompute_clock
@@ -147,6 +147,7 @@ def case_submit(
     )
     case.save(update_fields=["event_count", "last_event_hash"])
     events.publish_case_event(case, submitted, actor=actor)
+    changes.bump([site.pk])  # the site's cached lists (``changes``), in this transaction
     return case
 
 
@@ -185,6 +186,7 @@ def case_transition(
     details = _validated(transition, details)
     check_guards(GuardContext(locked, actor, transition, details))
     from_state = State(locked.state)
+    seen_by = (locked.site_id, locked.relay_to_site_id)  # sites that saw it before the change
     to_state = transition.next_state(from_state, accepted=bool(locked.accepted_on))
     locked.state = to_state
     recorded = effects.apply(locked, transition, actor, details) or {}
@@ -202,6 +204,7 @@ def case_transition(
     )
     locked.save()
     events.publish_case_event(locked, record, actor=actor)
+    changes.bump_case(locked, *seen_by)  # cached lists of every site that sees it (``changes``)
     _copy_into(case, locked)
     return record
 

@@ -11,10 +11,11 @@ only make sure nothing else can edit a frozen version by accident.
 """
 
 import re
+import uuid
 
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models.signals import m2m_changed
+from django.db import connection, models
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.urls import reverse
 
@@ -25,6 +26,71 @@ from .rules import guide_problems
 FROZEN_MESSAGE = "已发布或已停用的版本不可修改；如需调整，请生成新版本草稿。"
 # Fields a service may still write on a frozen version (publish → retire).
 STATE_FIELDS = {"status", "retired_at"}
+
+
+class CatalogueVersion(models.Model):
+    """One row whose token every write to what the public catalogue pages show replaces.
+
+    The item search's index and the cached item pages are keyed by it (``search``,
+    ``views``). It is replaced in the writer's own transaction, after the write, by the
+    signals at the end of this module (every save and delete of the catalogue's models, of
+    sites and departments, and changes to a version's sites or an entry's prerequisites)
+    and by ``CatalogueQuerySet`` (``update``, ``bulk_create``, ``bulk_update``). A token,
+    not a counter: a rolled-back write's number would come back with other data, a random
+    token never does, and a database restored from a backup never meets its old pages.
+    """
+
+    token = models.CharField("版本标记", max_length=32)
+    changed_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "事项清单版本"
+        verbose_name_plural = "事项清单版本"
+
+
+VERSION_ROW = 1
+
+
+def catalogue_changed() -> None:
+    """Give the catalogue a new version (call after a write the signals do not see)."""
+    token = uuid.uuid4().hex
+    if not CatalogueVersion.objects.filter(pk=VERSION_ROW).update(token=token):
+        CatalogueVersion.objects.update_or_create(pk=VERSION_ROW, defaults={"token": token})
+
+
+def catalogue_version() -> str | None:
+    """The catalogue's current version token; None if the row is missing (then cache nothing).
+
+    A raw query: it runs on every public search, and building it costs more than running it.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT token FROM {CatalogueVersion._meta.db_table} WHERE id = %s", [VERSION_ROW]
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+class CatalogueQuerySet(models.QuerySet):
+    """A queryset whose bulk writes, which send no signals, also replace the version."""
+
+    def update(self, **kwargs) -> int:
+        rows = super().update(**kwargs)
+        if rows:
+            catalogue_changed()
+        return rows
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        if created:
+            catalogue_changed()
+        return created
+
+    def bulk_update(self, objs, *args, **kwargs) -> int:
+        rows = super().bulk_update(objs, *args, **kwargs)
+        if rows:
+            catalogue_changed()
+        return rows
 
 
 class VersionStatus(models.TextChoices):
@@ -48,6 +114,8 @@ class MaterialForm(models.TextChoices):
 
 
 class ItemCategory(models.Model):
+    objects = CatalogueQuerySet.as_manager()
+
     code = models.SlugField("类别编码", max_length=40, unique=True)
     name = models.CharField("类别名称", max_length=50)
     position = models.PositiveSmallIntegerField("排序", default=0)
@@ -62,6 +130,8 @@ class ItemCategory(models.Model):
 
 
 class ServiceItem(models.Model):
+    objects = CatalogueQuerySet.as_manager()
+
     code = models.CharField("事项编码", max_length=32, unique=True, help_text="如 SCJG-001")
     name = models.CharField("事项名称", max_length=200)
     category = models.ForeignKey(
@@ -103,6 +173,8 @@ class ServiceItem(models.Model):
 
 
 class ItemVersion(models.Model):
+    objects = CatalogueQuerySet.as_manager()
+
     item = models.ForeignKey(
         ServiceItem, verbose_name="事项", on_delete=models.CASCADE, related_name="versions"
     )
@@ -225,6 +297,8 @@ class ItemVersion(models.Model):
 
 
 class Material(models.Model):
+    objects = CatalogueQuerySet.as_manager()
+
     version = models.ForeignKey(
         ItemVersion, verbose_name="指南版本", on_delete=models.CASCADE, related_name="materials"
     )
@@ -269,6 +343,8 @@ class Material(models.Model):
 class Bundle(models.Model):
     """一件事: several items a client needs for one life event, handled together."""
 
+    objects = CatalogueQuerySet.as_manager()
+
     code = models.CharField("一件事编码", max_length=32, unique=True)
     name = models.CharField("名称", max_length=100)
     description = models.TextField("说明", blank=True)
@@ -301,6 +377,8 @@ class Bundle(models.Model):
 
 
 class BundleVersion(models.Model):
+    objects = CatalogueQuerySet.as_manager()
+
     bundle = models.ForeignKey(
         Bundle, verbose_name="一件事", on_delete=models.CASCADE, related_name="versions"
     )
@@ -361,6 +439,8 @@ class BundleVersion(models.Model):
 
 
 class BundleEntry(models.Model):
+    objects = CatalogueQuerySet.as_manager()
+
     bundle_version = models.ForeignKey(
         BundleVersion, verbose_name="一件事版本", on_delete=models.CASCADE, related_name="entries"
     )
@@ -447,6 +527,8 @@ class Synonym(models.Model):
     earlier meanings first. Seeded with common phrases (migration ``seed_synonyms``).
     """
 
+    objects = CatalogueQuerySet.as_manager()
+
     phrase = models.CharField(
         "群众常用说法", max_length=30, unique=True, help_text="如：卖房子、看病报销"
     )
@@ -479,3 +561,42 @@ def synonym_meanings(means: str) -> list[str]:
     """The meanings of a synonym row, in order, without blanks or repeats."""
     pieces = re.split(r"[\s,，、;；/]+", means or "")
     return list(dict.fromkeys(p for p in pieces if p))
+
+
+# --- the catalogue's version ------------------------------------------------------------
+# What the public item list, search and guide pages show: the catalogue's own models, the
+# sites (the filter, where a version is offered) and the departments (named on each item).
+
+VERSIONED_MODELS = (
+    ItemCategory,
+    ServiceItem,
+    ItemVersion,
+    Material,
+    Bundle,
+    BundleVersion,
+    BundleEntry,
+    Synonym,
+    Site,
+    Department,
+)
+
+
+def _changed(sender, **kwargs) -> None:
+    catalogue_changed()
+
+
+def _links_changed(sender, action, **kwargs) -> None:
+    if action in {"post_add", "post_remove", "post_clear"}:
+        catalogue_changed()
+
+
+for _model in VERSIONED_MODELS:
+    _uid = f"catalogue-version-{_model._meta.label_lower}"
+    post_save.connect(_changed, sender=_model, dispatch_uid=_uid)
+    post_delete.connect(_changed, sender=_model, dispatch_uid=_uid)
+for _through in (ItemVersion.sites.through, BundleEntry.depends_on.through):
+    m2m_changed.connect(
+        _links_changed,
+        sender=_through,
+        dispatch_uid=f"catalogue-version-{_through._meta.label_lower}",
+    )

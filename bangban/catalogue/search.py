@@ -20,10 +20,12 @@ How a query matches (every whitespace-separated part must match; the scores add 
 * Anything else (digits, hyphens: "SCJG-001", "X-042"): the code or the text contains it.
 
 The index is built in the process from the published items and bundles and rebuilt when
-the catalogue changes. Whether it changed is told by a cheap fingerprint read from the
-database at each search (as ``workdays.services.current_calendar`` does): the default cache
-is per-process, so a counter bumped by signals in one worker would never reach another.
-jieba's dictionary (a second or two to load) is loaded once per process, on first use.
+the catalogue changes. Whether it changed is told by the catalogue's version token
+(``models.catalogue_version``: one row, one indexed read, replaced in the same transaction
+by every write to the catalogue, its synonyms, sites and departments), read from the
+database rather than the cache because the embedded cache is per-process. Built once per
+process and version, so no other process can keep a stale one. jieba's dictionary (a
+second or two to load) is loaded once per process, on first use.
 """
 
 from __future__ import annotations
@@ -35,9 +37,15 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 
-from bangban.catalogue.models import Bundle, ServiceItem, Synonym, synonym_meanings
+from bangban.catalogue.models import (
+    Bundle,
+    ServiceItem,
+    Synonym,
+    catalogue_version,
+    synonym_meanings,
+)
 
 MAX_QUERY_LENGTH = 50
 MAX_RESULTS = 200  # more than anyone pages through; keeps the ordering query small
@@ -222,28 +230,13 @@ def _phrases(*texts: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Index:
-    fingerprint: tuple
+    version: str | None  # the catalogue's version token it was built from
     items: tuple[Entry, ...]
     bundles: tuple[Entry, ...]
 
 
 _index: Index | None = None
 _build_lock = threading.Lock()
-
-
-def _fingerprint(bundle_rows: list[tuple], synonym_rows: list[tuple]) -> tuple:
-    items = ServiceItem.objects.aggregate(
-        count=Count("pk"),
-        published=Count("pk", filter=Q(is_published=True)),
-        latest=Max("updated_at"),
-    )
-    return (
-        items["count"],
-        items["published"],
-        items["latest"],
-        tuple(bundle_rows),
-        tuple(synonym_rows),
-    )
 
 
 SYNONYM_BONUS = 90  # the first meaning's; each later one 10 less (never below a plain keyword)
@@ -267,24 +260,21 @@ def _with_synonyms(
     return out
 
 
-def current_index() -> Index:
-    """The index for the catalogue as it is now: two small queries, a rebuild if it changed."""
+def current_index(version: str | None = None) -> Index:
+    """The index for the catalogue as it is now: rebuilt only when its version changed.
+
+    ``version`` is the token the caller already read (``models.catalogue_version``);
+    without it, one query reads it. With no version row at all the index is rebuilt.
+    """
     global _index
-    bundle_rows = list(
-        Bundle.objects.filter(is_published=True)
-        .order_by("pk")
-        .values_list("pk", "code", "name", "life_event", "keywords", "current_version_id")
-    )
-    synonym_rows = list(
-        Synonym.objects.filter(is_active=True).order_by("pk").values_list("phrase", "means")
-    )
-    fingerprint = _fingerprint(bundle_rows, synonym_rows)
+    if version is None:
+        version = catalogue_version()
     index = _index
-    if index is not None and index.fingerprint == fingerprint:
+    if version is not None and index is not None and index.version == version:
         return index
     with _build_lock:
         index = _index
-        if index is not None and index.fingerprint == fingerprint:
+        if version is not None and index is not None and index.version == version:
             return index
         tokenizer()  # load jieba before adding the catalogue's phrases to it
         items = [
@@ -295,11 +285,15 @@ def current_index() -> Index:
         ]
         bundles = [
             (pk, code, _phrases(name, life_event, keywords))
-            for pk, code, name, life_event, keywords, _ in bundle_rows
+            for pk, code, name, life_event, keywords in Bundle.objects.filter(is_published=True)
+            .order_by("pk")
+            .values_list("pk", "code", "name", "life_event", "keywords")
         ]
         synonyms = [
             (normalize(phrase), [normalize(m) for m in synonym_meanings(means)])
-            for phrase, means in synonym_rows
+            for phrase, means in Synonym.objects.filter(is_active=True)
+            .order_by("pk")
+            .values_list("phrase", "means")
             if normalize(phrase)
         ]
         items_full = _with_synonyms(items, synonyms)
@@ -311,7 +305,7 @@ def current_index() -> Index:
                     tokenizer().add_word(phrase, freq=2000)
         words.cache_clear()  # cuts made before the new words were added are stale
         index = Index(
-            fingerprint,
+            version,
             tuple(
                 Entry("item", pk, code, p[0], p, preferred=bonus)
                 for pk, code, p, bonus in items_full
@@ -374,16 +368,21 @@ def _ordered(queryset: QuerySet, ranked: list[tuple[int, int]]) -> QuerySet:
     return queryset.filter(pk__in=[pk for pk, _ in ranked]).order_by(order)
 
 
-def search_items(items: QuerySet[ServiceItem], query: str) -> QuerySet[ServiceItem]:
-    """``items`` narrowed to those matching ``query``, best match first (all of them if blank)."""
+def search_items(
+    items: QuerySet[ServiceItem], query: str, version: str | None = None
+) -> QuerySet[ServiceItem]:
+    """``items`` narrowed to those matching ``query``, best match first (all of them if blank).
+
+    ``version``: the catalogue's version token if the caller has read it (saves a query).
+    """
     if not query_parts(query):
         return items
-    return _ordered(items, rank(current_index().items, query))
+    return _ordered(items, rank(current_index(version).items, query))
 
 
-def search_bundles(query: str) -> QuerySet[Bundle]:
+def search_bundles(query: str, version: str | None = None) -> QuerySet[Bundle]:
     """Published bundles matching ``query``, best first (all of them if blank)."""
     bundles = Bundle.objects.filter(is_published=True)
     if not query_parts(query):
         return bundles
-    return _ordered(bundles, rank(current_index().bundles, query))
+    return _ordered(bundles, rank(current_index(version).bundles, query))

@@ -5,12 +5,18 @@ or fetched in one query with its related rows joined, so the number of queries d
 grow with the catalogue.
 """
 
+import hashlib
+import json
 from pathlib import Path
+from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from bangban.catalogue import search
 from bangban.downloads import open_or_404, private_file
@@ -19,7 +25,14 @@ from bangban.staff.models import StaffMember
 from bangban.staff.selectors import MIN_AGENTS_PER_SITE, sites_short_of_agents
 
 from . import disclosure, selectors
-from .models import Bundle, ItemCategory, ItemVersion, Material, VersionStatus
+from .models import (
+    Bundle,
+    ItemCategory,
+    ItemVersion,
+    Material,
+    VersionStatus,
+    catalogue_version,
+)
 
 ITEMS_PER_PAGE = 20
 BUNDLES_SHOWN = 12
@@ -29,11 +42,45 @@ def _active_site(code: str) -> Site:
     return get_object_or_404(Site.objects.select_related("parent"), code=code, is_active=True)
 
 
-def item_list(request):
-    query = request.GET.get("q", "").strip()[: selectors.MAX_QUERY_LENGTH]
-    category_code = request.GET.get("category", "")
-    site_code = request.GET.get("site", "")
+# Cached pages live a day at most; a catalogue write changes their key long before that.
+PAGE_SECONDS = 24 * 3600
 
+
+def _page_key(page: str, version: str, *parts: str) -> str:
+    """A cache key for a public catalogue page: its name, the version and what it shows."""
+    digest = hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
+    return f"catalogue:{page}:{version}:{digest}"
+
+
+def item_list(request):
+    """The item list and search (办事指南), its content cached by the catalogue's version.
+
+    The cached part is the page's ``<main>``: it shows only the catalogue (items, their
+    current guides, categories, bundles, synonyms for the ranking), the sites and the
+    departments, all covered by the version token (``models.catalogue_version``), plus
+    the query and filters, which are in the key. The header (display mode, sign-in state,
+    CSRF token) is rendered fresh for each request, so one visitor's header is never
+    served to another. A warm request makes one query: the version.
+    """
+    query = request.GET.get("q", "").strip()[: selectors.MAX_QUERY_LENGTH]
+    category_code = request.GET.get("category", "")[:40]
+    site_code = request.GET.get("site", "")[:40]
+    page_number = request.GET.get("page", "")[:12]
+    version = catalogue_version()
+    key = body = None
+    if version is not None:
+        key = _page_key("items", version, query, category_code, site_code, page_number)
+        body = cache.get(key)
+    if body is None:
+        body = _item_list_body(query, category_code, site_code, page_number, version)
+        if key is not None:
+            cache.set(key, body, PAGE_SECONDS)
+    return render(request, "catalogue/item_list.html", {"body": mark_safe(body)})  # noqa: S308
+
+
+def _item_list_body(
+    query: str, category_code: str, site_code: str, page_number: str, version: str | None
+) -> str:
     items = selectors.published_items().order_by("category__position", "code")
     category = site = None
     if category_code:
@@ -42,20 +89,21 @@ def item_list(request):
     if site_code:
         site = _active_site(site_code)
         items = selectors.items_offered_at(site, items)
-    items = search.search_items(items, query)  # Chinese, pinyin, initials, typos
-    page = Paginator(items, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
+    items = search.search_items(items, query, version)  # Chinese, pinyin, initials, typos
+    page = Paginator(items, ITEMS_PER_PAGE).get_page(page_number)
 
     # Meta.ordering is not applied to aggregate queries, so order explicitly.
     categories = ItemCategory.objects.annotate(
         published=Count("items", filter=Q(items__is_published=True))
     ).order_by("position", "code")
-    bundles = search.search_bundles(query)[:BUNDLES_SHOWN] if not category else []
+    bundles = search.search_bundles(query, version)[:BUNDLES_SHOWN] if not category else []
     sites = Site.objects.filter(is_active=True).only("code", "name", "level", "path")
-    filters = request.GET.copy()
-    filters.pop("page", None)
-    return render(
-        request,
-        "catalogue/item_list.html",
+    # the page links keep the query and filters (only these: they are the cache key)
+    filters = urlencode(
+        [(k, v) for k, v in (("q", query), ("category", category_code), ("site", site_code)) if v]
+    )
+    return render_to_string(
+        "catalogue/item_list_body.html",
         {
             "page": page,
             "query": query,
@@ -64,7 +112,7 @@ def item_list(request):
             "categories": categories,
             "bundles": bundles,
             "sites": sites,
-            "filters": filters.urlencode(),
+            "filters": filters,
         },
     )
 

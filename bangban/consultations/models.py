@@ -11,9 +11,11 @@ or the first-contact person then records the answer (``replied``). Turning one s
 awaiting a reply into a case also replies it, with the case number as the answer: the
 application is its result (§10.1.1.1). A citizen may also ask online on the portal
 (``services.consultation_ask``: channel online, owned by an agent of the site asked); the
-answer is sent to a mobile contact by SMS with the personal link to the question's page
-(``answer_sms_at`` says when). Writes go through ``services.py``; the contact is stored
-encrypted and shown masked, with a blind index for a mobile (the citizen's own list).
+answer is sent to a mobile contact by SMS with the personal link to the question's page,
+through the notifications outbox (template ``client.consultation_answered``, retried;
+``answer_sms_at`` says when it was written there). Writes go through ``services.py``; the
+contact is stored encrypted and shown masked, with a blind index for a mobile (the citizen's
+own list).
 """
 
 from django.db import models

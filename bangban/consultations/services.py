@@ -335,29 +335,38 @@ def consultation_reply(*, consultation: Consultation, staff, answer: str) -> Con
     return consultation
 
 
-def answer_sms_text(consultation: Consultation) -> str:
-    """The SMS that brings the answer to the client, with the personal link to the page."""
+ANSWER_SMS = "client.consultation_answered"  # the notifications catalogue's template
+
+
+def answer_sms_context(consultation: Consultation) -> dict:
+    """What the answer SMS says (template ``client.consultation_answered``, which the
+    administrator may edit): the question's day and start, the answer (long ones cut, the
+    whole on the page) and the personal link to the question's page."""
     asked = timezone.localdate(consultation.created_at)
     answer = consultation.answer
     if len(answer) > 60:
         answer = answer[:60] + "…（全文见链接）"
-    link = settings.PUBLIC_URL.rstrip("/") + page_path(consultation)
-    return (
-        f"【帮办代办】{consultation.client_name}，您{asked.month}月{asked.day}日的咨询"
-        f"（{consultation.content[:20]}）已答复：{answer} 查看：{link}"
-    )
+    return {
+        "client_name": consultation.client_name,
+        "asked_on": f"{asked.month}月{asked.day}日",
+        "content": consultation.content[:20],
+        "answer": answer,
+        "page_url": settings.PUBLIC_URL.rstrip("/") + page_path(consultation),
+    }
 
 
 def _tell_answer(consultation: Consultation):
-    """Send the answer to the client's mobile; when it went, or None (a landline, or the
-    gateway refused: the staff page says so, and the client's page shows the answer)."""
-    mobile = contact_mobile(consultation)
-    if not mobile:
+    """Write the answer SMS to the outbox (sent after the commit, retried, seen by staff);
+    when it was written, or None for a contact that is not a mobile."""
+    if not contact_mobile(consultation):
         return None
-    try:
-        messaging.send_sms(mobile, answer_sms_text(consultation))
-    except messaging.SmsError:
-        return None
+    messaging.notify(
+        template=ANSWER_SMS,
+        recipients=[messaging.Mobile(consultation.contact_cipher, consultation.contact_masked)],
+        context=answer_sms_context(consultation),
+        dedupe=f"consultation:{consultation.pk}:answer",
+        ref=f"consultation:{consultation.pk}",
+    )
     return clock.now()
 
 

@@ -14,7 +14,9 @@ at once or in a daily digest.
 
 Keys marked ``api_only`` are sent by features that call ``outbox.enqueue`` themselves
 (appointments, complaints and bad reviews, rectification), or through the core's port
-(``cases.messaging.notify``: consultations' replies due); no workflow event sends them.
+(``cases.messaging.notify``: consultations' replies due and answers, the visits area's
+confirmations and reminders); no workflow event sends them. A client template may also go
+to a ``messaging.Mobile``: a person known only by the number they gave.
 """
 
 from __future__ import annotations
@@ -267,10 +269,12 @@ _SPECS = [
             "site_address": "服务机构地址",
             "title": "预约事项",
             "appointment_time": "预约时间",
+            "number": "预约编号",
         },
         "预约确认",
         SIGN + "{{ client_name }}，您已预约{{ appointment_time }}到{{ site_name }}"
-        "{% if site_address %}（{{ site_address }}）{% endif %}办理“{{ title }}”，请按时前往。",
+        "{% if site_address %}（{{ site_address }}）{% endif %}办理“{{ title }}”，请按时前往。"
+        "{% if number %}预约编号{{ number }}。{% endif %}",
         "预约成功时（由预约功能调用）",
         api_only=True,
         case_variables=False,
@@ -289,6 +293,69 @@ _SPECS = [
         SIGN + "{{ client_name }}，提醒您：您预约了{{ appointment_time }}到{{ site_name }}"
         "办理“{{ title }}”，请携带相关材料按时前往。",
         "预约前一天（由预约功能调用）",
+        api_only=True,
+        case_variables=False,
+    ),
+    TemplateSpec(
+        "client.home_visit_confirmed",
+        "上门服务安排确认",
+        CLIENT,
+        {
+            "number": "上门服务申请编号",
+            "agent_name": "上门的帮办代办员",
+            "visit_time": "上门时间（如10月8日 10:00）",
+            "reply": "协调员告知申请人的话（可能为空）",
+        },
+        "上门服务已安排",
+        SIGN + "您的上门服务申请（{{ number }}）已安排：帮办代办员{{ agent_name }}将于"
+        "{{ visit_time }}上门。{{ reply }}",
+        "协调员安排上门服务（或改期）时（由预约与上门功能调用）",
+        api_only=True,
+        case_variables=False,
+    ),
+    TemplateSpec(
+        "client.home_visit_reminder",
+        "上门服务提醒",
+        CLIENT,
+        {
+            "number": "上门服务申请编号",
+            "agent_name": "上门的帮办代办员",
+            "visit_time": "上门时间（如10月8日 10:00）",
+            "needs": "需要办理的事情（摘要）",
+        },
+        "上门服务提醒",
+        SIGN + "提醒您：帮办代办员{{ agent_name }}将于{{ visit_time }}上门办理"
+        "“{{ needs }}”，请备好相关材料。如需改期请致电服务点。",
+        "上门前一天（由预约与上门功能调用）",
+        api_only=True,
+        case_variables=False,
+    ),
+    TemplateSpec(
+        "client.home_visit_declined",
+        "上门服务不予安排",
+        CLIENT,
+        {"number": "上门服务申请编号", "reply": "不予安排的理由及其他办法"},
+        "上门服务申请答复",
+        SIGN + "您的上门服务申请（{{ number }}）：{{ reply }}",
+        "协调员不予安排上门服务时（由预约与上门功能调用）",
+        api_only=True,
+        case_variables=False,
+    ),
+    TemplateSpec(
+        "client.consultation_answered",
+        "咨询答复",
+        CLIENT,
+        {
+            "client_name": "咨询人",
+            "asked_on": "咨询日期（如10月8日）",
+            "content": "咨询内容（前20字）",
+            "answer": "答复内容（超过60字的截断，全文见链接）",
+            "page_url": "本人专用的咨询页面链接（无需登录）",
+        },
+        "咨询答复",
+        SIGN + "{{ client_name }}，您{{ asked_on }}的咨询（{{ content }}）已答复："
+        "{{ answer }} 查看：{{ page_url }}",
+        "记录咨询答复时，发往咨询人登记的手机号码（由咨询功能调用）",
         api_only=True,
         case_variables=False,
     ),

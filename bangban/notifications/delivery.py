@@ -208,6 +208,8 @@ def _phone(message: Message) -> str:
         # the number given for this message (e.g. the old one, told of a correction),
         # else the client's mobile as registered now
         phone = pii.reveal(message.to_cipher or client.mobile_cipher)
+    elif message.recipient_kind == RecipientKind.MOBILE:
+        phone = pii.reveal(message.to_cipher) if message.to_cipher else ""
     else:
         phone = message.staff.phone
     if not phone:

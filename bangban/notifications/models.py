@@ -28,6 +28,8 @@ from . import catalog, rendering
 class RecipientKind(models.TextChoices):
     CLIENT = "client", "服务对象"
     STAFF = "staff", "工作人员"
+    # a person known only by the mobile they gave (a consultation, a caller): no client row
+    MOBILE = "mobile", "手机号码"
 
 
 class MessageChannel(models.TextChoices):
@@ -167,7 +169,8 @@ class Message(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(recipient_kind="client", client__isnull=False)
-                | models.Q(recipient_kind="staff", staff__isnull=False),
+                | models.Q(recipient_kind="staff", staff__isnull=False)
+                | models.Q(recipient_kind="mobile", client__isnull=True, staff__isnull=True),
                 name="message_has_its_recipient",
             )
         ]
@@ -177,6 +180,8 @@ class Message(models.Model):
 
     @property
     def recipient_name(self) -> str:
+        if self.recipient_kind == RecipientKind.MOBILE:
+            return self.address_masked
         person = self.client if self.recipient_kind == RecipientKind.CLIENT else self.staff
         return person.name if person else ""
 

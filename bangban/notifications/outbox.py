@@ -21,6 +21,7 @@ messages are both committed or neither is. It
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from django.db import transaction
 from django.template import TemplateSyntaxError
 
 from bangban.cases import clock
+from bangban.cases.messaging import Mobile
 from bangban.cases.workflow import SERVICE_TYPE_LABELS
 from bangban.clients.masking import mask_mobile
 from bangban.staff.models import StaffMember
@@ -69,7 +71,8 @@ def enqueue(
     """Write the messages of one template for these recipients; return how many new rows.
 
     ``recipients`` are ``clients.Client`` and ``staff.StaffMember`` objects (inactive
-    staff are left out). ``dedupe`` names the cause once and for all — ``event:<id>`` for a
+    staff are left out), and ``messaging.Mobile`` numbers of people with no client row
+    (an SMS to that number; the ciphertext is kept until it is sent). ``dedupe`` names the cause once and for all — ``event:<id>`` for a
     case event, ``<job>:<object>:<day>`` for a daily job — and is completed with the
     template, recipient and channel into the unique ``dedupe_key``.
 
@@ -85,10 +88,12 @@ def enqueue(
         return 0
     now = clock.now()
     rows = []
-    clients, staff_ids = [], []
+    clients, staff_ids, mobiles = [], [], []
     for person in recipients:
         if isinstance(person, StaffMember):
             staff_ids.append(person.pk)
+        elif isinstance(person, Mobile):
+            mobiles.append(person)
         else:
             clients.append(person)
     common = dict(
@@ -101,6 +106,8 @@ def enqueue(
     )
     for client in clients:
         rows.append(_client_row(client, dedupe, now, common, sms_to))
+    for mobile in mobiles:
+        rows.append(_mobile_row(mobile, dedupe, now, common))
     for staff in _staff_with_preferences(staff_ids):
         rows.extend(_staff_rows(staff, dedupe, now, common))
     written = Message.objects.filter(dedupe_key__in=[r.dedupe_key for r in rows])
@@ -251,6 +258,28 @@ def _client_row(client, dedupe: str, now, common: dict, sms_to=None) -> Message:
     elif not getattr(client, "sms_opt_in", True):
         row.state, row.next_attempt_at, row.to_cipher = MessageState.SKIPPED, None, ""
         row.last_error = "服务对象选择不接收短信"
+    return row
+
+
+def _mobile_row(mobile: Mobile, dedupe: str, now, common: dict) -> Message:
+    """An SMS to a number given for this cause only (no client row behind it)."""
+    who = "m" + hashlib.sha256(mobile.cipher.encode()).hexdigest()[:16]
+    row = Message(
+        recipient_kind=RecipientKind.MOBILE,
+        channel=MessageChannel.SMS,
+        address_masked=mobile.masked,
+        to_cipher=mobile.cipher,
+        dedupe_key=_key(dedupe, common["template_key"], who, MessageChannel.SMS),
+        state=MessageState.QUEUED,
+        next_attempt_at=now,
+        **common,
+    )
+    if not mobile.cipher:
+        row.state, row.next_attempt_at, row.last_error = (
+            MessageState.SKIPPED,
+            None,
+            "没有手机号码",
+        )
     return row
 
 

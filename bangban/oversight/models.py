@@ -673,7 +673,9 @@ class DailyFigure(models.Model):
     population and met count are dated by the figure's own date (as in ``metrics``), the
     volumes by theirs; ``handling_n``/``handling_sum``: completed cases with a known net
     handling time and the sum of their working days. Evaluations count at their case's site
-    and agent, as everywhere else in the metrics.
+    and agent, as everywhere else in the metrics. ``overdue_open``: the cases due that day
+    and still running, if that day is before the day the row was counted as of (summed over
+    every day, the cases overdue now; ``rollup.overdue_now``).
     """
 
     day = models.DateField()
@@ -700,17 +702,90 @@ class DailyFigure(models.Model):
     vol_refused = models.PositiveIntegerField(default=0)
     handling_n = models.PositiveIntegerField(default=0)
     handling_sum = models.IntegerField(default=0)
+    overdue_open = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = "每日统计汇总"
         verbose_name_plural = "每日统计汇总"
+        indexes = [
+            models.Index(fields=["day", "site"]),
+            # the cases overdue now: every day's rows, but only the few that hold one
+            models.Index(
+                fields=["site", "day"],
+                condition=models.Q(overdue_open__gt=0),
+                name="dailyfigure_overdue_idx",
+            ),
+        ]
+
+
+class DailyReasonCount(models.Model):
+    """One day's suspensions or terminations for one site, agent and reason.
+
+    Built with ``DailyFigure`` (same days, same job) so the dashboard's reasons panels sum
+    these rows. A suspension is dated by its event's local day and counts at the site that
+    suspended (``site``: the event's) while its case is at ``case_site`` (a scope counts it
+    when both are in it, as counted from the events); a termination is dated by the case's
+    closing day and counts at the case's current site (both fields), as ``vol_terminated``
+    does. Both: the case's current agent.
+    """
+
+    class Kind(models.TextChoices):
+        SUSPENSION = "suspension", "中止"
+        TERMINATION = "termination", "终止"
+
+    day = models.DateField()
+    site = models.ForeignKey("network.Site", on_delete=models.CASCADE, related_name="+")
+    case_site = models.ForeignKey("network.Site", on_delete=models.CASCADE, related_name="+")
+    agent = models.ForeignKey(
+        "staff.StaffMember", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    reason = models.CharField(max_length=60, blank=True)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "每日中止终止原因汇总"
+        verbose_name_plural = "每日中止终止原因汇总"
+        indexes = [models.Index(fields=["day", "site"])]
+
+
+class DailyPathStep(models.Model):
+    """Credit along the path (``path.py``) rolled up: one day's (case, step) pairs that one
+    site did first on that day, by the event's actor.
+
+    A (case, step) counts at a site on the day that site *first* did that step for that
+    case (the case's lowest-``seq`` such event there), so the days add up: each pair falls
+    on one day per site. ``region_depth``: the depth (``Site.path`` components) of the
+    highest site for whose region (it and every site below) this was also the first time
+    the case had the step done; null when a site below did it earlier. A region ``X``'s
+    total (each case once) is then the rows at or below ``X`` with ``region_depth`` at most
+    ``X``'s depth. Events are append-only, so a row never changes once its day is counted.
+    """
+
+    day = models.DateField()
+    site = models.ForeignKey("network.Site", on_delete=models.CASCADE, related_name="+")
+    agent = models.ForeignKey(
+        "staff.StaffMember", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    step = models.CharField(max_length=20)
+    region_depth = models.PositiveSmallIntegerField(null=True)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "每日各环节办件汇总"
+        verbose_name_plural = "每日各环节办件汇总"
         indexes = [models.Index(fields=["day", "site"])]
 
 
 class RollupState(models.Model):
-    """Days before ``through`` are in ``DailyFigure``; the calendar they were counted with."""
+    """Days before ``through`` are in ``DailyFigure``; the calendar they were counted with.
+
+    ``counted_on``: the day the live days (``through`` to that day) were last counted as
+    of; their rows are read only by a view of that same day (``rollup.split``).
+    """
 
     through = models.DateField(null=True)
+    counted_on = models.DateField(null=True)
     fingerprint = models.CharField(max_length=200, blank=True)
 
 

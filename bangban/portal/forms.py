@@ -211,24 +211,6 @@ class HomeVisitForm(PortalForm):
         self.fields["site"].choices = [("", "请选择")] + [(s.code, s.name) for s in sites]
 
 
-class ScheduleForm(PortalForm):
-    agent = forms.ChoiceField(label="上门帮办代办员")
-    scheduled_for = forms.DateTimeField(
-        label="上门时间",
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
-    reply = forms.CharField(label="告知申请人（可不填）", required=False, max_length=300)
-
-    def __init__(self, *args, agents, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["agent"].choices = [(str(a.pk), f"{a.name}（{a.site.name}）") for a in agents]
-
-
-class DeclineForm(PortalForm):
-    reply = forms.CharField(label="不予安排的理由及其他办法", max_length=300)
-
-
 class EvaluationForm(PortalForm):
     level = forms.ChoiceField(
         label="您对这次服务满意吗",

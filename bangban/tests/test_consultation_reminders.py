@@ -86,5 +86,5 @@ def test_the_task_checks_the_calendar_once_per_run(world, monkeypatch):
     with CaptureQueriesContext(connection) as run:
         tasks.consultation_replies_due()  # through huey (immediate under pytest)
     calendar = [q for q in run.captured_queries if "workdays_" in q["sql"]]
-    assert len(calendar) == 2  # the fingerprint's two queries, not one per consultation
+    assert len(calendar) == 1  # the fingerprint's one query, not one per consultation
     assert len(notices(world.agent_a, "staff.consultation_due")) == 2

@@ -138,8 +138,6 @@ PUBLIC = {
     "portal:cancel": Target(fields()),
     "portal:reschedule": Target(fields(extra=["slot", "more"])),
     "portal:home-visit": Target(fields(pf.HomeVisitForm)),
-    "portal:home-visits-manage": Target(fields()),
-    "portal:home-visit-handle": Target(fields(pf.ScheduleForm, pf.DeclineForm, extra=["action"])),
     "portal:track": Target(fields(pf.TrackForm)),
     "portal:track-case": Target(fields()),
     "portal:track-document": Target(fields(extra=["download"]), post=False),
@@ -173,6 +171,10 @@ STAFF = {
     ),
     "workbench:check-id": Target(fields(extra=["kind", "id_number"]), post=False),
     "workbench:item-choices": Target(fields(extra=["field"]), post=False),
+    "workbench:home-visits-manage": Target(fields(), post=False),
+    "workbench:home-visit-handle": Target(
+        fields(extra=["action", "agent", "scheduled_for", "reply"])
+    ),
     "oversight:dashboard": Target(fields(extra=OVERSIGHT), post=False),
     "oversight:breakdown": Target(fields(extra=OVERSIGHT), post=False),
     "oversight:list": Target(fields(extra=OVERSIGHT), post=False),
@@ -280,6 +282,7 @@ def objects(world, monkeypatch, settings, tmp_path):
             "track/": {"number": [case.number]},
             "appointments/": {"number": [made.number]},
             "home-visits/": {"number": [visit.number]},
+            "work/visits/home/": {"number": [visit.number]},
             "complaints/": {"number": [complaint.number]},
             "e/": {"token": [token_for(case)]},  # the evaluation SMS's personal link
             "ask/": {"token": [page_token(asked)]},  # the answer's personal link

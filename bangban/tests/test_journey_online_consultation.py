@@ -15,6 +15,7 @@ from bangban.cases.access import Actor
 from bangban.cases.models import Case
 from bangban.clients import pii
 from bangban.consultations.models import Consultation
+from bangban.notifications.models import Message, MessageState
 from bangban.oversight.figures import metrics, rollup
 from bangban.oversight.figures.jobs import count_new_events
 from bangban.oversight.figures.metrics import Period, Rate, Scope
@@ -34,6 +35,12 @@ def test_journey_an_assist_case_from_an_online_consultation(
     sent: list[tuple[str, str]] = []
     monkeypatch.setattr(
         "bangban.cases.messaging.send_sms", lambda phone, text: sent.append((phone, text)) or "t"
+    )
+    # what the outbox's delivery worker hands the gateway (run after each commit in tests)
+    delivered: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        "bangban.notifications.delivery.send_sms",
+        lambda phone, text, **key: delivered.append((phone, text)) or "t",
     )
     base = live_server.url
     page.set_default_timeout(15_000)
@@ -59,9 +66,12 @@ def test_journey_an_assist_case_from_an_online_consultation(
     page.get_by_role("button", name="记录答复").click()
     expect(page.get_by_text("需办理食品经营许可，可以委托我们代办。").first).to_be_visible()
 
-    # 3. the answer reaches the citizen by SMS, with a link to their page, and on that page
-    assert [phone for phone, _ in sent] == [PHONE]
-    assert "/ask/" in sent[0][1]
+    # 3. the answer reaches the citizen by SMS through the outbox, with a link to their
+    #    page, and on that page
+    answered = Message.objects.get(template_key="client.consultation_answered")
+    assert answered.state == MessageState.SENT and answered.case is None
+    assert [phone for phone, _ in delivered] == [PHONE]
+    assert "/ask/" in delivered[0][1]
     citizen_signs_in(page, base, PHONE)
     page.goto(question_url)
     expect(page.locator("#answer")).to_contain_text("需办理食品经营许可")

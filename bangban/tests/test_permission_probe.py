@@ -589,6 +589,12 @@ WORKBENCH_RECIPES = {
         "/work/visits/home/{f.home_visit.number}/done/",
         {"note": "已上门"},
     ),
+    # 上门服务安排: scheduling another county's request (its status would change) is refused
+    "visits/home/<str:number>/": (
+        "post",
+        "/work/visits/home/{f.home_visit.number}/",
+        {"action": "decline", "reply": "不予安排"},
+    ),
     "desk/consultations/<int:pk>/case/": (
         "post",
         "/work/desk/consultations/{f.consultation.pk}/case/",

@@ -1,13 +1,15 @@
 """The SMS of appointments and home visits: a confirmation when booked or scheduled, and a
-reminder the day before (through the core's messaging port, ``cases.messaging``).
+reminder the day before, written to the notifications outbox through the core's port
+(``cases.messaging.notify``): sent after the commit, retried, and listed where staff see the
+outbox. The texts are the catalogue's templates, which the administrator may edit
+(``client.appointment_confirmed`` / ``client.appointment_reminder``,
+``client.home_visit_confirmed`` / ``client.home_visit_reminder``).
 
-Nothing goes twice: each message first claims its stamp on the row
-(``confirmation_sent_at`` / ``reminder_sent_at``) with one conditional UPDATE, so two workers
-or a second run find it taken. When the person is a registered client (the case's, or the
-one with the same mobile), the message goes through the outbox (``notify``, templates
-``client.appointment_confirmed`` / ``client.appointment_reminder``), which retries it and
-shows it to staff; otherwise it goes at once (``send_sms``) and a failure gives the stamp
-back, so the next run of ``tasks.visit_messages`` tries again.
+The recipient is the registered client (the case's, or the one with the same mobile), else the
+number the person gave (``messaging.Mobile``). Nothing goes twice: each message first claims
+its stamp on the row (``confirmation_sent_at`` / ``reminder_sent_at``) with one conditional
+UPDATE, so two workers or a second run find it taken; the outbox's key names the stamp (and,
+for a visit, the time it was scheduled for, so a new time is confirmed again).
 
 A reminder goes the day before, for requests made before that day (one made the day before
 has just been confirmed).
@@ -20,8 +22,7 @@ from datetime import datetime, timedelta
 from django.db.models import Model
 from django.utils import timezone
 
-from bangban.cases.messaging import SmsError, notify, send_sms
-from bangban.clients import pii
+from bangban.cases.messaging import Mobile, notify
 from bangban.clients.models import Client
 
 from .models import (
@@ -31,8 +32,6 @@ from .models import (
     HomeVisitStatus,
 )
 
-SIGN = "【帮办代办】"
-
 
 def _claim(model: type[Model], pk: int, stamp: str, now) -> bool:
     return bool(
@@ -40,36 +39,26 @@ def _claim(model: type[Model], pk: int, stamp: str, now) -> bool:
     )
 
 
-def _give_back(model: type[Model], pk: int, stamp: str) -> None:
-    model._default_manager.filter(pk=pk).update(**{stamp: None})
-
-
-def _client_of(row) -> Client | None:
+def recipient_of(row) -> Client | Mobile:
+    """Who a request's messages go to: the case's client, a client registered under the same
+    mobile, else the number the person gave."""
     if row.case_id:
         return row.case.client
-    return Client.objects.filter(mobile_hash=row.mobile_hash).order_by("pk").first()
+    client = Client.objects.filter(mobile_hash=row.mobile_hash).order_by("pk").first()
+    return client or Mobile(row.mobile_cipher, row.mobile_masked)
 
 
-def _send(model, row, stamp: str, text: str, *, template: str = "", context=None) -> bool:
-    """Claim ``stamp`` and send; True when this call sent (or queued) the message."""
-    now = timezone.now()
-    if not _claim(model, row.pk, stamp, now):
+def _send(model, row, stamp: str, *, template: str, context: dict, key: str = "") -> bool:
+    """Claim ``stamp`` and write the message to the outbox; True when this call did."""
+    if not _claim(model, row.pk, stamp, timezone.now()):
         return False
-    client = _client_of(row) if template else None
-    if client is not None:
-        notify(
-            template=template,
-            recipients=[client],
-            context=context or {},
-            dedupe=f"visits:{model.__name__.lower()}:{row.pk}:{stamp}",
-            ref=row.number,
-        )
-        return True
-    try:
-        send_sms(pii.reveal(row.mobile_cipher), text)
-    except SmsError:
-        _give_back(model, row.pk, stamp)
-        return False
+    notify(
+        template=template,
+        recipients=[recipient_of(row)],
+        context=context,
+        dedupe=f"visits:{model.__name__.lower()}:{row.pk}:{stamp}{key}",
+        ref=row.number,
+    )
     return True
 
 
@@ -85,6 +74,7 @@ def _appointment_context(appointment: Appointment) -> dict:
         "site_address": appointment.slot.site.address,
         "title": appointment.purpose,
         "appointment_time": _slot_time(appointment),
+        "number": appointment.number,
     }
 
 
@@ -100,20 +90,12 @@ def confirm_appointment(pk: int) -> bool:
     appointment = _appointment(pk)
     if appointment is None:
         return False
-    context = _appointment_context(appointment)
-    address = f"（{context['site_address']}）" if context["site_address"] else ""
-    text = (
-        f"{SIGN}{appointment.name}，您已预约{context['appointment_time']}到"
-        f"{context['site_name']}{address}办理“{appointment.purpose}”，请按时前往。"
-        f"预约编号{appointment.number}。"
-    )
     return _send(
         Appointment,
         appointment,
         "confirmation_sent_at",
-        text,
         template="client.appointment_confirmed",
-        context=context,
+        context=_appointment_context(appointment),
     )
 
 
@@ -121,18 +103,12 @@ def remind_appointment(pk: int) -> bool:
     appointment = _appointment(pk)
     if appointment is None:
         return False
-    context = _appointment_context(appointment)
-    text = (
-        f"{SIGN}{appointment.name}，提醒您：您预约了{context['appointment_time']}到"
-        f"{context['site_name']}办理“{appointment.purpose}”，请携带相关材料按时前往。"
-    )
     return _send(
         Appointment,
         appointment,
         "reminder_sent_at",
-        text,
         template="client.appointment_reminder",
-        context=context,
+        context=_appointment_context(appointment),
     )
 
 
@@ -149,26 +125,61 @@ def _when(visit: HomeVisitRequest) -> str:
     return f"{at.month}月{at.day}日 {at:%H:%M}"
 
 
+def _visit_context(visit: HomeVisitRequest) -> dict:
+    return {
+        "number": visit.number,
+        "agent_name": visit.agent.name if visit.agent else "",
+        "visit_time": _when(visit),
+        "reply": visit.reply,
+        "needs": visit.needs[:30],
+    }
+
+
+def _visit_key(visit: HomeVisitRequest) -> str:
+    return f":{visit.scheduled_for:%Y%m%d%H%M}" if visit.scheduled_for else ""
+
+
 def confirm_visit(pk: int) -> bool:
     visit = _visit(pk)
     if visit is None or visit.agent is None:
         return False
-    text = (
-        f"{SIGN}您的上门服务申请（{visit.number}）已安排：帮办代办员{visit.agent.name}将于"
-        f"{_when(visit)}上门。{visit.reply}"
+    context = _visit_context(visit)
+    del context["needs"]
+    return _send(
+        HomeVisitRequest,
+        visit,
+        "confirmation_sent_at",
+        template="client.home_visit_confirmed",
+        context=context,
+        key=_visit_key(visit),
     )
-    return _send(HomeVisitRequest, visit, "confirmation_sent_at", text)
 
 
 def remind_visit(pk: int) -> bool:
     visit = _visit(pk)
     if visit is None or visit.agent is None:
         return False
-    text = (
-        f"{SIGN}提醒您：帮办代办员{visit.agent.name}将于{_when(visit)}上门办理"
-        f"“{visit.needs[:30]}”，请备好相关材料。如需改期请致电服务点。"
+    context = _visit_context(visit)
+    del context["reply"]
+    return _send(
+        HomeVisitRequest,
+        visit,
+        "reminder_sent_at",
+        template="client.home_visit_reminder",
+        context=context,
+        key=_visit_key(visit),
     )
-    return _send(HomeVisitRequest, visit, "reminder_sent_at", text)
+
+
+def decline_visit(visit: HomeVisitRequest) -> int:
+    """The coordinator's refusal and its reason, written with the refusal (same transaction)."""
+    return notify(
+        template="client.home_visit_declined",
+        recipients=[recipient_of(visit)],
+        context={"number": visit.number, "reply": visit.reply},
+        dedupe=f"visits:homevisitrequest:{visit.pk}:declined",
+        ref=visit.number,
+    )
 
 
 def messages_due(now=None) -> int:

@@ -10,7 +10,8 @@ the same transaction; rescheduling is a cancel and a booking that succeed or fai
 Home visits are for any priority client (老年人、残疾人等特殊群体: seed 001 §9, 003 第十一条)
 or on a need staff record (seed 002: 必要时…登门受理): the person gives an address and the
 times that suit them, a coordinator of the site schedules an agent or declines with a reason,
-and the person is told by SMS; the agent records the visit as done.
+and the person is told by SMS (the outbox, catalogue templates: ``messages.py``); the agent
+records the visit as done.
 
 Both belong to a case when booked from one or linked by staff. Staff take requests by phone
 (``appointment_by_phone``, ``home_visit_by_phone``) and record attended / no-show and visited.
@@ -220,13 +221,6 @@ def appointment_reschedule(
 # --- home visits --------------------------------------------------------------------------
 
 
-def _tell(mobile_cipher: str, text: str) -> None:
-    try:
-        send_sms(pii.reveal(mobile_cipher), text)
-    except SmsError:
-        pass  # the request page shows the same news; a lost SMS must not undo the scheduling
-
-
 NOT_PRIORITY = (
     "上门服务面向行动不便的老年人、残疾人、孕妇等特殊群体；其他确有需要的，"
     "请致电服务点，由工作人员登记需要上门的原因"
@@ -356,7 +350,7 @@ def home_visit_decline(*, visit: HomeVisitRequest, staff, reply: str) -> HomeVis
     visit.reply = reply.strip()[:300]
     visit.handled_by = staff
     visit.save()
-    _tell(visit.mobile_cipher, f"【帮办代办】您的上门服务申请（{visit.number}）：{visit.reply}")
+    messages.decline_visit(visit)  # to the outbox, in this transaction
     return visit
 
 

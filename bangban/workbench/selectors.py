@@ -85,8 +85,37 @@ def rows(cases, today: date, calendar: WorkCalendar, *, by_time_left=False) -> l
     return found
 
 
+# what a list of cases shows (``_case_rows.html``, the ledger) and what time left needs:
+# the rest of a case's columns (needs, delivery, the hash chain…) are never read by a list
+LISTED_COLUMNS = (
+    "number",
+    "title",
+    "service_type",
+    "channel",
+    "state",
+    "created_at",
+    "accepted_on",
+    "promised_days",
+    "due_on",
+    "paused_since",
+    "supplement_due_on",
+    "site__name",
+    "agent__name",
+    "relay_to_site__name",
+    "client__name",
+    "client__kind",
+    "client__is_elderly",
+    "client__is_disabled",
+)
+
+
+def listed_columns(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Cases with their site, agent, client and relay site joined, only the columns lists show."""
+    return cases.select_related("site", "agent", "client", "relay_to_site").only(*LISTED_COLUMNS)
+
+
 def _listed(cases: QuerySet[Case]) -> QuerySet[Case]:
-    return cases.select_related("site", "agent", "client", "relay_to_site")
+    return listed_columns(cases)
 
 
 # --- the agent's home ---------------------------------------------------------------
@@ -163,6 +192,13 @@ def relayed_out(actor: Actor, today: date, calendar: WorkCalendar) -> list[Relay
         )
         .select_related(
             "to_site", "case__site", "case__agent", "case__client", "case__relay_to_site"
+        )
+        .only(
+            "case_id",
+            "status",
+            "sent_at",
+            "to_site__name",
+            *(f"case__{name}" for name in LISTED_COLUMNS),
         )
         .order_by("-sent_at", "-id")[: HOME_LIMIT * 2]
     )

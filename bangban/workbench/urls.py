@@ -49,5 +49,7 @@ urlpatterns = [
         "visits/appointments/<str:number>/mark/", visits.appointment_mark, name="appointment-mark"
     ),
     path("visits/home/<str:number>/done/", visits.visit_done, name="visit-done"),
+    path("visits/home/", visits.home_visits_manage, name="home-visits-manage"),
+    path("visits/home/<str:number>/", visits.home_visit_handle, name="home-visit-handle"),
     path("visits/<str:kind>/<str:number>/case/", visits.link_case, name="visit-case"),
 ]

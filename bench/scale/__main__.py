@@ -1,14 +1,24 @@
 """``python -m bench.scale`` (``make bench-scale``): the platform at a city's scale.
 
-    python -m bench.scale [--sizes 100000,1000000] [--concurrency 12] [--seconds 15]
+    python -m bench.scale [--sizes 100000,1000000] [--concurrency 8] [--seconds 12]
+                            [--repeat N] [--workers 2] [--pool 1,2|off]
                             [--fresh] [--drop] [--only TEXT] [--json FILE]
 
 For each size (cases), smallest first: adds bench cases to the bench's own database until
 it holds that many (a rerun reuses what is loaded), brings the oversight facts and daily
-roll-up up to date as the nightly job would, starts gunicorn in production mode and a huey
-worker on Redis, logs in demo staff through the login form, and times every page first
-from one client (the time a request takes) and then from ``--concurrency`` clients at once
-(throughput, and the wait under load). Prints a markdown table per size and at the end.
+roll-up up to date as the nightly job would, starts gunicorn (``--workers`` sync workers,
+psycopg's connection pool per ``--pool``) in production mode and a huey worker on Redis,
+logs in demo staff through the login form, and times every page first from one client
+(the time a request takes) and then from ``--concurrency`` clients at once (throughput,
+and the wait under load), ``--repeat`` times over all pages (default: twice up to 100 000
+cases, else once), reporting the median.
+
+The first page is the yardstick: ``/bench/ceiling``, a Django view with no database, no
+template and no session in the same gunicorn (``BANGBAN_BENCH_CEILING``, on only here).
+Every page is reported as a share of its throughput in the same run (× ceiling), with
+the most SQL statements one visit took (the server's ``X-Bench-Queries`` header, also
+on only here). After the run, the resident memory of each gunicorn worker; during it,
+the machine's load average each second. Prints a markdown table per size and at the end.
 
 ``--fresh`` drops ``bangban_scale`` first; ``--drop`` drops it at the end (it is large:
 about 1.4 GB per million cases); ``--database bangban_scale_100k`` keeps another size
@@ -20,12 +30,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
+import statistics
 import sys
 import time
 from pathlib import Path
 
 from . import servers
+from .pages import CEILING
 
 PORT = 8765
 ALONE_SECONDS = 5
@@ -34,8 +47,21 @@ ALONE_SECONDS = 5
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__)
     parser.add_argument("--sizes", default="100000,1000000", help="case counts, comma-separated")
-    parser.add_argument("--concurrency", type=int, default=12, help="clients at once")
-    parser.add_argument("--seconds", type=float, default=15, help="per page, under load")
+    parser.add_argument("--concurrency", type=int, default=8, help="clients at once")
+    parser.add_argument("--seconds", type=float, default=12, help="per page, under load")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=None,
+        help="runs under load per page, the median reported (default 2 up to 100 000 cases, "
+        "else 1)",
+    )
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument(
+        "--pool",
+        default="1,2",
+        help="psycopg connection pool per worker, min,max (BANGBAN_DB_POOL); off for none",
+    )
     parser.add_argument("--clients", type=int, default=1000, help="bench clients (applicants)")
     parser.add_argument("--port", type=int, default=PORT)
     parser.add_argument(
@@ -131,33 +157,88 @@ def _sizes() -> dict:
     return {"cases": cases, "database_bytes": database}
 
 
-def _measure_all(platform, pages, args) -> list[dict]:
+def repeats_for(size: int, repeat: int | None) -> int:
+    """Runs under load per page: as asked, else the median of 2 up to 100 000 cases, then 1."""
+    if repeat is not None:
+        return max(1, repeat)
+    return 2 if size <= 100_000 else 1
+
+
+def median_row(found: list[dict]) -> dict:
+    """One page's row from its runs under load: the median of each timing, all the errors."""
+    first = found[0]
+    queries = [row["queries"] for row in found if row["queries"] is not None]
+    return {
+        **first,
+        "per_second": statistics.median(row["per_second"] for row in found),
+        "p50_ms": statistics.median(row["p50_ms"] for row in found),
+        "p95_ms": statistics.median(row["p95_ms"] for row in found),
+        "requests": sum(row["requests"] for row in found),
+        "errors": sum(row["errors"] for row in found),
+        "error_sample": [e for row in found for e in row["error_sample"]][:3],
+        "load": max(row["load"] for row in found),
+        "queries": max(queries) if queries else None,
+        "runs_per_second": [row["per_second"] for row in found],
+    }
+
+
+def with_ratios(rows: list[dict], ceiling: float) -> list[dict]:
+    """Each row with its throughput as a share of the ceiling's (``ceiling_ratio``)."""
+    return [
+        {**row, "ceiling_ratio": row["per_second"] / ceiling if ceiling else float("nan")}
+        for row in rows
+    ]
+
+
+def ratio_text(ratio: float) -> str:
+    """A share of the ceiling to two significant figures: 0.51, 0.013, 0.00060."""
+    if not ratio or math.isnan(ratio) or ratio < 0:
+        return "–"
+    if ratio >= 1:
+        return f"{ratio:.2f}"
+    decimals = max(2, 1 - math.floor(math.log10(ratio)))
+    return f"{ratio:.{decimals}f}"
+
+
+def _row(page, alone, loaded) -> dict:
+    return {
+        "page": page.name,
+        "alone_p50_ms": alone.percentile(0.5) * 1000,
+        "per_second": loaded.per_second,
+        "p50_ms": loaded.percentile(0.5) * 1000,
+        "p95_ms": loaded.percentile(0.95) * 1000,
+        "requests": loaded.done + alone.done,
+        "errors": len(alone.errors) + len(loaded.errors),
+        "error_sample": (alone.errors + loaded.errors)[:3],
+        "load": max(loaded.load, alone.load),
+        # the most SQL statements one visit took (X-Bench-Queries), when the server said
+        "queries": max(alone.queries + loaded.queries, default=None),
+    }
+
+
+def _measure_all(platform, pages, args, repeat: int) -> list[dict]:
+    """Every page alone once, then under load ``repeat`` times (all pages, then again)."""
     from .traffic import measure
 
-    found = []
-    for page in pages:
-        if args.only and args.only not in page.name:
-            continue
-        alone = measure(platform.url, page, concurrency=1, seconds=ALONE_SECONDS)
-        loaded = measure(platform.url, page, concurrency=args.concurrency, seconds=args.seconds)
-        row = {
-            "page": page.name,
-            "alone_p50_ms": alone.percentile(0.5) * 1000,
-            "per_second": loaded.per_second,
-            "p50_ms": loaded.percentile(0.5) * 1000,
-            "p95_ms": loaded.percentile(0.95) * 1000,
-            "requests": loaded.done + alone.done,
-            "errors": len(alone.errors) + len(loaded.errors),
-            "error_sample": (alone.errors + loaded.errors)[:3],
-            "load": max(loaded.load_before, loaded.load_after),
-        }
-        found.append(row)
-        _say(
-            f"  {page.name}: {row['per_second']:.1f}/s, p50 {row['p50_ms']:.0f} ms, "
-            f"p95 {row['p95_ms']:.0f} ms (alone {row['alone_p50_ms']:.0f} ms), "
-            f"errors {row['errors']}, load {row['load']:.1f}"
-        )
-    return found
+    chosen = [p for p in pages if not args.only or args.only in p.name]
+    if chosen and chosen[0].name != CEILING:  # the yardstick comes first, always
+        chosen = [pages[0], *chosen]
+    alone: dict = {}
+    runs: dict[str, list[dict]] = {p.name: [] for p in chosen}
+    for turn in range(repeat):
+        for page in chosen:
+            if page.name not in alone:
+                alone[page.name] = measure(platform.url, page, concurrency=1, seconds=ALONE_SECONDS)
+            loaded = measure(platform.url, page, concurrency=args.concurrency, seconds=args.seconds)
+            row = _row(page, alone[page.name], loaded)
+            runs[page.name].append(row)
+            _say(
+                f"  [{turn + 1}/{repeat}] {page.name}: {row['per_second']:.1f}/s, "
+                f"p50 {row['p50_ms']:.0f} ms, p95 {row['p95_ms']:.0f} ms "
+                f"(alone {row['alone_p50_ms']:.0f} ms), queries {row['queries']}, "
+                f"errors {row['errors']}, load {row['load']:.1f}"
+            )
+    return [median_row(found) for found in runs.values()]
 
 
 def _run_size(size: int, backends, env, args) -> dict:
@@ -174,28 +255,70 @@ def _run_size(size: int, backends, env, args) -> dict:
     connection.close()  # the servers get the database to themselves
     servers.flush_redis(backends)
     platform = servers.start_platform(env, args.port, Path(env["BANGBAN_DATA_DIR"]) / "logs")
+    repeat = repeats_for(size, args.repeat)
     try:
         pages = build(platform.url)
-        rows = _measure_all(platform, pages, args)
+        connection.close()  # the sample is drawn: nothing of the bench's left on the server
+        rows = _measure_all(platform, pages, args, repeat)
+        memory = servers.worker_memory(platform.web.pid)  # after the run, before the stop
     finally:
         platform.stop()
-    return {**loading, "size": size, "concurrency": args.concurrency, "rows": rows}
+    ceiling = next((row["per_second"] for row in rows if row["page"] == CEILING), 0.0)
+    loads = [row["load"] for row in rows]
+    return {
+        **loading,
+        "size": size,
+        "concurrency": args.concurrency,
+        "seconds": args.seconds,
+        "repeat": repeat,
+        "workers": args.workers,
+        "pool": args.pool,
+        "ceiling_per_second": ceiling,
+        "worker_rss_bytes": memory,
+        "load_low": min(loads, default=0.0),
+        "load_high": max(loads, default=0.0),
+        "rows": with_ratios(rows, ceiling),
+    }
 
 
 def table(runs: list[dict]) -> str:
-    """The results as one markdown table: a row per page and size."""
+    """The results as one markdown table: a row per page and size (queries if counted)."""
+    counted = any(row.get("queries") is not None for run in runs for row in run["rows"])
+    head = ["page", "cases", "req/s", "× ceiling", "p50", "p95", "alone"]
+    head += ["queries"] * counted + ["errors"]
     lines = [
-        "| page | cases | req/s | p50 | p95 | p50 alone | errors | load |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| " + " | ".join(head) + " |",
+        "| --- |" + " ---: |" * (len(head) - 1),
     ]
     for run in runs:
         for row in run["rows"]:
-            lines.append(
-                f"| {row['page']} | {run['cases']:,} | {row['per_second']:.1f} "
-                f"| {row['p50_ms']:.0f} ms | {row['p95_ms']:.0f} ms "
-                f"| {row['alone_p50_ms']:.0f} ms | {row['errors']} | {row['load']:.1f} |"
-            )
+            cells = [
+                row["page"],
+                f"{run['cases']:,}",
+                f"{row['per_second']:,.1f}",
+                ratio_text(row["ceiling_ratio"]),
+                f"{row['p50_ms']:,.0f} ms",
+                f"{row['p95_ms']:,.0f} ms",
+                f"{row['alone_p50_ms']:,.0f} ms",
+            ]
+            if counted:
+                cells.append("" if row.get("queries") is None else str(row["queries"]))
+            cells.append(str(row["errors"]))
+            lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def size_line(run: dict) -> str:
+    """What the table needs beside it, per size: the ceiling, the workers' memory, the load."""
+    memory = ", ".join(f"{rss / 2**20:,.0f}" for rss in run["worker_rss_bytes"]) or "?"
+    runs = "1 run" if run["repeat"] == 1 else f"median of {run['repeat']} runs"
+    return (
+        f"- {run['cases']:,} cases: ceiling {run['ceiling_per_second']:,.0f} req/s; "
+        f"{run['workers']} gunicorn workers, memory after the run {memory} MB; "
+        f"load average {run['load_low']:.1f}–{run['load_high']:.1f}; "
+        f"{run['concurrency']} clients × {run['seconds']:g} s per page, {runs}; "
+        f"connection pool {run['pool'] or 'off'}"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -207,13 +330,16 @@ def main(argv: list[str] | None = None) -> None:
         servers.drop_database(backends)
         backends = servers.start_backends(args.database)
     _setup_django(backends, data_dir)
-    env = servers.production_env(backends, data_dir, _keys())
+    pool = "" if args.pool.strip().lower() in {"", "off", "0"} else args.pool
+    args.pool = pool
+    env = servers.production_env(backends, data_dir, _keys(), workers=args.workers, pool=pool)
     runs = []
     try:
         for size in sizes:
             runs.append(_run_size(size, backends, env, args))
             print(f"\n{size:,} cases, {args.concurrency} clients at once, {os.cpu_count()} cores\n")
-            print(table(runs[-1:]), flush=True)
+            print(table(runs[-1:]))
+            print("\n" + size_line(runs[-1]), flush=True)
     finally:
         if args.json:
             Path(args.json).write_text(json.dumps(runs, indent=1, ensure_ascii=False))
@@ -222,8 +348,9 @@ def main(argv: list[str] | None = None) -> None:
 
             connection.close()
             servers.drop_database(backends)
-    print("\n" + table(runs))
+    print("\n" + table(runs) + "\n")
     for run in runs:
+        print(size_line(run))
         print(
             f"- {run['cases']:,} cases: database {run['database_bytes'] / 2**20:,.0f} MB; "
             f"loaded {run['added']:,} in {run['load_seconds']:.0f} s, "

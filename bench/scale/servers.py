@@ -105,8 +105,14 @@ def flush_redis(backends: Backends) -> None:
 # --- the platform's processes -------------------------------------------------------------
 
 
-def production_env(backends: Backends, data_dir: Path, keys: dict[str, str]) -> dict[str, str]:
-    """The environment an operator's /etc/bangban.env would give, pointed at the bench."""
+def production_env(
+    backends: Backends, data_dir: Path, keys: dict[str, str], *, workers: int = 2, pool: str = ""
+) -> dict[str, str]:
+    """The environment an operator's /etc/bangban.env would give, pointed at the bench.
+
+    Plus the bench's own switch: the yardstick page ``/bench/ceiling`` and each answer's
+    query count in a header (``BANGBAN_BENCH_CEILING``, bangban/benchmode.py).
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith("BANGBAN_")}
     env.update(
         {
@@ -119,6 +125,9 @@ def production_env(backends: Backends, data_dir: Path, keys: dict[str, str]) -> 
             # as behind nginx: each visitor's own address, for the per-address rate limits
             "BANGBAN_CLIENT_IP_HEADER": "X-Forwarded-For",
             "BANGBAN_LOG_LEVEL": "WARNING",
+            "BANGBAN_WEB_WORKERS": str(workers),
+            "BANGBAN_DB_POOL": pool,
+            "BANGBAN_BENCH_CEILING": "1",
             "PATH": f"{Path(sys.executable).parent}:{env.get('PATH', '')}",
             **keys,
         }
@@ -184,3 +193,43 @@ def _wait_healthy(platform: Platform, timeout: float = 60) -> None:
             pass
         time.sleep(0.5)
     raise SystemExit("gunicorn did not answer /healthz within a minute")
+
+
+# --- memory -------------------------------------------------------------------------------
+
+
+def children_of(pid: int, proc: Path = Path("/proc")) -> list[int]:
+    """The processes whose parent is ``pid`` (gunicorn's workers are its master's children)."""
+    found = []
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # ended meanwhile
+            continue
+        # "pid (name) state ppid …": the name may hold spaces and parentheses
+        if int(stat[stat.rindex(")") + 2 :].split()[1]) == pid:
+            found.append(int(entry.name))
+    return sorted(found)
+
+
+def vm_rss(status: str) -> int:
+    """Resident memory in bytes from the text of /proc/<pid>/status (its ``VmRSS:`` line)."""
+    for line in status.splitlines():
+        if line.startswith("VmRSS:"):
+            amount, unit = line.split()[1:3]
+            assert unit == "kB", line
+            return int(amount) * 1024
+    return 0
+
+
+def worker_memory(master: int, proc: Path = Path("/proc")) -> list[int]:
+    """The resident memory (bytes) of each of gunicorn's workers, now."""
+    sizes = []
+    for pid in children_of(master, proc):
+        try:
+            sizes.append(vm_rss((proc / str(pid) / "status").read_text()))
+        except OSError:
+            continue
+    return sizes

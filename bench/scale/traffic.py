@@ -48,6 +48,8 @@ class Browser:
         self.host, self.port = parts.hostname, parts.port or 80
         self.cookies: dict[str, str] = dict(cookies or {})
         self.token = ""  # a form's CSRF token, for pages that post one
+        self.queries = 0  # SQL statements of the answers so far (the bench's X-Bench-Queries)
+        self.counted = False  # whether the server says (BANGBAN_BENCH_CEILING on)
 
     def request(self, method: str, path: str, form: dict | None = None) -> Answer:
         headers = {
@@ -66,6 +68,10 @@ class Browser:
             connection.request(method, path, body=body, headers=headers)
             response = connection.getresponse()
             content = response.read()
+            counted = response.headers.get("X-Bench-Queries")
+            if counted is not None:
+                self.queries += int(counted)
+                self.counted = True
             for header in response.headers.get_all("Set-Cookie") or []:
                 for name, morsel in SimpleCookie(header).items():
                     self.cookies[name] = morsel.value
@@ -147,6 +153,13 @@ class Result:
     errors: list[str]
     load_before: float
     load_after: float
+    loads: list[float] = field(default_factory=list)  # the 1-minute load, each second
+    queries: list[int] = field(default_factory=list)  # SQL statements per visit
+
+    @property
+    def load(self) -> float:
+        """The highest 1-minute load average seen during the run."""
+        return max([self.load_before, self.load_after, *self.loads])
 
     @property
     def done(self) -> int:
@@ -177,10 +190,15 @@ def measure(base_url: str, page: Page, *, concurrency: int, seconds: float) -> R
     start = time.perf_counter()
     deadline = start + seconds
 
+    queries: list[int] = []
+    loads: list[float] = []
+    finished = threading.Event()
+
     def run(browser: Browser, seed: int) -> None:
         rng = random.Random(seed)
         while time.perf_counter() < deadline:
             began = time.perf_counter()
+            before = browser.queries
             try:
                 page.visit(browser, rng)
             except (BenchError, OSError, http.client.HTTPException) as error:
@@ -190,6 +208,15 @@ def measure(base_url: str, page: Page, *, concurrency: int, seconds: float) -> R
             took = time.perf_counter() - began
             with lock:
                 latencies.append(took)
+                if browser.counted:
+                    queries.append(browser.queries - before)
+
+    def sample_load() -> None:
+        while not finished.wait(1.0):
+            loads.append(os.getloadavg()[0])
+
+    sampler = threading.Thread(target=sample_load, daemon=True)
+    sampler.start()
 
     threads = [
         threading.Thread(target=run, args=(browser, n), daemon=True)
@@ -199,6 +226,8 @@ def measure(base_url: str, page: Page, *, concurrency: int, seconds: float) -> R
         thread.start()
     for thread in threads:
         thread.join()
+    finished.set()
+    sampler.join()
     return Result(
         page=page.name,
         concurrency=concurrency,
@@ -207,4 +236,6 @@ def measure(base_url: str, page: Page, *, concurrency: int, seconds: float) -> R
         errors=errors,
         load_before=load_before,
         load_after=os.getloadavg()[0],
+        loads=loads,
+        queries=queries,
     )

@@ -11,3 +11,14 @@ def test_the_running_cases_index_covers_exactly_the_clock_running_states():
     (lookup, states) = index.condition.children[0]
     assert lookup == "state__in"
     assert set(states) == {str(s) for s in CLOCK_RUNNING_STATES}
+
+
+def test_the_agents_open_cases_index_covers_exactly_the_open_states():
+    # my_cases (the agent's home) filters on OPEN and orders by due_on, created_at, id
+    from bangban.cases.workflow import OPEN
+
+    (index,) = [i for i in Case._meta.indexes if i.name == "case_agent_open_due_idx"]
+    (lookup, states) = index.condition.children[0]
+    assert lookup == "state__in"
+    assert set(states) == {str(s) for s in OPEN}
+    assert index.fields == ["agent", "due_on", "created_at", "id"]

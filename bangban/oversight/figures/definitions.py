@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from bangban.cases.access import Actor, visible_cases
 from bangban.cases.models import Case as CaseModel
-from bangban.cases.models import CaseItem
+from bangban.cases.models import CaseEvent, CaseItem
 from bangban.cases.workflow import (
     CLOCK_RUNNING_STATES,
     State,
@@ -170,6 +170,29 @@ def credit_of(dating: Dating) -> str:
     return fields.pop()
 
 
+# Credit along the path, step by step (``path.py``, rolled up in ``DailyPathStep``): a
+# (case, step) counts at a site on the day that site first did the step for the case, and
+# for a region on the day the case first had it done anywhere in the region, each case
+# once. "First": the lowest ``seq`` among the case's events of that step (events are
+# append-only, so the first never moves and every pair falls on one day: the days add up).
+PATH_EVENTS = {
+    "submit": "received",
+    "pre_review": "pre_reviewed",
+    "accept": "accepted",
+    "relay_out": "relayed",
+    "complete": "completed",
+}
+
+
+def done_before(**where) -> Exists:
+    """The same step of the same case was done earlier (``where``: at which sites)."""
+    return Exists(
+        CaseEvent.objects.filter(
+            case_id=OuterRef("case_id"), event=OuterRef("event"), seq__lt=OuterRef("seq"), **where
+        )
+    )
+
+
 def _under(field: str, scope: Scope) -> Q:
     if scope.rollup:
         return Q(**{f"{field}__path__startswith": scope.site.path})
@@ -194,6 +217,11 @@ def credited_cases(scope: Scope) -> QuerySet[CaseModel]:
             reduce(or_, (credit_q(f, scope) for f in (CURRENT, *CREDITED.values())))
         )
     return _narrowed(cases, scope)
+
+
+def overdue_open_q(scope: Scope) -> Q:
+    """Running past the due date, as of the scope's today (not dated by the period)."""
+    return Q(state__in=RUNNING, due_on__lt=scope.today) & credit_q(CURRENT, scope)
 
 
 def _narrowed(cases: QuerySet[CaseModel], scope: Scope) -> QuerySet[CaseModel]:

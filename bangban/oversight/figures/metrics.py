@@ -83,6 +83,7 @@ from .definitions import (  # noqa: F401 (re-exported: metrics.Scope, metrics.ME
     instants_in,
     local_midnight,
     outcome_in,
+    overdue_open_q,
     scoped_cases,
     span,
     unit_key,
@@ -481,11 +482,6 @@ VOLUMES = {
 }
 
 
-def overdue_open_q(scope: Scope) -> Q:
-    """Running past the due date, as of the scope's today (not dated by the period)."""
-    return Q(state__in=RUNNING, due_on__lt=scope.today) & credit_q(CURRENT, scope)
-
-
 def volume_q(code: str, scope: Scope) -> Q:
     """Which cases a volume counts (dated by the event it counts, at the site that did it;
     overdue_open: today, at the case's site)."""
@@ -508,7 +504,10 @@ def case_summary(scope: Scope, codes) -> tuple[dict, dict, float | None]:
     queries, and one for the cases overdue now)."""
     codes = [c for c in codes if METRICS[c].source == "cases"]
     row = _counted("cases", codes, scope, volumes=True, handling=True)
-    row["_vol_overdue_open"] = volume_rows("overdue_open", scope).count()
+    overdue = rollup.overdue_now(scope)
+    if overdue is None:  # the roll-up does not answer this scope
+        overdue = volume_rows("overdue_open", scope).count()
+    row["_vol_overdue_open"] = overdue
     return (
         _rates(row, codes),
         {c: row.get(f"_vol_{c}") or 0 for c in VOLUMES},
@@ -529,39 +528,65 @@ def _events_in_period(scope: Scope, names) -> QuerySet[CaseEvent]:
     return _site_filter(events, scope).filter(case__in=scoped_cases(scope).values("pk"))
 
 
-def suspensions_by_reason(scope: Scope) -> list[tuple[str, str, int]]:
-    """(reason code, label, suspensions) in the period, most frequent first."""
-    rows = (
+def _live_reasons(scope: Scope) -> dict[tuple[str, str], int]:
+    """{(kind, reason): count} counted from the events and the cases (two queries)."""
+    found: dict[tuple[str, str], int] = {}
+    suspended = (
         _events_in_period(scope, ("suspend",))
         .annotate(reason_code=KT("details__reason_code"))
         .order_by()
         .values("reason_code")
         .annotate(n=Count("pk"))
     )
-    return sorted(
-        (
-            (r["reason_code"] or "", SUSPENSION_REASONS.get(r["reason_code"], "其他"), r["n"])
-            for r in rows
-        ),
-        key=lambda t: -t[2],
-    )
-
-
-def terminations_by_reason(scope: Scope) -> list[tuple[str, str, int]]:
-    rows = (
+    terminated = (
         scoped_cases(scope)
         .filter(volume_q("terminated", scope))
         .order_by()
         .values("reason_code")
         .annotate(n=Count("pk"))
     )
-    return sorted(
-        (
-            (r["reason_code"], TERMINATION_REASONS.get(r["reason_code"], "其他原因"), r["n"])
-            for r in rows
-        ),
-        key=lambda t: -t[2],
-    )
+    for kind, rows in (("suspension", suspended), ("termination", terminated)):
+        for r in rows:
+            key = (kind, r["reason_code"] or "")
+            found[key] = found.get(key, 0) + r["n"]
+    return found
+
+
+REASON_LABELS = {
+    "suspension": (SUSPENSION_REASONS, "其他"),
+    "termination": (TERMINATION_REASONS, "其他原因"),
+}
+
+
+def reasons(scope: Scope) -> dict[str, list[tuple[str, str, int]]]:
+    """{"suspension" | "termination": [(reason code, label, count)]} in the period, most
+    frequent first. The rolled days from ``DailyReasonCount`` (one query for both), the
+    rest counted from the events and the cases."""
+    rolled, live = rollup.split(scope, "cases")
+    counts = rollup.reasons(scope, rolled) if rolled else {}
+    if live is not None:
+        counts = _added(counts, _live_reasons(live))
+    return {
+        kind: sorted(
+            (
+                (code, labels.get(code, other), n)
+                for (k, code), n in counts.items()
+                if k == kind and n
+            ),
+            key=lambda t: (-t[2], t[0]),
+        )
+        for kind, (labels, other) in REASON_LABELS.items()
+    }
+
+
+def suspensions_by_reason(scope: Scope) -> list[tuple[str, str, int]]:
+    """(reason code, label, suspensions) in the period, most frequent first."""
+    return reasons(scope)["suspension"]
+
+
+def terminations_by_reason(scope: Scope) -> list[tuple[str, str, int]]:
+    """(reason code, label, terminations) in the period, most frequent first."""
+    return reasons(scope)["termination"]
 
 
 def reason_rows(kind: str, reason: str, scope: Scope) -> QuerySet:

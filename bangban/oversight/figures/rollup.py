@@ -6,13 +6,22 @@ about thirty; on a large city's year (200 000 cases, PostgreSQL) that was 1.3–
 needs (population and met, volumes, handling days), built with the figures' own
 definitions from ``definitions`` (the same ``Metric`` objects, so there is one definition).
 
-Which days: days before ``RollupState.through`` come from the roll-up; the later ones
-(at least today and the working day before, when an application may still be inside its
-response window) are counted from the cases at each view.
+Which days: every day up to the job's today. Days before ``RollupState.through`` (the
+working day before today) are settled: what they count no longer changes with the date.
+The live days from there to ``RollupState.counted_on`` (today and the working day before,
+when an application may still be inside its response window and a case due yesterday has
+just become overdue) are counted as of ``counted_on``, and a view reads them only on that
+day: on another day (the job has not run since midnight) they are counted from the cases,
+as is any day after ``counted_on`` a period reaches (none holds anything yet: every date a
+figure reads is the day something happened, or a due date that has passed).
+
+The same job also rolls up the suspensions and terminations by reason
+(``DailyReasonCount``) and the steps along the path (``DailyPathStep``: a (case, step) on
+the day a site, and a region, first did it; ``path.py``), so those panels sum rows too.
 
 Staying right: the figures job (``jobs.py``) claims the changes not yet counted, and
 ``facts`` recomputes each changed case's fact; that marks the case's days (application,
-acceptance, completion, closing, its evaluations) dirty here, and ``refresh_rollup``, run
+acceptance, completion, closing, due date, its evaluations, suspensions and steps) dirty here, and ``refresh_rollup``, run
 by the job right after, rebuilds those days for every site (so a case that moved site is
 counted at its new one). An upheld appeal or a return visit changes what an evaluation
 counts without a case event: the records publish it and it is claimed the same way (an
@@ -37,15 +46,18 @@ from operator import or_
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, IntegerField, Q, Sum
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Sum
+from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
 from bangban.cases.access import SYSTEM, sees_every_case_at
-from bangban.cases.models import Case
+from bangban.cases.models import Case, CaseEvent
 
 from ..models import (
     DailyFigure,
+    DailyPathStep,
+    DailyReasonCount,
     Evaluation,
     RollupDirtyDay,
     RollupState,
@@ -64,7 +76,12 @@ SOURCES = {
 KEYS = {"cases": ("site_id", "agent_id"), "evaluations": ("case__site_id", "case__agent_id")}
 ROLLABLE_GROUPS = ("", "unit", "site", "agent", "month")
 
-_THROUGH: ContextVar[date | None] = ContextVar("oversight_rollup_through", default=None)
+# (through, counted_on) read once per page view (``reading``)
+_STATE: ContextVar[tuple[date | None, date | None] | None] = ContextVar(
+    "oversight_rollup_state", default=None
+)
+SUSPENSION = DailyReasonCount.Kind.SUSPENSION
+TERMINATION = DailyReasonCount.Kind.TERMINATION
 
 
 # --- building ---------------------------------------------------------------------------
@@ -104,6 +121,11 @@ def _columns(source: str, scope: metrics.Scope) -> dict[tuple[str, bool], dict]:
             columns[key][f"{code}_total"] = Count("pk", filter=counted)
             columns[key][f"{code}_met"] = Count("pk", filter=counted & metric.met)
     if source == "cases":
+        # the cases overdue now, by due date at the case's site: running and due before the
+        # day counted as of (``overdue_now``)
+        columns[("due_on", False)]["overdue_open"] = Count(
+            "pk", filter=metrics.overdue_open_q(scope.narrowed(site=None))
+        )
         for code, (dating, condition) in metrics.VOLUME_RULES.items():
             for part in dating.parts:
                 key = (part.column, part.instant)
@@ -153,6 +175,120 @@ def _count(ranges: list[tuple[date, date]], today: date) -> list[DailyFigure]:
     ]
 
 
+def _count_reasons(ranges: list[tuple[date, date]]) -> list[DailyReasonCount]:
+    """The reason rows of these day ranges, counted as ``metrics.suspensions_by_reason`` and
+    ``terminations_by_reason`` count them: a suspension at the event's site (``site``) while
+    its case is now at ``case_site``; a termination at the case's current site (both)."""
+    zone = timezone.get_current_timezone()
+    at = metrics.DatePart("at", True)
+    suspensions = (
+        CaseEvent.objects.filter(Q(event="suspend") & _in_ranges(at, ranges))
+        .annotate(
+            _d=TruncDate("at", tzinfo=zone),
+            _s=F("site_id"),
+            _c=F("case__site_id"),
+            _a=F("case__agent_id"),
+            _r=KT("details__reason_code"),
+        )
+        .order_by()
+        .values("_d", "_s", "_c", "_a", "_r")
+        .annotate(n=Count("pk"))
+    )
+    closed = metrics.DatePart("closed_at", True)
+    terminations = (
+        Case.objects.filter(metrics._terminated_q() & _in_ranges(closed, ranges))
+        .annotate(
+            _d=TruncDate("closed_at", tzinfo=zone),
+            _s=F("site_id"),
+            _c=F("site_id"),
+            _a=F("agent_id"),
+            _r=F("reason_code"),
+        )
+        .order_by()
+        .values("_d", "_s", "_c", "_a", "_r")
+        .annotate(n=Count("pk"))
+    )
+    return [
+        DailyReasonCount(
+            kind=kind,
+            day=row["_d"],
+            site_id=row["_s"],
+            case_site_id=row["_c"],
+            agent_id=row["_a"],
+            reason=row["_r"] or "",
+            count=row["n"],
+        )
+        for kind, found in ((SUSPENSION, suspensions), (TERMINATION, terminations))
+        for row in found
+    ]
+
+
+def depth(site) -> int:
+    """How deep a site is in the network (``Site.path``: one id and a slash per level)."""
+    return site.path.count("/")
+
+
+def _count_path(ranges: list[tuple[date, date]]) -> list[DailyPathStep]:
+    """The path-step rows of these day ranges (``DailyPathStep``): each site's first event
+    of a step for a case, with the highest region it was the case's first in."""
+    zone = timezone.get_current_timezone()
+    at = metrics.DatePart("at", True)
+    firsts = (
+        CaseEvent.objects.filter(event__in=list(metrics.PATH_EVENTS), site__isnull=False)
+        .filter(_in_ranges(at, ranges))
+        .exclude(metrics.done_before(site_id=OuterRef("site_id")))
+    )
+    rows: dict[tuple, int] = defaultdict(int)
+    # nearly always: no site did the step before, so it is the first in every region
+    plain = (
+        firsts.exclude(metrics.done_before(site__isnull=False))
+        .annotate(_d=TruncDate("at", tzinfo=zone))
+        .order_by()
+        .values("_d", "site_id", "actor_staff_id", "event")
+        .annotate(n=Count("pk"))
+    )
+    for row in plain:
+        key = (row["_d"], row["site_id"], row["actor_staff_id"], row["event"], 1)
+        rows[key] += row["n"]
+    # done before at another site (a relay): walk up this site's path while no site of the
+    # region had done it before
+    later = list(
+        firsts.filter(metrics.done_before(site__isnull=False)).values_list(
+            "case_id", "event", "seq", "at", "site_id", "site__path", "actor_staff_id"
+        )
+    )
+    earlier: dict[tuple, list[tuple[int, str]]] = defaultdict(list)
+    case_ids = sorted({row[0] for row in later})
+    for i in range(0, len(case_ids), 500):
+        for case_id, event, seq, path in CaseEvent.objects.filter(
+            case_id__in=case_ids[i : i + 500],
+            event__in=list(metrics.PATH_EVENTS),
+            site__isnull=False,
+        ).values_list("case_id", "event", "seq", "site__path"):
+            earlier[(case_id, event)].append((seq, path))
+    for case_id, event, seq, instant, site_id, path, agent_id in later:
+        before = [p for s, p in earlier[(case_id, event)] if s < seq]
+        ids = path.split("/")[:-1]
+        region_depth = None
+        for level in range(len(ids), 0, -1):  # this site, then each site above it
+            region = "/".join(ids[:level]) + "/"
+            if any(p.startswith(region) for p in before):
+                break
+            region_depth = level
+        rows[(timezone.localdate(instant, zone), site_id, agent_id, event, region_depth)] += 1
+    return [
+        DailyPathStep(
+            day=day,
+            site_id=site_id,
+            agent_id=agent_id,
+            step=metrics.PATH_EVENTS[event],
+            region_depth=region_depth,
+            count=n,
+        )
+        for (day, site_id, agent_id, event, region_depth), n in rows.items()
+    ]
+
+
 def _merged(ranges: list[tuple[date, date]]) -> list[tuple[date, date]]:
     merged: list[tuple[date, date]] = []
     for first, after in sorted(ranges):
@@ -164,19 +300,25 @@ def _merged(ranges: list[tuple[date, date]]) -> list[tuple[date, date]]:
 
 
 def nothing_to_roll(today: date | None = None) -> bool:
-    """Built with the table's calendar, up to the horizon, and no day marked to count again."""
+    """Built with the table's calendar, the live days counted as of today, and no day
+    marked to count again."""
+    today = today or timezone.localdate()
     state = RollupState.objects.first()
     return (
         state is not None
         and state.fingerprint == table_fingerprint()
         and state.through is not None
-        and state.through >= horizon(today or timezone.localdate())
+        and state.counted_on == today
+        and state.through >= horizon(today)
         and not RollupDirtyDay.objects.exists()
     )
 
 
 def refresh_rollup(*, rebuild: bool = False, today: date | None = None) -> int:
-    """Roll up the days that became old enough and rebuild dirty days; return rows written.
+    """Count the days up to ``today`` again where needed; return figure rows written.
+
+    Dirty days are counted again; on a new day (``counted_on`` is not ``today``) every day
+    from ``through`` on too: the live days then change with the date alone.
 
     Callers bring ``CaseFact`` and the working-day table up to date first (``facts``): the
     figures job, the nightly comparison, ``oversight_facts`` and the demo do.
@@ -185,32 +327,41 @@ def refresh_rollup(*, rebuild: bool = False, today: date | None = None) -> int:
     if not rebuild and nothing_to_roll(today):
         return 0
     until = horizon(today)
+    end = today + timedelta(days=1)  # every day up to today has its rows
     calendar = table_fingerprint()
     with transaction.atomic():
         claim.take(wait=True)  # never beside a batch of facts (``claim.py``)
         state = RollupState.objects.select_for_update().first() or RollupState.objects.create()
         if rebuild or state.fingerprint != calendar:
             DailyFigure.objects.all().delete()
+            DailyReasonCount.objects.all().delete()
+            DailyPathStep.objects.all().delete()
             RollupDirtyDay.objects.all().delete()
             state.through = None
         dirty = list(RollupDirtyDay.objects.values_list("pk", "day"))
         if state.through is None:
-            ranges = [(FIRST_DAY, until)]
+            ranges = [(FIRST_DAY, end)]
         else:
-            ranges = [(d, d + timedelta(days=1)) for _, d in dirty if d < state.through]
-            if until > state.through:
-                ranges.append((state.through, until))
+            ranges = [(d, d + timedelta(days=1)) for _, d in dirty if d < end]
+            if state.counted_on != today:
+                ranges.append((min(state.through, until), end))
         ranges = _merged(ranges)
         written = 0
         if ranges:
             figures = _count(ranges, today)
-            DailyFigure.objects.filter(
-                reduce(or_, (Q(day__gte=a, day__lt=b) for a, b in ranges))
-            ).delete()
+            reasons = _count_reasons(ranges)
+            steps = _count_path(ranges)
+            days = reduce(or_, (Q(day__gte=a, day__lt=b) for a, b in ranges))
+            DailyFigure.objects.filter(days).delete()
+            DailyReasonCount.objects.filter(days).delete()
+            DailyPathStep.objects.filter(days).delete()
             DailyFigure.objects.bulk_create(figures, batch_size=2000)
+            DailyReasonCount.objects.bulk_create(reasons, batch_size=2000)
+            DailyPathStep.objects.bulk_create(steps, batch_size=2000)
             written = len(figures)
         RollupDirtyDay.objects.filter(pk__in=[pk for pk, _ in dirty]).delete()
-        state.through = max(state.through or until, until)
+        state.through = until
+        state.counted_on = today
         state.fingerprint = calendar
         state.save()
     return written
@@ -223,10 +374,13 @@ def _local_day(value) -> date | None:
 
 
 def _mark(days) -> None:
-    through = RollupState.objects.values_list("through", flat=True).first()
-    if through is None:
+    state = RollupState.objects.values_list("through", "counted_on").first()
+    if state is None or state[0] is None:
         return  # nothing rolled yet: the first build counts everything
-    wanted = sorted({d for d in days if d is not None and d < through})
+    through, counted_on = state
+    # the days that have rows: up to the day the live days were counted as of
+    last = counted_on if counted_on is not None else through - timedelta(days=1)
+    wanted = sorted({d for d in days if d is not None and d <= last})
     RollupDirtyDay.objects.bulk_create(
         [RollupDirtyDay(day=d) for d in wanted], ignore_conflicts=True
     )
@@ -248,19 +402,34 @@ def mark_cases(case_ids) -> None:
         "created_at", flat=True
     ):
         days.add(_local_day(created))
+    # their suspensions count at the case's current site and agent too; their steps along
+    # the path: a new event may be a site's (or a region's) first of its step
+    for instant in CaseEvent.objects.filter(
+        case_id__in=case_ids, event__in=["suspend", *metrics.PATH_EVENTS]
+    ).values_list("at", flat=True):
+        days.add(_local_day(instant))
     _mark(days)
 
 
 # --- reading ----------------------------------------------------------------------------
 
 
+def _state() -> tuple[date | None, date | None]:
+    held = _STATE.get()
+    if held is None:
+        held = RollupState.objects.values_list("through", "counted_on").first() or (None, None)
+    return held
+
+
 def through(today: date) -> date | None:
-    """Days before this are rolled up and may be read for a view as of ``today``."""
-    rolled = _THROUGH.get()
-    if rolled is None:
-        rolled = RollupState.objects.values_list("through", flat=True).first()
+    """Days before this are rolled up and may be read for a view as of ``today``: every day
+    through ``today`` when the live days were counted as of ``today``, else the settled
+    days only (the live days are then counted from the cases)."""
+    rolled, counted_on = _state()
     if rolled is None:
         return None
+    if counted_on == today:
+        return today + timedelta(days=1)
     return min(rolled, horizon(today)) if today < timezone.localdate() else rolled
 
 
@@ -268,14 +437,14 @@ def through(today: date) -> date | None:
 def reading():
     """One page view: how far the roll-up reaches is read once, so every figure on the page
     splits its days at the same place. Only reads (a GET never writes)."""
-    if _THROUGH.get() is not None:
+    if _STATE.get() is not None:
         yield
         return
-    token = _THROUGH.set(RollupState.objects.values_list("through", flat=True).first())
+    token = _STATE.set(_state())
     try:
         yield
     finally:
-        _THROUGH.reset(token)
+        _STATE.reset(token)
 
 
 def split(
@@ -305,8 +474,8 @@ def _answers(scope: metrics.Scope, source: str, by: str) -> bool:
     )
 
 
-def _figures(scope: metrics.Scope, period: metrics.Period):
-    rows = DailyFigure.objects.filter(day__gte=period.start, day__lte=period.end)
+def _figures(scope: metrics.Scope, period: metrics.Period, model=DailyFigure):
+    rows = model.objects.filter(day__gte=period.start, day__lte=period.end)
     if scope.rollup:
         rows = rows.filter(site__path__startswith=scope.site.path)
     else:
@@ -314,6 +483,41 @@ def _figures(scope: metrics.Scope, period: metrics.Period):
     if scope.agent_id:
         rows = rows.filter(agent_id=scope.agent_id)
     return rows
+
+
+def reasons(scope: metrics.Scope, period: metrics.Period) -> dict[tuple[str, str], int]:
+    """{(kind, reason): count} over the rolled days: one query for both panels. A
+    suspension counts where it was made and only while its case is at a site of the scope
+    (as counted from the events)."""
+    rows = _figures(scope, period, DailyReasonCount)
+    if scope.rollup:
+        rows = rows.filter(case_site__path__startswith=scope.site.path)
+    else:
+        rows = rows.filter(case_site_id=scope.site.pk)
+    found = rows.order_by().values("kind", "reason").annotate(n=Sum("count"))
+    return {(row["kind"], row["reason"]): row["n"] for row in found}
+
+
+def overdue_now(scope: metrics.Scope) -> int | None:
+    """The cases overdue now (running, due before the scope's today), summed over every
+    day's rows where the roll-up holds them, the rest counted from the cases; None when it
+    does not answer the scope (``split``). Exact under the freshness rule: a settled day
+    counts its running cases whatever the date, and a live day's rows are read only on the
+    day they were counted as of."""
+    every_day = scope.narrowed(period=metrics.Period(FIRST_DAY, scope.today - timedelta(days=1)))
+    rolled, live = split(every_day, "cases")
+    if rolled is None:
+        return None
+    found = _figures(every_day, rolled).filter(overdue_open__gt=0).aggregate(n=Sum("overdue_open"))
+    n = found["n"] or 0
+    if live is not None:
+        first, after = metrics.span(live)
+        n += (
+            metrics.credited_cases(live)
+            .filter(metrics.overdue_open_q(live), due_on__gte=first, due_on__lt=after)
+            .count()
+        )
+    return n
 
 
 def _sums(source: str, codes, volumes: bool, handling: bool) -> dict:

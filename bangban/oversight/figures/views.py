@@ -76,6 +76,7 @@ def dashboard_page(request, staff):
     rank_code = rank_code if rank_code in dashboard.RANK_CODES else "on_time"
     ranked = dashboard.ranked(units, rank_code)
     goal = {f.code: f.target for f in figures}
+    reasons = metrics.reasons(scope)  # both panels: one query from the roll-up
     chart = {
         "months": [f"{m:%Y-%m}" for m in trends["months"]],
         "trends": [
@@ -111,8 +112,8 @@ def dashboard_page(request, staff):
         "targets": goal,
         "handling_days": summary["handling_days"],
         "volumes": [(code, VOLUMES[code], n) for code, n in summary["volumes"].items()],
-        "suspensions": metrics.suspensions_by_reason(scope),
-        "terminations": metrics.terminations_by_reason(scope),
+        "suspensions": reasons["suspension"],
+        "terminations": reasons["termination"],
         "chart": chart,
         "trend_period": trends["period"],
         "definitions": [
@@ -123,7 +124,7 @@ def dashboard_page(request, staff):
             for i, month in enumerate(chart["months"])
         ],
     }
-    # credit along the path: the steps each site on the cases' paths did (two queries)
+    # credit along the path: the steps each site on the cases' paths did (from the roll-up)
     path_totals, path_rows = path.path_steps(scope)
     site_results, staff_results = published.evaluation_results(scope.period, scope.site)
     context |= {

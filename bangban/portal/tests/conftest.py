@@ -40,10 +40,13 @@ def sms(monkeypatch):
     for module in (
         "bangban.portal.otp",
         "bangban.visits.services",
-        "bangban.visits.messages",
         "bangban.documents.confirmations",
     ):
         monkeypatch.setattr(f"{module}.send_sms", fake_send)
+    # what goes through the outbox (visit and consultation texts), once delivered
+    monkeypatch.setattr(
+        "bangban.notifications.delivery.send_sms", lambda phone, text, **key: fake_send(phone, text)
+    )
     return outbox
 
 

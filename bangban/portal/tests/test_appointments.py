@@ -247,20 +247,12 @@ def test_home_visit_request_through_the_page_in_elder_steps(client, world):
     assert "待安排" in client.get("/my/").content.decode()
 
 
-def test_the_coordinator_page_schedules(client, world, sms):
+def test_the_coordinator_schedules_in_the_workbench_not_here(client, world):
+    """上门服务安排 moved to the workbench (``workbench/tests/test_visits.py``)."""
     visit = ask(world)
     client.force_login(world.coordinator.user)
-    assert visit.number in client.get("/home-visits/manage/").content.decode()
-    when = (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%dT10:00")
-    response = client.post(
-        f"/home-visits/manage/{visit.number}/",
-        {"action": "schedule", "agent": world.agent_a.pk, "scheduled_for": when, "reply": ""},
-    )
-    assert response.status_code == 302
-    visit.refresh_from_db()
-    assert visit.status == HomeVisitStatus.SCHEDULED
-    client.force_login(world.agent_a.user)
     assert client.get("/home-visits/manage/").status_code == 404
+    assert client.get(f"/home-visits/manage/{visit.number}/").status_code == 404
 
 
 def test_the_first_days_come_first_and_the_rest_on_request(client, world):

@@ -9,6 +9,8 @@ from django.conf import settings
 from bangban.consultations.models import Consultation, ConsultationStatus
 from bangban.consultations.selectors import replies_due
 from bangban.consultations.services import consultation_escalate, consultation_reply
+from bangban.notifications.delivery import deliver_due_messages
+from bangban.notifications.models import Message, MessageState
 from bangban.workdays.services import current_calendar
 
 from .conftest import sign_in
@@ -35,7 +37,12 @@ def texts(monkeypatch):
         sent.append((phone, text))
         return "test"
 
+    def gateway(phone, text, idempotency_key=""):
+        return fake_send(phone, text)
+
     monkeypatch.setattr("bangban.cases.messaging.send_sms", fake_send)
+    # the answer goes through the outbox, whose delivery worker calls the gateway
+    monkeypatch.setattr("bangban.notifications.delivery.send_sms", gateway)
     return sent
 
 
@@ -108,11 +115,17 @@ def test_seam_answer_reaches_the_client_by_sms_and_page(client, world, texts):
     consultation_escalate(
         consultation=consultation, staff=consultation.handled_by, department=world.market
     )
+    texts.clear()  # the sign-in code
     consultation_reply(
         consultation=consultation,
         staff=world.liaison_market,
         answer="带出生医学证明申领表、父母身份证和户口本到医院办理。",
     )
+    # written to the outbox, which staff see and which retries; sent by the delivery job
+    queued = Message.objects.get(template_key="client.consultation_answered")
+    assert queued.case is None and queued.ref == f"consultation:{consultation.pk}"
+    assert queued.address_masked == "138****5678" and queued.state == MessageState.QUEUED
+    deliver_due_messages()
     [(phone, text)] = texts
     assert phone == MOBILE
     assert "带出生医学证明申领表" in text
@@ -136,20 +149,42 @@ def test_a_forged_link_finds_nothing(client, world):
     assert client.get(f"/ask/{pk}/").status_code == 404
 
 
-def test_a_failed_sms_does_not_lose_the_answer(client, world, monkeypatch):
+def test_seam_answer_sms_is_retried_from_the_outbox(client, world, monkeypatch):
+    """The gateway refuses: the answer is kept, and its SMS waits in the outbox for the
+    next attempt instead of being dropped."""
     from bangban.cases import messaging
 
-    def refuse(phone, text):
+    def refuse(phone, text, idempotency_key=""):
         raise messaging.SmsError("网关不可用")
 
-    monkeypatch.setattr("bangban.cases.messaging.send_sms", refuse)
     sign_in(client, MOBILE)
     page_url = ask(client, world)["Location"]
+    monkeypatch.setattr("bangban.notifications.delivery.send_sms", refuse)
     consultation = Consultation.objects.get()
     consultation_reply(consultation=consultation, staff=consultation.handled_by, answer="可以办理")
     consultation.refresh_from_db()
-    assert consultation.status == ConsultationStatus.REPLIED and consultation.answer_sms_at is None
+    assert consultation.status == ConsultationStatus.REPLIED
+    assert deliver_due_messages().retrying == 1
+    message = Message.objects.get(template_key="client.consultation_answered")
+    assert message.state == MessageState.QUEUED and message.attempts == 1
+    assert "可以办理" in message.body and "网关不可用" in message.last_error
     assert "可以办理" in client.get(page_url).content.decode()
+
+
+def test_a_landline_contact_gets_no_answer_sms(world):
+    from bangban.consultations.services import consultation_record
+
+    consultation = consultation_record(
+        staff=world.agent_a,
+        client_name="李四",
+        contact="0571-88886666",
+        channel="phone",
+        content="问营业执照",
+    )
+    consultation_reply(consultation=consultation, staff=world.agent_a, answer="可以办理")
+    consultation.refresh_from_db()
+    assert consultation.answer_sms_at is None
+    assert not Message.objects.filter(template_key="client.consultation_answered").exists()
 
 
 def test_the_ask_pages_cost_a_bounded_number_of_queries(
@@ -162,3 +197,20 @@ def test_the_ask_pages_cost_a_bounded_number_of_queries(
         client.get("/ask/")
     with django_assert_max_num_queries(6):
         client.get(page_url)
+
+
+def test_seam_answer_sms_is_the_administrators_template(client, world):
+    """The answer SMS is the catalogue's 咨询答复, which the administrator may edit."""
+    from bangban.notifications.models import MessageTemplate
+
+    template = MessageTemplate.objects.get(key="client.consultation_answered")
+    template.body = "【帮办代办】{{ client_name }}：{{ answer }}（{{ page_url }}）"
+    template.save()
+    sign_in(client, MOBILE)
+    page_url = ask(client, world)["Location"]
+    consultation = Consultation.objects.get()
+    consultation_reply(consultation=consultation, staff=consultation.handled_by, answer="可以办理")
+    message = Message.objects.get(template_key="client.consultation_answered")
+    assert message.body == (
+        f"【帮办代办】张阿姨：可以办理（{settings.PUBLIC_URL.rstrip('/')}{page_url}）"
+    )

@@ -107,3 +107,60 @@ def test_another_phone_cannot_follow_the_case(client, world, mother, sms):
     # the mother, signed in with her own phone, sees it as hers
     sign_in(client, MOTHER_PHONE)
     assert client.get(f"/my/cases/{case.number}/").status_code == 200
+
+
+def _drawn_signature() -> str:
+    import base64
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (400, 150), (255, 255, 255, 0))
+    ImageDraw.Draw(image).line([(30, 100), (120, 40), (220, 110), (360, 50)], "black", 5)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+def test_seam_relatives_consent_signed_on_screen(client, world, mother, sms):
+    """The mother beside her son signs the entrustment on his screen instead of a code: the
+    consent recorded says 签名 with her as signer (the SMS path records 短信验证码), through
+    the same confirmation service the desk uses, and the signed form is issued."""
+    sign_in(client, SON_PHONE)
+    start(client)
+    name_the_mother(client)
+    client.post(f"/apply/{MATTER}/confirm/", {"needs": ""})
+    case = Case.objects.get()
+    url = f"/my/cases/{case.number}/confirm/entrustment/"
+    page = client.get(url).content.decode()
+    assert "王秀英在本屏幕上签名" in page and 'id="signpad"' in page
+    blank = client.post(url, {"signature": "data:image/png;base64,AAAA"})
+    assert blank.status_code == 200 and not case.confirmations.exists()
+    done = client.post(url, {"signature": _drawn_signature()})
+    assert done.status_code == 302, done.content.decode()
+    consent = case.confirmations.get(form="entrustment")
+    assert consent.method == "signature" and consent.signer == "王秀英"
+    assert consent.signature and not consent.sms_phone
+    assert CaseDocument.objects.filter(case=case, kind="entrustment").exists()
+    assert sms == []  # no code was needed
+
+
+def test_only_a_case_applied_for_by_a_relative_is_signed_on_the_portal(client, world, sms):
+    """A client alone at home confirms by the code to their own phone; a posted signature
+    is not taken there (nobody stands beside them to vouch for it)."""
+    from bangban.cases.access import Actor
+    from bangban.cases.services import case_submit
+
+    case = case_submit(
+        actor=Actor.of_client(world.citizen),
+        client=world.citizen,
+        service_type="proxy",
+        channel="online",
+        site=world.village_a,
+        item_versions=[world.food.current_version],
+    )
+    sign_in(client, "13812345678")
+    url = f"/my/cases/{case.number}/confirm/entrustment/"
+    assert 'id="signpad"' not in client.get(url).content.decode()
+    client.post(url, {"signature": _drawn_signature()})
+    assert not case.confirmations.exists()

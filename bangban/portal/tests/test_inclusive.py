@@ -216,16 +216,7 @@ def test_pages_before_and_after_a_mistake_pass_axe(live_server, page: Page, scen
     expect(page.get_by_role("alert")).to_be_visible()
     if axe_violations(page):
         failures["/home-visit/"] = axe_violations(page)
-    as_staff(page, base, scene["world"].coordinator.user)
-    for address in ["/home-visits/manage/", f"/home-visits/manage/{scene['visit'].number}/"]:
-        page.goto(base + address)
-        found = axe_violations(page)
-        if found:
-            failures[address] = found
-    page.get_by_role("button", name="安排并短信告知").click()
-    expect(page.get_by_role("alert").first).to_be_visible()
-    if axe_violations(page):
-        failures["schedule error"] = axe_violations(page)
+    # the coordinator's 上门服务安排 is a workbench page now (issue 14), not the portal's
     assert not failures, failures
 
 

@@ -551,7 +551,8 @@ def _version(request) -> int | None:
 
 @identity_required
 def confirm(request, number: str, form: str):
-    """Confirm the application form or the entrustment with a code sent to the phone.
+    """Confirm the application form or the entrustment with a code sent to the phone, or,
+    for a case a family member applied for, by the relative's signature on this screen.
 
     The documents area's confirmation service does the work, the same one the desk uses:
     the code goes to the client's registered mobile (the one this person signed in with:
@@ -565,9 +566,20 @@ def confirm(request, number: str, form: str):
         return redirect("portal:case", number=case.number)
     label = FORM_LABELS[wanted]
     problem = None
+    on_behalf = behalf_rules.ApplicationOnBehalf.objects.filter(case=case).first()
     if request.method == "POST":
         try:
-            if "code" in request.POST:
+            if "signature" in request.POST and on_behalf is not None:
+                # the relative beside the family member who applied signs on this screen:
+                # the same signature the desk takes (method 签名, the PNG kept)
+                confirmations.confirm_with_signature(
+                    case=case,
+                    form=wanted,
+                    actor=actor,
+                    data_url=request.POST["signature"],
+                    signer=case.client.name,
+                )
+            elif "code" in request.POST:
                 confirmations.sms_code_verify(
                     case=case, form=wanted, actor=actor, code=request.POST["code"]
                 )
@@ -593,7 +605,7 @@ def confirm(request, number: str, form: str):
             "problem": problem,
             "minutes": confirmations.CODE_MINUTES,
             "items": list(case.items.select_related("item_version__item")),
-            "on_behalf": behalf_rules.ApplicationOnBehalf.objects.filter(case=case).first(),
+            "on_behalf": on_behalf,
         },
     )
 

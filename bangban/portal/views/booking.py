@@ -1,10 +1,9 @@
-"""Booking a window time slot, cancelling and moving it; asking for a home visit; and the
-coordinator's page that schedules home visits (seed 001 §9)."""
+"""Booking a window time slot, cancelling and moving it; asking for a home visit (seed 001
+§9). Coordinators schedule home visits in the workbench (预约与上门 → 上门服务安排)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -12,9 +11,9 @@ from django.views.decorators.http import require_POST
 from bangban.inputs import id_or_none
 from bangban.network.models import Site
 from bangban.visits import services as booking
-from bangban.visits.models import Appointment, AppointmentStatus, HomeVisitStatus, TimeSlot
+from bangban.visits.models import Appointment, AppointmentStatus, TimeSlot
 
-from ..forms import BookingForm, DeclineForm, HomeVisitForm, ScheduleForm
+from ..forms import BookingForm, HomeVisitForm
 from ..identity import identity_required
 from .common import Steps, is_elder
 
@@ -173,64 +172,4 @@ def home_visit(request):
             return redirect("portal:my")
     return render(
         request, "portal/home_visit.html", {"form": steps.form, "steps": steps, "problem": problem}
-    )
-
-
-# --- the coordinator's side ---------------------------------------------------------------
-
-
-def _coordinator(request):
-    staff = getattr(request.user, "staff", None)
-    if staff is None or not staff.is_active or not staff.is_coordinator:
-        raise Http404("仅协调员可以安排上门服务")
-    return staff
-
-
-@login_required
-def home_visits_manage(request):
-    staff = _coordinator(request)
-    visits = booking.home_visits_for(staff).order_by("status", "-created_at")[:100]
-    return render(request, "portal/home_visits_manage.html", {"visits": visits})
-
-
-@login_required
-def home_visit_handle(request, number: str):
-    staff = _coordinator(request)
-    visit = get_object_or_404(booking.home_visits_for(staff), number=number)
-    agents = list(booking.agents_for(visit).select_related("site"))
-    schedule = ScheduleForm(
-        request.POST if request.POST.get("action") == "schedule" else None, agents=agents
-    )
-    decline = DeclineForm(request.POST if request.POST.get("action") == "decline" else None)
-    problem = None
-    if request.method == "POST":
-        try:
-            if request.POST.get("action") == "schedule" and schedule.is_valid():
-                booking.home_visit_schedule(
-                    visit=visit,
-                    staff=staff,
-                    agent=next(a for a in agents if str(a.pk) == schedule.cleaned_data["agent"]),
-                    scheduled_for=schedule.cleaned_data["scheduled_for"],
-                    reply=schedule.cleaned_data["reply"],
-                )
-                messages.success(request, f"已安排上门服务 {visit.number}，并短信告知申请人。")
-                return redirect("portal:home-visits-manage")
-            if request.POST.get("action") == "decline" and decline.is_valid():
-                booking.home_visit_decline(
-                    visit=visit, staff=staff, reply=decline.cleaned_data["reply"]
-                )
-                messages.success(request, f"已答复 {visit.number}。")
-                return redirect("portal:home-visits-manage")
-        except booking.BookingRefused as refused:
-            problem = refused.message
-    return render(
-        request,
-        "portal/home_visit_handle.html",
-        {
-            "visit": visit,
-            "schedule": schedule,
-            "decline": decline,
-            "problem": problem,
-            "open": visit.status in {HomeVisitStatus.REQUESTED, HomeVisitStatus.SCHEDULED},
-        },
     )

@@ -174,3 +174,62 @@ def test_seam_phone_entered_request(signed_in, world, django_assert_max_num_quer
     assert visit.number in page and "安排或答复" in page and made.number in page
     # a liaison has no such page
     assert signed_in(world.liaison_market).get("/work/visits/").status_code == 403
+
+
+def test_seam_coordinators_schedule_home_visits_in_the_workbench(
+    signed_in, world, django_assert_max_num_queries
+):
+    """上门服务安排 is a workbench page: the coordinator's home links to it, it lists the
+    requests of the covered sites (``visits.services.home_visits_for``), and scheduling there
+    tells the person through the outbox. Agents may not schedule; the portal has no such page."""
+    from bangban.notifications.models import Message
+
+    visit = booking.home_visit_request(
+        identity=booking.PhoneCaller.of("13700002222"),
+        site=world.village_a,
+        name="李奶奶",
+        address="东街村12号",
+        groups={"elderly"},
+        needs="办理高龄津贴",
+        preferred_times="工作日上午",
+    )
+    client = signed_in(world.coordinator)
+    home = client.get("/work/").content.decode()
+    assert 'href="/work/visits/home/"' in home
+    with django_assert_max_num_queries(12):
+        listing = client.get("/work/visits/home/")
+    assert listing.status_code == 200 and visit.number in listing.content.decode()
+    page = client.get(f"/work/visits/home/{visit.number}/").content.decode()
+    assert "上门帮办代办员" in page and "不予安排" in page
+
+    # a time that is not one is refused in Chinese, and nothing changes
+    refused = client.post(
+        f"/work/visits/home/{visit.number}/",
+        {"action": "schedule", "agent": world.agent_a.pk, "scheduled_for": "明天"},
+    )
+    assert refused.status_code == 422 and "请填写上门时间" in refused.content.decode()
+    visit.refresh_from_db()
+    assert visit.status == HomeVisitStatus.REQUESTED
+
+    when = timezone.localtime() + timedelta(days=2)
+    done = client.post(
+        f"/work/visits/home/{visit.number}/",
+        {
+            "action": "schedule",
+            "agent": world.agent_a.pk,
+            "scheduled_for": when.strftime("%Y-%m-%dT%H:%M"),
+            "reply": "请备好身份证",
+        },
+    )
+    assert done.status_code == 302 and done["Location"] == "/work/visits/home/"
+    visit.refresh_from_db()
+    assert visit.status == HomeVisitStatus.SCHEDULED and visit.agent == world.agent_a
+    assert visit.handled_by == world.coordinator
+
+    # an agent sees the visit on 预约与上门 but may not schedule
+    agent = signed_in(world.agent_a)
+    assert agent.get("/work/visits/home/").status_code == 403
+    assert agent.get(f"/work/visits/home/{visit.number}/").status_code == 403
+    # the portal's old coordinator pages are gone
+    assert agent.get("/home-visits/manage/").status_code == 404
+    assert not Message.objects.filter(template_key="client.home_visit_declined").exists()

@@ -15,11 +15,16 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Max
 from django.http import Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
@@ -29,8 +34,8 @@ from bangban.cases.clients import client_correct, client_reveal
 from bangban.cases.delivery import delivery_choice
 from bangban.cases.delivery import shown as delivery_shown
 from bangban.cases.guards import required_form, signature_on_file
-from bangban.cases.models import Expedite, ItemStatus, MaterialStatus
-from bangban.cases.selectors import event_label, state_label
+from bangban.cases.models import Expedite, ItemStatus, MaterialStatus, MaterialUpload
+from bangban.cases.selectors import calendar_key, event_label, state_label
 from bangban.cases.services import CaseConflict, case_deadline, case_transition
 from bangban.cases.transitions import BY_EVENT, check_table, events_from
 from bangban.cases.workflow import FORM_LABELS, ServiceType, State, TransitionRefused
@@ -61,17 +66,6 @@ def _load(request, number):
     return get_case_for(request.actor, number)
 
 
-def _actions(actor, case):
-    """(events for the action bar, every event allowed now) for this person on this case."""
-    roles = case_roles(actor, case)
-    allowed = [
-        t
-        for t in events_from(State(case.state), ServiceType(case.service_type), roles)
-        if t.event not in ev.NOT_ON_WORKBENCH
-    ]
-    return [t for t in allowed if t.event not in ev.INLINE_EVENTS], {t.event for t in allowed}
-
-
 def may_correct_client(staff) -> bool:
     """Whether the client block offers 更正 to this person: agents and coordinators. The
     page is loaded through ``get_case_for``, so they may see the client; the POST is
@@ -93,20 +87,70 @@ def client_corrections(client) -> list[ClientCorrection]:
     return corrections
 
 
-def case_context(request, case, *, flash="", panel=None) -> dict:
-    """Everything the case page shows, in a fixed number of queries."""
-    actor = request.actor
-    today = timezone.localdate()
-    calendar = current_calendar()
-    actions, allowed = _actions(actor, case)
-    items = list(case.items.select_related("item_version__item", "department"))
+# The parts of the case body that only the case's own version, the day, the calendar and the
+# viewer's roles on the case decide are rendered once and kept in the cache (see ``_parts_key``).
+# Everything that changes without ``case_transition`` bumping ``Case.version`` is rendered
+# fresh on every request: the client block (corrections, masked fields, reveal), the signed
+# confirmations (the documents area completes them later), the outbox's messages and their
+# state, and the request's own flash and open form. Files uploaded for materials do not bump
+# the version either: their count and newest id are part of the key.
+PARTS = (
+    ("head", "workbench/case/_part_head.html"),
+    ("work", "workbench/case/_part_work.html"),
+    ("tail", "workbench/case/_part_tail.html"),
+)
+PARTS_TTL = 60 * 60 * 24  # a new version or a new day is a new key; this only bounds memory
+PARTS_SCHEMA = 1  # bump when the parts' templates or context change shape
+CSRF_SLOT = "csrf-slot-9d41c7a2"  # the real token of this request replaces it on the way out
+
+
+def _parts_key(case, roles: frozenset[str], today, calendar, uploads: tuple) -> str:
+    """The cache key of the case's cached parts. It covers: the case row and everything
+    ``case_transition`` writes with it (state, items, materials' checks, notices, relays,
+    expedites, the timeline, the application on behalf) through ``version``; the time left
+    and the deadline warnings through the day and the calendar's content; the buttons and
+    review forms through the viewer's roles on this case (the one thing about the viewer
+    these parts show); material files through the uploads' (count, newest id)."""
+    who = ",".join(sorted(roles)) or "-"
+    return (
+        f"wb:case:{PARTS_SCHEMA}:{case.pk}:{case.version}:{today.isoformat()}:"
+        f"{calendar_key(calendar)}:{who}:{uploads[0]}:{uploads[1]}"
+    )
+
+
+def _parts_context(case, roles, today, calendar) -> dict:
+    """What the cached parts show, read only when they are not in the cache."""
+    allowed_all = [
+        t
+        for t in events_from(State(case.state), ServiceType(case.service_type), roles)
+        if t.event not in ev.NOT_ON_WORKBENCH
+    ]
+    actions = [t for t in allowed_all if t.event not in ev.INLINE_EVENTS]
+    items = list(
+        case.items.select_related("item_version__item", "department").only(
+            "case_id",
+            "item_version__number",
+            "item_version__item__code",
+            "item_version__item__name",
+            "department__name",
+            "status",
+            "filed_on",
+            "result",
+            "result_on",
+            "position",
+        )
+    )
     materials = list(case.materials.all())
     by_item = defaultdict(list)
     for material in materials:
         by_item[material.case_item_id].append(material)
     for item in items:
         item.material_list = by_item.get(item.pk, [])
-    events = list(case.events.order_by("-seq")[:TIMELINE_LIMIT])
+    events = list(
+        case.events.only(
+            "seq", "event", "from_state", "to_state", "at", "actor_name", "reason", "details"
+        ).order_by("-seq")[:TIMELINE_LIMIT]
+    )
     for event in events:
         event.label = event_label(event.event)
         event.from_label = state_label(event.from_state)
@@ -120,23 +164,19 @@ def case_context(request, case, *, flash="", panel=None) -> dict:
     notices = list(case.notices.all())
     for notice in notices:
         notice.pdf_url = reverse("documents:download", args=[case.number, notice.number])
-    deadline = case_deadline(case, today)
     return {
         "case": case,
         "today": today,
         "left": s.time_left(case, today, calendar),
-        "deadline": deadline,
+        "deadline": case_deadline(case, today),
         "actions": [(t, ev.signs(case, t.event)) for t in actions],
-        "allowed": allowed,
+        "allowed": {t.event for t in allowed_all},
         "items": items,
         "materials": materials,
         "pending_materials": sum(m.status == MaterialStatus.PENDING for m in materials),
         "review_choices": REVIEW_CHOICES,
         "notices": notices,
-        "sent_messages": elsewhere.case_messages(case),
-        "confirmations": list(case.confirmations.order_by("at", "id")),
         "relays": list(case.relays.select_related("from_site", "to_site")),
-        "on_behalf": ApplicationOnBehalf.objects.filter(case=case).first(),
         "expedites": list(
             case.expedites.select_related(
                 "case_item__item_version__item", "department", "sent_by", "replied_by"
@@ -144,15 +184,57 @@ def case_context(request, case, *, flash="", panel=None) -> dict:
         ),
         "events": events,
         "more_events": case.event_count > len(events),
+        "print_url": reverse("documents:case", args=[case.number]),
+        "delivery_shown": delivery_shown(case.delivery),  # address and recipient masked
+        "csrf_token": CSRF_SLOT,
+    }
+
+
+def case_parts(request, case) -> dict:
+    """The cached parts of the case body for this viewer (rendered now if not cached),
+    with this request's CSRF token in their forms, and the application on behalf."""
+    roles = case_roles(request.actor, case)
+    today = timezone.localdate()
+    calendar = current_calendar()
+    uploads = MaterialUpload.objects.filter(material__case=case).aggregate(
+        n=Count("id"), last=Max("id")
+    )
+    key = _parts_key(case, roles, today, calendar, (uploads["n"], uploads["last"] or 0))
+    parts = cache.get(key)
+    if parts is None:
+        context = _parts_context(case, roles, today, calendar)
+        parts = {name: render_to_string(template, context) for name, template in PARTS}
+        on_behalf = ApplicationOnBehalf.objects.filter(case=case).first()
+        parts["on_behalf"] = on_behalf.label if on_behalf else ""
+        parts["allowed"] = sorted(context["allowed"])
+        cache.set(key, parts, PARTS_TTL)
+    token = get_token(request)
+    shown = {name: mark_safe(parts[name].replace(CSRF_SLOT, token)) for name, _ in PARTS}  # noqa: S308 (our own rendering)
+    return {**shown, "on_behalf": parts["on_behalf"], "allowed": set(parts["allowed"])}
+
+
+def case_context(request, case, *, flash="", panel=None) -> dict:
+    """Everything the case page shows: the cached parts (``case_parts``) and, fresh, the
+    client block, the confirmations, the messages and this request's flash and form."""
+    parts = case_parts(request, case)
+    return {
+        "case": case,
+        "parts": parts,
+        "allowed": parts["allowed"],
+        "on_behalf": {"label": parts["on_behalf"]} if parts["on_behalf"] else None,
+        "sent_messages": elsewhere.case_messages(case),
+        "confirmations": list(
+            case.confirmations.only("case_id", "form", "method", "signer", "at").order_by(
+                "at", "id"
+            )
+        ),
         "reveal_fields": RevealField.choices,
         "may_correct": may_correct_client(request.staff),
         "correction_fields": CorrectionField.choices,
         "correction_form": None,
         "corrections": client_corrections(case.client),
-        "delivery_shown": delivery_shown(case.delivery),  # address and recipient masked
         "flash": flash,
         "panel": panel,
-        "print_url": reverse("documents:case", args=[case.number]),
     }
 
 

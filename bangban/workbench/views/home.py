@@ -13,10 +13,13 @@ A person with several roles sees each part in turn.
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from bangban.cases.access import get_case_for
 from bangban.workdays.services import calendar_warnings, current_calendar
@@ -25,6 +28,7 @@ from .. import elsewhere
 from .. import selectors as s
 from ..auth import staff_required
 from ..navigation import may_use_admin
+from ..versions import CACHE_SECONDS, cache_key
 
 LIMIT = s.HOME_LIMIT
 
@@ -35,42 +39,98 @@ def _capped(queryset):
     return found[:LIMIT], len(found) > LIMIT
 
 
+# --- the panels of cases, cached ----------------------------------------------------------
+
+
+def _fragment(template: str, context: dict) -> str:
+    return render_to_string(f"workbench/home/{template}.html", context)
+
+
+def _agent_panels(actor, staff, today, calendar) -> dict[str, str]:
+    mine, more_mine = _capped(s.my_cases(actor))
+    agent = {
+        "mine": s.rows(mine, today, calendar, by_time_left=True),
+        "more_mine": more_mine,
+        "new": s.rows(_capped(s.new_applications(actor))[0], today, calendar),
+        "relays": s.rows(_capped(s.relays_waiting(actor))[0], today, calendar),
+        "supplements": _capped(s.supplements_due(actor))[0],
+        "visits": [
+            row for row in s.rows(mine, today, calendar) if row.case.channel == "home_visit"
+        ],
+        "relayed_out": s.relayed_out(actor, today, calendar),
+    }
+    context = {"agent": agent, "staff": staff, "today": today}
+    return {
+        "mine": _fragment("agent_mine", context),
+        "queues": _fragment("agent_queues", context),
+        "supplements": _fragment("agent_supplements", context),
+        "visit_cases": _fragment("agent_visit_cases", context),
+        "relayed": _fragment("relayed", context),
+    }
+
+
+def _coordinator_panels(actor, staff, today, calendar) -> dict[str, str]:
+    covered = list(s.covered_sites(staff))
+    coordinator = {
+        "roots": staff.covered_roots(),
+        "covered": covered,
+        "unassigned": s.rows(_capped(s.unassigned(actor))[0], today, calendar),
+        "urgent": s.near_or_past_due(actor, today, calendar),
+        "expedites": _capped(s.open_expedites(actor))[0],
+        "relays": s.rows(_capped(s.relays_waiting(actor, covered))[0], today, calendar),
+    }
+    context = {"coordinator": coordinator, "staff": staff, "today": today}
+    return {
+        "urgent": _fragment("coordinator_urgent", context),
+        "unassigned": _fragment("coordinator_unassigned", context),
+        "expedites": _fragment("coordinator_expedites", context),
+        "coordinator_relays": _fragment("coordinator_relays", context),
+    }
+
+
+def _cached_panels(actor, staff, today, calendar) -> dict[str, str]:
+    """The agent's and the coordinator's panels of cases, rendered, from the cache when the
+    versions in ``_panels_key`` have not moved since they were rendered."""
+    if not (staff.is_agent or staff.is_coordinator):
+        return {}
+    key = cache_key("home", staff, today, calendar)
+    panels = cache.get(key) if key else None
+    if panels is None:
+        panels = {}
+        if staff.is_agent:
+            panels |= _agent_panels(actor, staff, today, calendar)
+        if staff.is_coordinator:
+            panels |= _coordinator_panels(actor, staff, today, calendar)
+        if key:
+            cache.set(key, panels, CACHE_SECONDS)
+    return {name: mark_safe(html) for name, html in panels.items()}  # noqa: S308 (rendered)
+
+
 @staff_required
 def home(request):
     actor, staff = request.actor, request.staff
     today = timezone.localdate()
     calendar = current_calendar()
-    context = {"today": today, "staff": staff, "nav": "home"}
+    context = {
+        "today": today,
+        "staff": staff,
+        "nav": "home",
+        "cached": _cached_panels(actor, staff, today, calendar),
+    }
+    # the panels fed by other areas (visits, oversight, consultations) are read fresh
     if staff.is_agent:
-        mine, more_mine = _capped(s.my_cases(actor))
         context["agent"] = {
-            "mine": s.rows(mine, today, calendar, by_time_left=True),
-            "more_mine": more_mine,
-            "new": s.rows(_capped(s.new_applications(actor))[0], today, calendar),
-            "relays": s.rows(_capped(s.relays_waiting(actor))[0], today, calendar),
-            "supplements": _capped(s.supplements_due(actor))[0],
-            "visits": [
-                row for row in s.rows(mine, today, calendar) if row.case.channel == "home_visit"
-            ],
             "appointments": elsewhere.appointments_today(staff, today),
             "home_visits": elsewhere.my_home_visits(staff, today),
             "rectifications": elsewhere.my_rectifications(staff),
             "complaints": elsewhere.my_complaints(staff),
             "return_visits": elsewhere.my_return_visits(staff, today),
-            "relayed_out": s.relayed_out(actor, today, calendar),
         }
     if staff.is_coordinator:
-        covered = list(s.covered_sites(staff))
         context["coordinator"] = {
-            "roots": staff.covered_roots(),
-            "covered": covered,
-            "unassigned": s.rows(_capped(s.unassigned(actor))[0], today, calendar),
-            "urgent": s.near_or_past_due(actor, today, calendar),
-            "expedites": _capped(s.open_expedites(actor))[0],
-            "relays": s.rows(_capped(s.relays_waiting(actor, covered))[0], today, calendar),
             "visit_requests": elsewhere.home_visits_to_schedule(staff),
             "return_visits": elsewhere.return_visits_due(staff, today),
-            "visit_requests_url": reverse("portal:home-visits-manage"),
+            "visit_requests_url": reverse("workbench:home-visits-manage"),
             "return_visits_url": reverse("oversight:visits"),
         }
     if staff.is_liaison and staff.department_id:

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.core.cache import cache
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
 
 from bangban.cases.selectors import (
     CaseListFilters,
@@ -35,6 +38,7 @@ from .. import events as ev
 from .. import selectors as s
 from ..auth import staff_required
 from ..excel import ledger_workbook
+from ..versions import CACHE_SECONDS, cache_key
 
 PAGE_SIZE = 50
 
@@ -108,22 +112,22 @@ def _cursor(value: str) -> int | None:
     return id_or_none(value)
 
 
-@staff_required
-def ledger_page(request):
+def _ledger_parts(request, today, calendar) -> dict[str, str]:
+    """The filter form and the page of results, rendered: one query for the choices' sites,
+    agents and items each, one for the page of cases (with its next page's first row)."""
     sites, agents, items = _choices(request.staff)
     filters, chosen, words, errors = _filters(request, sites, agents, items)
     cases = case_list(request.actor, filters)
     after = _cursor(request.GET.get("after", ""))
     if after:
         cases = cases.filter(newest__lt=after)
-    page = list(cases[: PAGE_SIZE + 1])
+    page = list(s.listed_columns(cases)[: PAGE_SIZE + 1])
     more = len(page) > PAGE_SIZE
     page = page[:PAGE_SIZE]
     query = request.GET.copy()
     query.pop("after", None)
-    today = timezone.localdate()
     context = {
-        "rows": s.rows(page, today, current_calendar()),
+        "rows": s.rows(page, today, calendar),
         "next_cursor": page[-1].newest if more else None,
         "paged": bool(after),
         "query": query.urlencode(),
@@ -136,10 +140,31 @@ def ledger_page(request):
         "states": list(STATE_LABELS.items()),
         "service_types": list(SERVICE_TYPE_LABELS.items()),
         "page_size": PAGE_SIZE,
-        "nav": "ledger",
     }
-    template = "workbench/ledger/_results.html" if request.htmx else "workbench/ledger.html"
-    return render(request, template, context)
+    parts = {"results": render_to_string("workbench/ledger/_results.html", context)}
+    if not request.htmx:
+        parts["form"] = render_to_string("workbench/ledger/_form.html", context)
+    return parts
+
+
+@staff_required
+def ledger_page(request):
+    """The ledger, cached by the versions of every case it may list and the filters asked
+    (``versions.cache_key``: the same key covers the choices' sites, agents and items,
+    whose names are versioned by the ``names`` counter)."""
+    today = timezone.localdate()
+    calendar = current_calendar()
+    asked = (request.GET.urlencode(), bool(request.htmx))
+    key = cache_key("ledger", request.staff, today, calendar, *asked)
+    parts = cache.get(key) if key else None
+    if parts is None:
+        parts = _ledger_parts(request, today, calendar)
+        if key:
+            cache.set(key, parts, CACHE_SECONDS)
+    if request.htmx:
+        return HttpResponse(parts["results"])
+    context = {name: mark_safe(html) for name, html in parts.items()}  # noqa: S308 (rendered)
+    return render(request, "workbench/ledger.html", {**context, "nav": "ledger"})
 
 
 @staff_required

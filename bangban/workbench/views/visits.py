@@ -3,13 +3,15 @@
 Agents and coordinators record 已到场 / 未到场 and 已上门, tie a request to a case, and
 enter a request taken by phone (an appointment or a home visit). Every write goes through
 ``visits.services``; a case is found with ``cases.access.get_case_for``, so a number the
-person may not see is refused like an unknown one. Coordinators still schedule home visits
-on their page (``portal:home-visit-handle``), which this page links to.
+person may not see is refused like an unknown one. Coordinators schedule home visits, or
+decline them with a reason, on 上门服务安排 (``home_visits_manage`` and ``home_visit_handle``),
+for the requests ``visits.services.home_visits_for`` gives them (the one rule of whose
+requests a coordinator schedules); the portal's old addresses redirect here.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -223,3 +225,86 @@ def phone_home_visit(request):
         return render(request, "workbench/visits.html", context, status=400)
     messages.success(request, f"已登记上门服务申请 {visit.number}，请协调员安排上门。")
     return redirect("workbench:visits")
+
+
+# --- 上门服务安排: the coordinator schedules or declines ----------------------------------------
+
+HANDLE_LISTED = 100
+
+
+def _coordinator(request):
+    _may_use(request.staff)
+    if not request.staff.is_coordinator:
+        raise PermissionDenied("仅协调员可以安排上门服务")
+    return request.staff
+
+
+@staff_required
+def home_visits_manage(request):
+    """The home-visit requests of the sites the coordinator covers, waiting ones first."""
+    staff = _coordinator(request)
+    visits = list(booking.home_visits_for(staff).order_by("status", "-created_at")[:HANDLE_LISTED])
+    return render(request, "workbench/home_visits_manage.html", {"nav": "visits", "visits": visits})
+
+
+def _scheduled_for(value: str):
+    for pattern in ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"):
+        try:
+            return timezone.make_aware(datetime.strptime(value.strip(), pattern))
+        except ValueError:
+            continue
+    return None
+
+
+@staff_required
+def home_visit_handle(request, number: str):
+    """One request: 安排上门 (agent, time, a word to the person) or 不予安排 (the reason)."""
+    staff = _coordinator(request)
+    visit = get_object_or_404(booking.home_visits_for(staff), number=number)
+    agents = list(booking.agents_for(visit).select_related("site"))
+    data = request.POST if request.method == "POST" else {}
+    action = data.get("action", "")
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            if action == "schedule":
+                agent = next((a for a in agents if str(a.pk) == data.get("agent", "")), None)
+                when = _scheduled_for(data.get("scheduled_for", ""))
+                if agent is None:
+                    errors["agent"] = "请选择上门帮办代办员"
+                if when is None:
+                    errors["scheduled_for"] = "请填写上门时间（日期和时刻）"
+                if not errors:
+                    booking.home_visit_schedule(
+                        visit=visit,
+                        staff=staff,
+                        agent=agent,
+                        scheduled_for=when,
+                        reply=_text(data, "reply", 300),
+                    )
+                    messages.success(request, f"已安排上门服务 {visit.number}，并短信告知申请人。")
+                    return redirect("workbench:home-visits-manage")
+            elif action == "decline":
+                booking.home_visit_decline(
+                    visit=visit, staff=staff, reply=_text(data, "reply", 300)
+                )
+                messages.success(request, f"已答复 {visit.number}。")
+                return redirect("workbench:home-visits-manage")
+            else:
+                errors["action"] = "请选择安排上门或不予安排"
+        except booking.BookingRefused as refused:
+            errors[action or "action"] = refused.message
+    return render(
+        request,
+        "workbench/home_visit_handle.html",
+        {
+            "nav": "visits",
+            "visit": visit,
+            "agents": agents,
+            "form": data,
+            "action": action,
+            "errors": errors,
+            "open": visit.status in {HomeVisitStatus.REQUESTED, HomeVisitStatus.SCHEDULED},
+        },
+        status=422 if errors else 200,
+    )
