@@ -34,21 +34,36 @@ def main(argv: list[str] | None = None) -> None:
     execute_from_command_line(["bangban", *args])
 
 
-def _serve_gunicorn(extra: list[str]) -> None:
+def gunicorn_command(extra: list[str], environ: dict[str, str]) -> list[str]:
+    """gunicorn's command line for ``bangban serve --gunicorn [addr:port]`` (docs/operations.md
+    9.2). The master loads the application (``--preload``) and the search's dictionaries
+    (``bangban/gunicorn_conf.py``) once, and the workers share them. Each worker is recycled
+    after about ``BANGBAN_WEB_MAX_REQUESTS`` requests (10 000, ±10 % so that the workers do
+    not restart together; 0: never), a guard against slow growth; a new worker is a fork of
+    the master, so it starts at once."""
     bind = extra[0] if extra else "127.0.0.1:8000"
-    os.execvp(
+    max_requests = int(environ.get("BANGBAN_WEB_MAX_REQUESTS") or "10000")
+    return [
         "gunicorn",
-        [
-            "gunicorn",
-            "bangban.wsgi:application",
-            "--bind",
-            bind,
-            "--workers",
-            os.environ.get("BANGBAN_WEB_WORKERS") or "3",  # docs/operations.md 9.2
-            "--access-logfile",
-            "-",
-        ],
-    )
+        "bangban.wsgi:application",
+        "--bind",
+        bind,
+        "--workers",
+        environ.get("BANGBAN_WEB_WORKERS") or "3",
+        "--preload",
+        "--config",
+        "python:bangban.gunicorn_conf",
+        "--max-requests",
+        str(max_requests),
+        "--max-requests-jitter",
+        str(max_requests // 10),
+        "--access-logfile",
+        "-",
+    ]
+
+
+def _serve_gunicorn(extra: list[str]) -> None:
+    os.execvp("gunicorn", gunicorn_command(extra, dict(os.environ)))
 
 
 if __name__ == "__main__":

@@ -202,7 +202,8 @@ _cache_url = env("CACHE_URL")
 if _cache_url.startswith("redis://"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's, reusing one client per pool (bangban/rediscache.py)
+            "BACKEND": "bangban.rediscache.ReusingRedisCache",
             "LOCATION": _cache_url,
         }
     }

@@ -27,14 +27,21 @@ import datetime
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from openpyxl import load_workbook
-from openpyxl.cell import Cell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+if TYPE_CHECKING:
+    from openpyxl.cell import Cell
+
+# openpyxl (about 16 MB per process) is imported where a workbook is made or read, not with
+# this module: the web workers import it through the views but seldom export
+# (bangban/tests/test_web_memory.py, docs/operations.md §9.2).
 
 # OWASP "CSV Injection": the characters that make a spreadsheet read a cell as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# The control characters an .xlsx file cannot hold: openpyxl's own
+# ``openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE`` (test_web_memory.py holds them equal), here
+# so that cleaning a value does not import openpyxl.
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 
 def is_risky(value) -> bool:
@@ -49,6 +56,8 @@ def _as_text(cell: Cell) -> Cell:
 
 def text_cell(sheet, value: str) -> Cell:
     """A cell of ``sheet`` holding ``value`` as plain text (works in write-only mode too)."""
+    from openpyxl.cell import Cell
+
     return _as_text(Cell(sheet, row=1, column=1, value=value))
 
 
@@ -106,6 +115,8 @@ class ImportRefused(Exception):
 
 def open_workbook(source, error=ImportRefused):
     """The workbook at ``source`` (a path or a binary file), read-only; ``error`` if unreadable."""
+    from openpyxl import load_workbook
+
     try:
         return load_workbook(source, read_only=True, data_only=True)
     except Exception as problem:  # openpyxl raises several kinds for a file that is not xlsx

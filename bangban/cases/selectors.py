@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -309,6 +310,95 @@ def awaiting(case: Case) -> tuple[list[str], object]:
             )
         return lines, case.resumption_due_on
     return [], None
+
+
+# The columns the public progress shows from the case row, and what keys its cached part.
+PROGRESS_FIELDS = (
+    "id",
+    "version",
+    "number",
+    "title",
+    "service_type",
+    "state",
+    "due_on",
+    "supplement_due_on",
+    "resumption_due_on",
+    "reason_text",
+    "client__name",
+)
+PROGRESS_TTL = 60 * 60 * 24  # a new version or a new day is a new key; this only bounds memory
+
+
+def progress_key(case_id: int, version: int, today: date) -> str:
+    """The cache key of a case's public steps and what it awaits (``public_progress``). It
+    covers the timeline's public events, the one-time notice's materials and the suspension's
+    fee (all written by ``case_transition``, which bumps ``version``); the day bounds it."""
+    return f"progress:1:{case_id}:{version}:{today.isoformat()}"
+
+
+def public_progress(number: str, phone: str) -> dict:
+    """``progress`` of the case with this number whose client has this phone, as JSON-ready
+    values, or the same 404 as ``client_case``. One indexed query (the number, then the
+    client's mobile hash) for only the columns shown; the steps and what the case awaits come
+    from the cache keyed by the case's version (``progress_key``), read only when missing."""
+    try:
+        mobile = validate_mobile(phone)
+    except IdentityError:
+        raise Http404(NOT_FOUND) from None
+    hashes = [h for h in pii.lookups("mobile", mobile) if h]
+    row = (
+        Case.objects.filter(number=number, client__mobile_hash__in=hashes)
+        .values(*PROGRESS_FIELDS)
+        .first()
+        if hashes
+        else None
+    )
+    if row is None:
+        raise Http404(NOT_FOUND)
+    key = progress_key(row["id"], row["version"], timezone.localdate())
+    cached = cache.get(key)
+    if cached is None:
+        case = Case(
+            id=row["id"],
+            number=row["number"],
+            state=row["state"],
+            reason_text=row["reason_text"],
+            supplement_due_on=row["supplement_due_on"],
+            resumption_due_on=row["resumption_due_on"],
+        )
+        wanted, _ = awaiting(case)
+        steps = case.events.filter(event__in=PUBLIC_EVENTS).only("case", "event", "details", "at")
+        cached = {
+            "awaiting": wanted,
+            "steps": [
+                {"label": step_label(e), "on": timezone.localdate(e.at).isoformat()}
+                for e in steps.order_by("seq")
+            ],
+        }
+        cache.set(key, cached, PROGRESS_TTL)
+    state, due_on = row["state"], row["due_on"]
+    # the due date of what is awaited, as ``awaiting`` gives it, from the row read now
+    wanted_by = (
+        row["supplement_due_on"]
+        if state == State.AWAITING_SUPPLEMENT
+        else row["resumption_due_on"]
+        if state == State.SUSPENDED
+        else None
+    )
+    return {
+        "number": row["number"],
+        "title": row["title"],
+        "service_type_label": SERVICE_TYPE_LABELS.get(row["service_type"], row["service_type"]),
+        "client_name": mask_name(row["client__name"]),
+        "state_label": state_label(state),
+        "awaiting": cached["awaiting"],
+        "awaiting_due_on": wanted_by.isoformat() if wanted_by else None,
+        "due_on": due_on.isoformat() if due_on else None,
+        "steps": cached["steps"],
+    }
+
+
+SERVICE_TYPE_LABELS = {str(k): str(v) for k, v in Case._meta.get_field("service_type").flatchoices}
 
 
 def progress(case: Case) -> dict:

@@ -43,6 +43,15 @@ def _public(public_key: str) -> str:
     return public_key[-128:].lower()
 
 
+def _crypt(private_key: str, public_key: str) -> sm2.CryptSM2:
+    """gmssl's signer/verifier for a key pair. Its constructor strips a leading "04" with
+    ``lstrip("04")``, which also eats any 0s and 4s after it, so a public key whose hex
+    happens to start with "04" (one in 256) would be cut short: it is set afterwards."""
+    crypt = sm2.CryptSM2(private_key=private_key, public_key="")
+    crypt.public_key = public_key
+    return crypt
+
+
 def public_key_of(private_key: str) -> str:
     d = int(_private(private_key), 16)
     return sm2.CryptSM2(private_key="", public_key="")._kg(d, _TABLE["g"])
@@ -57,7 +66,7 @@ def generate_keypair() -> tuple[str, str]:
 def sign(private_key: str, data: bytes) -> str:
     """SM2 signature (r‖s, 128 hex digits) of ``data`` with SM3 and the default user id."""
     private_key = _private(private_key)
-    signer = sm2.CryptSM2(private_key=private_key, public_key=public_key_of(private_key))
+    signer = _crypt(private_key, public_key_of(private_key))
     while True:
         nonce = f"{secrets.randbelow(_N - 1) + 1:064x}"
         signature = signer.sign_with_sm3(data, nonce)
@@ -73,7 +82,7 @@ def verify(public_key: str, data: bytes, signature: str) -> bool:
     if not (1 <= r < _N and 1 <= s < _N):
         return False
     try:
-        verifier = sm2.CryptSM2(private_key="", public_key=_public(public_key))
+        verifier = _crypt("", _public(public_key))
         return bool(verifier.verify_with_sm3(signature.lower(), data))
     except (SigningKeyError, ValueError):
         return False

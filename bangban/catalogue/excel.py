@@ -18,8 +18,6 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max, Prefetch
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from bangban.network.models import Department, Site
 from bangban.xlsx import NO, YES, ImportRefused, Row, RowError, open_workbook, read_sheet, safe_row
@@ -157,6 +155,9 @@ def _yes_no(value: bool) -> str:
 def export_workbook(target) -> int:
     """Write every published item and bundle to ``target`` (a path or a binary file); return
     the number of items."""
+    from openpyxl import Workbook  # here, not with the module: see bangban/xlsx.py
+    from openpyxl.styles import Font
+
     items = list(
         ServiceItem.objects.filter(is_published=True)
         .select_related("category", "department", "current_version")

@@ -24,13 +24,14 @@ the catalogue changes. Whether it changed is told by the catalogue's version tok
 (``models.catalogue_version``: one row, one indexed read, replaced in the same transaction
 by every write to the catalogue, its synonyms, sites and departments), read from the
 database rather than the cache because the embedded cache is per-process. Built once per
-process and version, so no other process can keep a stale one. jieba's dictionary (a
-second or two to load) is loaded once per process, on first use.
+process and version, so no other process can keep a stale one, each time with a new jieba
+tokenizer that knows the catalogue's phrases. jieba's word list and pypinyin's phrase table
+are read from a file on disk (``lexicon.py``), with the same cuts and pinyin as the two
+libraries give from memory, so a worker's first search adds a few MB, not 130.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 import threading
 import unicodedata
@@ -39,6 +40,7 @@ from functools import lru_cache
 
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
+from bangban.catalogue import lexicon
 from bangban.catalogue.models import (
     Bundle,
     ServiceItem,
@@ -73,21 +75,41 @@ def has_han(text: str) -> bool:
     return bool(_HAN.search(text))
 
 
-_pinyin_lock = threading.Lock()
+_lexicon: lexicon.Lexicon | None = None
+_lexicon_lock = threading.Lock()
+
+
+def dictionaries() -> lexicon.Lexicon:
+    """jieba's and pypinyin's dictionaries, read from their file (``lexicon.py``)."""
+    global _lexicon
+    if _lexicon is None:
+        with _lexicon_lock:
+            if _lexicon is None:
+                _lexicon = lexicon.Lexicon(lexicon.ensure())
+    return _lexicon
 
 
 @lru_cache(maxsize=8192)
 def pinyin(text: str) -> tuple[str, str]:
-    """(full pinyin without tones, initials) of the Chinese characters and letters in ``text``."""
-    from pypinyin import Style, lazy_pinyin
-
+    """(full pinyin without tones, initials) of the Chinese characters and letters in ``text``:
+    pypinyin's, read from its phrase table on disk (``lexicon.pinyin``)."""
     kept = "".join(ch for ch in text if _HAN.match(ch) or ch.isascii() and ch.isalnum())
     if not kept:
         return "", ""
-    with _pinyin_lock:  # pypinyin's phrase segmenter keeps state; keep it to one thread
-        syllables = lazy_pinyin(kept, errors="default")
-        initials = lazy_pinyin(kept, style=Style.FIRST_LETTER, errors="default")
-    return "".join(syllables).lower(), "".join(initials).lower()
+    full, initials = lexicon.pinyin(dictionaries(), kept)
+    return full.lower(), initials.lower()
+
+
+def new_tokenizer():
+    """jieba's tokenizer on its own dictionary, read from disk (``lexicon.Frequencies``): it
+    cuts as jieba does with the dictionary in memory."""
+    jieba = lexicon.import_jieba()
+    made = jieba.Tokenizer()
+    found = dictionaries()
+    made.FREQ = lexicon.Frequencies(found)
+    made.total = found.total
+    made.initialized = True
+    return made
 
 
 _tokenizer = None
@@ -95,17 +117,12 @@ _tokenizer_lock = threading.Lock()
 
 
 def tokenizer():
-    """jieba's tokenizer, its dictionary loaded once per process on first use."""
+    """The tokenizer of the current index (jieba's words plus the catalogue's phrases)."""
     global _tokenizer
     if _tokenizer is None:
         with _tokenizer_lock:
             if _tokenizer is None:
-                import jieba
-
-                jieba.setLogLevel(logging.WARNING)
-                made = jieba.Tokenizer()
-                made.initialize()
-                _tokenizer = made
+                _tokenizer = new_tokenizer()
     return _tokenizer
 
 
@@ -276,7 +293,6 @@ def current_index(version: str | None = None) -> Index:
         index = _index
         if version is not None and index is not None and index.version == version:
             return index
-        tokenizer()  # load jieba before adding the catalogue's phrases to it
         items = [
             (pk, code, _phrases(name, keywords))
             for pk, code, name, keywords in ServiceItem.objects.filter(
@@ -298,12 +314,16 @@ def current_index(version: str | None = None) -> Index:
         ]
         items_full = _with_synonyms(items, synonyms)
         bundles_full = _with_synonyms(bundles, synonyms)
-        # The catalogue's own phrases become words, so "我想开饭店" cuts out "开饭店".
+        # The catalogue's own phrases become words, so "我想开饭店" cuts out "开饭店"; on a
+        # new tokenizer each time, so the phrases of an earlier catalogue do not linger.
+        global _tokenizer
+        made = new_tokenizer()
         for _, _, phrases, _ in items_full + bundles_full:
             for phrase in phrases[1:]:
                 if has_han(phrase) and 2 <= len(phrase) <= 8:
-                    tokenizer().add_word(phrase, freq=2000)
-        words.cache_clear()  # cuts made before the new words were added are stale
+                    made.add_word(phrase, freq=2000)
+        _tokenizer = made
+        words.cache_clear()  # cuts made with the previous tokenizer are stale
         index = Index(
             version,
             tuple(

@@ -13,22 +13,31 @@ Templates: a centre overrides any form without code by placing a file with the s
 in ``<BANGBAN_FORMS_DIR>/<site code>/documents/`` (that site and the sites below it) or
 ``<BANGBAN_FORMS_DIR>/documents/`` (everyone); BANGBAN_FORMS_DIR defaults to
 ``<data dir>/forms``. Files are read at every render: no restart needed.
+
+WeasyPrint (with fontTools, pydyf, tinycss2: about 40 MB per process) is imported at the
+first render, not with this module: the web workers import it (through documents' signal
+subscribers) but render only on an on-demand print; the job worker renders the forms.
+``bangban/tests/test_web_memory.py`` holds that importing the web application does not
+import it (docs/operations.md §9.2).
 """
 
 from __future__ import annotations
 
+import atexit
 import threading
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 import segno
 from django.conf import settings
 from django.template import Context, Engine
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
+
+if TYPE_CHECKING:
+    from weasyprint import CSS
+    from weasyprint.urls import URLFetcher
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "templates"
 FONT_CANDIDATES = (
@@ -74,6 +83,9 @@ class _Renderer:
     """One per thread: WeasyPrint's font objects are not shared between threads."""
 
     def __init__(self):
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
         self.font_config = FontConfiguration()
         font = font_path().as_uri()
         self.base_css = CSS(
@@ -88,6 +100,8 @@ class _Renderer:
         key = (origin, Path(origin).stat().st_mtime)
         css = self.form_css.get(key)
         if css is None:
+            from weasyprint import CSS
+
             css = CSS(filename=origin, font_config=self.font_config)
             self.form_css = {k: v for k, v in self.form_css.items() if k[0] != origin}
             self.form_css[key] = css
@@ -104,18 +118,32 @@ def _renderer() -> _Renderer:
     return renderer
 
 
-class _LocalFetcher(URLFetcher):
-    """Only the media directory, the font and inline data: a form never fetches the web."""
+@atexit.register
+def _drop_renderer() -> None:
+    """Drop this thread's renderer while WeasyPrint still stands: imported after this module,
+    its modules are torn down first at exit, and its font folder would be left behind."""
+    _local.__dict__.pop("renderer", None)
 
-    def fetch(self, url, headers=None):
-        if url.startswith("data:"):
-            return super().fetch(url, headers)
-        if url.startswith("file:"):
-            path = Path(url2pathname(urlsplit(url).path)).resolve()
-            roots = (Path(settings.MEDIA_ROOT).resolve(), font_path().resolve().parent)
-            if any(path.is_relative_to(root) for root in roots):
+
+@cache
+def _local_fetcher_class() -> type[URLFetcher]:
+    """``_LocalFetcher``, defined at the first render (its base class is WeasyPrint's)."""
+    from weasyprint.urls import URLFetcher
+
+    class _LocalFetcher(URLFetcher):
+        """Only the media directory, the font and inline data: a form never fetches the web."""
+
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
                 return super().fetch(url, headers)
-        raise ValueError(f"文书模板不得引用外部资源：{url}")
+            if url.startswith("file:"):
+                path = Path(url2pathname(urlsplit(url).path)).resolve()
+                roots = (Path(settings.MEDIA_ROOT).resolve(), font_path().resolve().parent)
+                if any(path.is_relative_to(root) for root in roots):
+                    return super().fetch(url, headers)
+            raise ValueError(f"文书模板不得引用外部资源：{url}")
+
+    return _LocalFetcher
 
 
 def _engine(site_codes: tuple[str, ...]) -> Engine:
@@ -162,9 +190,11 @@ def render_html(fields: dict, template: str, site_codes: tuple[str, ...] = ()) -
 
 
 def render_pdf(fields: dict, template: str, site_codes: tuple[str, ...] = ()) -> bytes:
+    from weasyprint import HTML
+
     renderer = _renderer()
     html = render_html(fields, template, site_codes)
-    document = HTML(string=html, base_url=str(BUILTIN_DIR), url_fetcher=_LocalFetcher())
+    document = HTML(string=html, base_url=str(BUILTIN_DIR), url_fetcher=_local_fetcher_class()())
     return document.write_pdf(
         stylesheets=[renderer.base_css, renderer.stylesheet(_engine(site_codes))],
         font_config=renderer.font_config,

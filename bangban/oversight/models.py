@@ -777,6 +777,37 @@ class DailyPathStep(models.Model):
         indexes = [models.Index(fields=["day", "site"])]
 
 
+class DailyEvaluationLevel(models.Model):
+    """Published evaluation results (``published.py``) rolled up: one day's evaluations at
+    one site and staff member, by level.
+
+    Unlike ``DailyFigure`` (an evaluation at its *case's* site and agent), an evaluation
+    counts here at its own ``Evaluation.site`` and ``agent`` (the 承办机构 and 帮办代办员
+    it names), dated by its local day. ``level_1`` … ``level_5``: every evaluation, excluded
+    ones too (they count in the number of evaluations); ``counted``: those not excluded
+    after an upheld appeal; ``met``: of those, the good levels (the 满意率's numerator).
+    Built with ``DailyFigure`` (same days, same job): an upheld appeal marks the day.
+    """
+
+    day = models.DateField()
+    site = models.ForeignKey("network.Site", on_delete=models.CASCADE, related_name="+")
+    agent = models.ForeignKey(
+        "staff.StaffMember", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    level_1 = models.PositiveIntegerField(default=0)
+    level_2 = models.PositiveIntegerField(default=0)
+    level_3 = models.PositiveIntegerField(default=0)
+    level_4 = models.PositiveIntegerField(default=0)
+    level_5 = models.PositiveIntegerField(default=0)
+    counted = models.PositiveIntegerField(default=0)
+    met = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "每日服务评价结果汇总"
+        verbose_name_plural = "每日服务评价结果汇总"
+        indexes = [models.Index(fields=["day", "site"])]
+
+
 class RollupState(models.Model):
     """Days before ``through`` are in ``DailyFigure``; the calendar they were counted with.
 

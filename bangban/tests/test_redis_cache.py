@@ -17,8 +17,9 @@ import uuid
 
 import pytest
 from django.conf import settings
-from django.core.cache.backends.redis import RedisCache
 from django.test import RequestFactory, override_settings
+
+from bangban.rediscache import ReusingRedisCache
 
 
 @pytest.fixture
@@ -27,8 +28,8 @@ def prefix():
     return f"bangban-test-{uuid.uuid4().hex[:8]}"
 
 
-def _cache(url: str, prefix: str) -> RedisCache:
-    return RedisCache(url, {"KEY_PREFIX": prefix})
+def _cache(url: str, prefix: str) -> ReusingRedisCache:
+    return ReusingRedisCache(url, {"KEY_PREFIX": prefix})
 
 
 def test_two_connections_share_one_count(redis_url, prefix):
@@ -48,7 +49,7 @@ def test_the_portal_rate_limit_counts_across_workers(redis_url, prefix):
 
     caches = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "bangban.rediscache.ReusingRedisCache",
             "LOCATION": redis_url,
             "KEY_PREFIX": prefix,
         }
@@ -95,4 +96,18 @@ def test_the_settings_put_the_cache_on_redis_for_every_process(redis_url, prefix
     finally:
         first_worker.delete(key)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["RedisCache", "from-the-first-worker"]
+    assert done.stdout.split() == ["ReusingRedisCache", "from-the-first-worker"]
+
+
+def test_a_cache_keeps_one_client_per_pool_and_still_shares_its_keys(redis_url, prefix):
+    """One ``redis.Redis`` per pool, not one per call; what it writes the others read."""
+    worker_a, worker_b = _cache(redis_url, prefix), _cache(redis_url, prefix)
+    try:
+        first = worker_a._cache.get_client(write=True)
+        assert worker_a._cache.get_client(write=True) is first
+        assert worker_a._cache.get_client() is first  # one server: reads use the same pool
+        worker_a.set("k", "v", 60)
+        assert worker_b.get("k") == "v"
+        assert worker_b._cache.get_client() is not first  # each worker has its own
+    finally:
+        worker_a.clear()

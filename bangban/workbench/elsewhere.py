@@ -20,12 +20,12 @@ def appointments_today(staff, today):
     """Window appointments (预约) booked at this agent's site today, by time."""
     from bangban.visits.models import Appointment, AppointmentStatus
 
-    return list(
+    return (
         Appointment.objects.filter(
             slot__site_id=staff.site_id, slot__day=today, status=AppointmentStatus.BOOKED
         )
         .select_related("slot", "case")
-        .order_by("slot__start", "id")[:LIMIT]
+        .order_by("slot__start", "id")
     )
 
 
@@ -34,11 +34,9 @@ def my_home_visits(staff, today):
     from bangban.visits.models import HomeVisitRequest, HomeVisitStatus
 
     start = timezone.make_aware(datetime.combine(today, time.min))
-    return list(
-        HomeVisitRequest.objects.filter(
-            agent=staff, status=HomeVisitStatus.SCHEDULED, scheduled_for__gte=start
-        ).order_by("scheduled_for", "id")[:LIMIT]
-    )
+    return HomeVisitRequest.objects.filter(
+        agent=staff, status=HomeVisitStatus.SCHEDULED, scheduled_for__gte=start
+    ).order_by("scheduled_for", "id")
 
 
 def home_visits_to_schedule(staff):
@@ -46,10 +44,8 @@ def home_visits_to_schedule(staff):
     from bangban.visits.models import HomeVisitStatus
     from bangban.visits.services import home_visits_for
 
-    return list(
-        home_visits_for(staff)
-        .filter(status=HomeVisitStatus.REQUESTED)
-        .order_by("created_at", "id")[:LIMIT]
+    return (
+        home_visits_for(staff).filter(status=HomeVisitStatus.REQUESTED).order_by("created_at", "id")
     )
 
 
@@ -57,11 +53,11 @@ def return_visits_due(staff, today):
     """Return visits (回访) planned and not yet made, soonest due first."""
     from bangban.oversight.access import visible_return_visits
 
-    return list(
+    return (
         visible_return_visits(staff)
         .filter(visited_at__isnull=True, due_on__lte=today + timedelta(days=7))
         .select_related("case")
-        .order_by("due_on", "id")[:LIMIT]
+        .order_by("due_on", "id")
     )
 
 
@@ -70,7 +66,7 @@ def my_rectifications(staff):
     first: the agent who handled the case is told on their home (seed 003 第十四条)."""
     from bangban.oversight.records.selectors import rectifications_due
 
-    return list(rectifications_due(staff).filter(owner=staff)[:LIMIT])
+    return rectifications_due(staff).filter(owner=staff)
 
 
 def my_complaints(staff):
@@ -78,12 +74,12 @@ def my_complaints(staff):
     from bangban.oversight.access import visible_complaints
     from bangban.oversight.models import ComplaintStage
 
-    return list(
+    return (
         visible_complaints(staff)
         .filter(assigned_to=staff)
         .exclude(stage__in=[ComplaintStage.REPLIED, ComplaintStage.ARCHIVED])
         .select_related("case", "site")
-        .order_by("due_on", "id")[:LIMIT]
+        .order_by("due_on", "id")
     )
 
 
@@ -91,12 +87,31 @@ def my_return_visits(staff, today):
     """Required return visits (差评必访) verifying a bad review this person owns, not yet made."""
     from bangban.oversight.access import visible_return_visits
 
-    return list(
+    return (
         visible_return_visits(staff)
         .filter(visited_at__isnull=True, rectification__owner=staff)
         .select_related("case")
-        .order_by("due_on", "id")[:LIMIT]
+        .order_by("due_on", "id")
     )
+
+
+def first_rows(staff, lists: dict) -> dict[str, list]:
+    """The first LIMIT rows of each of ``lists`` (name → queryset). Which of them have any
+    row at all is asked first, in one query (an EXISTS for each): on most days most of an
+    agent's loops are empty, and an empty list then costs nothing more."""
+    from django.db.models import Exists
+
+    from bangban.staff.models import StaffMember
+
+    found = (
+        StaffMember.objects.filter(pk=staff.pk)  # one row to hang the EXISTS on: the viewer
+        .annotate(**{f"has_{name}": Exists(rows) for name, rows in lists.items()})
+        .values(*[f"has_{name}" for name in lists])
+        .first()
+    ) or {}
+    return {
+        name: list(rows[:LIMIT]) if found.get(f"has_{name}") else [] for name, rows in lists.items()
+    }
 
 
 def oversight_headline(staff, today) -> dict:

@@ -4,6 +4,7 @@ One row per case of ``cases.selectors.case_list`` (the ledger's list, with its f
 the columns of the ledger page; personal data masked as on screen.
 Written with openpyxl's write-only mode so a large ledger does not build a sheet of cell
 objects in memory; capped at ``EXPORT_LIMIT`` rows, which the 说明 sheet then says.
+openpyxl is imported at the first export, not with the ledger's views (bangban/xlsx.py).
 """
 
 from __future__ import annotations
@@ -12,9 +13,6 @@ from datetime import datetime
 from io import BytesIO
 
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from bangban.clients.masking import mask_name
 from bangban.clients.models import ClientKind
@@ -72,6 +70,10 @@ def ledger_row(case, today, calendar) -> list:
 
 def ledger_workbook(cases, *, today, calendar, filters: list[str]) -> bytes:
     """The workbook bytes: sheet 工作台账 (headers, then one row per case) and sheet 说明."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet("工作台账")
     for column, width in enumerate(WIDTHS, start=1):

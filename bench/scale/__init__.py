@@ -9,5 +9,6 @@ processes, and drives concurrent HTTP load at the pages people use most. See
 - ``bench.loader``: the world and the cases (the loader every benchmark shares);
 - ``servers``: PostgreSQL, Redis, gunicorn and the job worker;
 - ``pages``: the pages timed and who visits them;
-- ``traffic``: logged-in HTTP clients, the pages, and the timing of each.
+- ``traffic``: logged-in HTTP clients, the pages, and the timing of each alone;
+- ``wrk``: the load under which they are timed (wrk, a Lua script per page).
 """

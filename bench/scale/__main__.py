@@ -9,15 +9,16 @@ it holds that many (a rerun reuses what is loaded), brings the oversight facts a
 roll-up up to date as the nightly job would, starts gunicorn (``--workers`` sync workers,
 psycopg's connection pool per ``--pool``) in production mode and a huey worker on Redis,
 logs in demo staff through the login form, and times every page first from one client
-(the time a request takes) and then from ``--concurrency`` clients at once (throughput,
-and the wait under load), ``--repeat`` times over all pages (default: twice up to 100 000
-cases, else once), reporting the median.
+(the time a request takes; Python, serial) and then from ``--concurrency`` connections at
+once driven by wrk (throughput, and the wait under load; ``scripts/wrk-install``, 2 wrk
+threads, a Lua script per page: ``bench/scale/wrk.py``), ``--repeat`` times over all pages
+(default: twice up to 100 000 cases, else once), reporting the median.
 
 The first page is the yardstick: ``/bench/ceiling``, a Django view with no database, no
 template and no session in the same gunicorn (``BANGBAN_BENCH_CEILING``, on only here).
 Every page is reported as a share of its throughput in the same run (× ceiling), with
-the most SQL statements one visit took (the server's ``X-Bench-Queries`` header, also
-on only here). After the run, the resident memory of each gunicorn worker; during it,
+the most SQL statements one visit took alone (the server's ``X-Bench-Queries`` header,
+also on only here). After the run, the resident memory of each gunicorn worker; during it,
 the machine's load average each second. Prints a markdown table per size and at the end.
 
 ``--fresh`` drops ``bangban_scale`` first; ``--drop`` drops it at the end (it is large:
@@ -47,8 +48,12 @@ ALONE_SECONDS = 5
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__)
     parser.add_argument("--sizes", default="100000,1000000", help="case counts, comma-separated")
-    parser.add_argument("--concurrency", type=int, default=8, help="clients at once")
-    parser.add_argument("--seconds", type=float, default=12, help="per page, under load")
+    parser.add_argument(
+        "--concurrency", type=int, default=8, help="wrk's connections at once (2 threads)"
+    )
+    parser.add_argument(
+        "--seconds", type=float, default=12, help="per page, under load (whole seconds)"
+    )
     parser.add_argument(
         "--repeat",
         type=int,
@@ -200,24 +205,26 @@ def ratio_text(ratio: float) -> str:
     return f"{ratio:.{decimals}f}"
 
 
-def _row(page, alone, loaded) -> dict:
+def row_of(page: str, alone, loaded) -> dict:
+    """One page's row from its run alone (``traffic.Result``) and under wrk's load."""
     return {
-        "page": page.name,
+        "page": page,
         "alone_p50_ms": alone.percentile(0.5) * 1000,
         "per_second": loaded.per_second,
-        "p50_ms": loaded.percentile(0.5) * 1000,
-        "p95_ms": loaded.percentile(0.95) * 1000,
-        "requests": loaded.done + alone.done,
-        "errors": len(alone.errors) + len(loaded.errors),
-        "error_sample": (alone.errors + loaded.errors)[:3],
+        "p50_ms": loaded.p50_ms,
+        "p95_ms": loaded.p95_ms,
+        "requests": loaded.requests + alone.done,
+        "errors": len(alone.errors) + loaded.errors,
+        "error_sample": (alone.errors + loaded.sample)[:3],
         "load": max(loaded.load, alone.load),
-        # the most SQL statements one visit took (X-Bench-Queries), when the server said
-        "queries": max(alone.queries + loaded.queries, default=None),
+        # the most SQL statements one visit took alone (X-Bench-Queries), when the server said
+        "queries": max(alone.queries, default=None),
     }
 
 
 def _measure_all(platform, pages, args, repeat: int) -> list[dict]:
     """Every page alone once, then under load ``repeat`` times (all pages, then again)."""
+    from . import wrk
     from .traffic import measure
 
     chosen = [p for p in pages if not args.only or args.only in p.name]
@@ -229,8 +236,15 @@ def _measure_all(platform, pages, args, repeat: int) -> list[dict]:
         for page in chosen:
             if page.name not in alone:
                 alone[page.name] = measure(platform.url, page, concurrency=1, seconds=ALONE_SECONDS)
-            loaded = measure(platform.url, page, concurrency=args.concurrency, seconds=args.seconds)
-            row = _row(page, alone[page.name], loaded)
+            assert page.load is not None, page.name
+            loaded = wrk.run(
+                args.wrk,
+                platform.url,
+                page.load,
+                concurrency=args.concurrency,
+                seconds=args.seconds,
+            )
+            row = row_of(page.name, alone[page.name], loaded)
             runs[page.name].append(row)
             _say(
                 f"  [{turn + 1}/{repeat}] {page.name}: {row['per_second']:.1f}/s, "
@@ -261,6 +275,7 @@ def _run_size(size: int, backends, env, args) -> dict:
         connection.close()  # the sample is drawn: nothing of the bench's left on the server
         rows = _measure_all(platform, pages, args, repeat)
         memory = servers.worker_memory(platform.web.pid)  # after the run, before the stop
+        shared = servers.worker_pss(platform.web.pid)
     finally:
         platform.stop()
     ceiling = next((row["per_second"] for row in rows if row["page"] == CEILING), 0.0)
@@ -275,6 +290,7 @@ def _run_size(size: int, backends, env, args) -> dict:
         "pool": args.pool,
         "ceiling_per_second": ceiling,
         "worker_rss_bytes": memory,
+        "worker_pss_bytes": shared,
         "load_low": min(loads, default=0.0),
         "load_high": max(loads, default=0.0),
         "rows": with_ratios(rows, ceiling),
@@ -311,12 +327,14 @@ def table(runs: list[dict]) -> str:
 def size_line(run: dict) -> str:
     """What the table needs beside it, per size: the ceiling, the workers' memory, the load."""
     memory = ", ".join(f"{rss / 2**20:,.0f}" for rss in run["worker_rss_bytes"]) or "?"
+    shared = ", ".join(f"{pss / 2**20:,.0f}" for pss in run.get("worker_pss_bytes", [])) or "?"
     runs = "1 run" if run["repeat"] == 1 else f"median of {run['repeat']} runs"
     return (
         f"- {run['cases']:,} cases: ceiling {run['ceiling_per_second']:,.0f} req/s; "
-        f"{run['workers']} gunicorn workers, memory after the run {memory} MB; "
+        f"{run['workers']} gunicorn workers, memory after the run {memory} MB "
+        f"(proportional share {shared} MB); "
         f"load average {run['load_low']:.1f}–{run['load_high']:.1f}; "
-        f"{run['concurrency']} clients × {run['seconds']:g} s per page, {runs}; "
+        f"wrk: {run['concurrency']} connections × {run['seconds']:g} s per page, {runs}; "
         f"connection pool {run['pool'] or 'off'}"
     )
 
@@ -326,6 +344,7 @@ def main(argv: list[str] | None = None) -> None:
     sizes = sorted(int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip())
     data_dir = servers.BASE_DIR / "var" / "scale"
     backends = servers.start_backends(args.database)
+    args.wrk = servers.wrk_path()  # the load generator, before hours of loading
     if args.fresh:
         servers.drop_database(backends)
         backends = servers.start_backends(args.database)
@@ -337,7 +356,10 @@ def main(argv: list[str] | None = None) -> None:
     try:
         for size in sizes:
             runs.append(_run_size(size, backends, env, args))
-            print(f"\n{size:,} cases, {args.concurrency} clients at once, {os.cpu_count()} cores\n")
+            print(
+                f"\n{size:,} cases, {args.concurrency} connections at once (wrk), "
+                f"{os.cpu_count()} cores\n"
+            )
             print(table(runs[-1:]))
             print("\n" + size_line(runs[-1]), flush=True)
     finally:

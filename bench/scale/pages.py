@@ -5,7 +5,8 @@ visited with the session of a real login of a demo account (password ``bangban20
 village agent (``agent_t01v01_1``, sees one village's cases), the county coordinator
 (every site's cases) and the county supervisor (the oversight dashboard for the county
 and the year). Case pages, the API's case and progress lookups are drawn from a sample of
-loaded cases, so they are not one cached row read again and again.
+loaded cases, so they are not one cached row read again and again. Each page's paths are
+drawn up front (``Page.load``: wrk draws from the same list per request under load).
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import random
 from urllib.parse import urlencode
 
 from ..loader import CLIENT_NAME, NUMBER_PREFIX, bench_mobile
-from .traffic import Browser, Page, expect, get_page, login
+from .traffic import Browser, Page, expect, get_pages, login
+from .wrk import LoadSpec
 
 PASSWORD = "bangban2026"
 VILLAGE_AGENT = "agent_t01v01_1"
@@ -90,6 +92,22 @@ def _track_prepare(browser: Browser) -> None:
     browser.token = browser.csrf_token("/track/")
 
 
+def _track_load(base_url: str, lookups) -> LoadSpec:
+    """The tracking visit under wrk: a CSRF cookie and token of a real form, one body per
+    lookup; each POST's redirect is then fetched with the session it set."""
+    browser = Browser(base_url)
+    token = browser.csrf_token("/track/")
+    return LoadSpec(
+        cookies={"csrftoken": browser.cookies["csrftoken"]},
+        form_path="/track/",
+        forms=[
+            urlencode({"number": number, "phone": phone, "csrfmiddlewaretoken": token})
+            for number, phone in lookups
+        ],
+        redirect_prefix="/track/",
+    )
+
+
 def build(base_url: str) -> list[Page]:
     """Log in the staff (through the form) and list the pages, in the report's order."""
     agent = login(base_url, VILLAGE_AGENT, PASSWORD)
@@ -97,46 +115,40 @@ def build(base_url: str) -> list[Page]:
     supervisor = login(base_url, SUPERVISOR, PASSWORD)
     agent_cases = _case_numbers_of(VILLAGE_AGENT)
     lookups = _lookups()
-
-    def case_path(rng):
-        return f"/work/cases/{rng.choice(agent_cases)}/"
-
-    def api_case_path(rng):
-        return f"/api/cases/{rng.choice(agent_cases)}"
-
-    def search_path(rng):
-        return "/items/?" + urlencode({"q": rng.choice(SEARCHES)})
-
-    def progress_path(rng):
-        number, phone = rng.choice(lookups)
-        return "/api/progress?" + urlencode({"number": number, "phone": phone})
-
+    case_paths = [f"/work/cases/{number}/" for number in agent_cases]
+    api_case_paths = [f"/api/cases/{number}" for number in agent_cases]
+    search_paths = ["/items/?" + urlencode({"q": words}) for words in SEARCHES]
+    progress_paths = [
+        "/api/progress?" + urlencode({"number": number, "phone": phone})
+        for number, phone in lookups
+    ]
     return [
-        Page(CEILING, get_page("/bench/ceiling")),
-        Page("`/healthz`", get_page("/healthz")),
-        Page("village agent: home `/work/`", get_page("/work/"), agent),
-        Page("village agent: ledger `/work/ledger/`", get_page("/work/ledger/"), agent),
-        Page(f"village agent: case page ({SAMPLE} cases drawn)", get_page(case_path), agent),
-        Page("coordinator: home `/work/`", get_page("/work/"), coordinator),
-        Page("coordinator: ledger `/work/ledger/`", get_page("/work/ledger/"), coordinator),
-        Page("village agent: `/api/cases?limit=50`", get_page("/api/cases?limit=50"), agent),
-        Page("coordinator: `/api/cases?limit=50`", get_page("/api/cases?limit=50"), coordinator),
-        Page(
+        get_pages(CEILING, ["/bench/ceiling"]),
+        get_pages("`/healthz`", ["/healthz"]),
+        get_pages("village agent: home `/work/`", ["/work/"], agent),
+        get_pages("village agent: ledger `/work/ledger/`", ["/work/ledger/"], agent),
+        get_pages(f"village agent: case page ({SAMPLE} cases drawn)", case_paths, agent),
+        get_pages("coordinator: home `/work/`", ["/work/"], coordinator),
+        get_pages("coordinator: ledger `/work/ledger/`", ["/work/ledger/"], coordinator),
+        get_pages("village agent: `/api/cases?limit=50`", ["/api/cases?limit=50"], agent),
+        get_pages("coordinator: `/api/cases?limit=50`", ["/api/cases?limit=50"], coordinator),
+        get_pages(
             f"village agent: `/api/cases/{{number}}` ({SAMPLE} cases drawn)",
-            get_page(api_case_path),
+            api_case_paths,
             agent,
         ),
-        Page("public: progress lookup `/api/progress`", get_page(progress_path)),
-        Page("public: item search `/items/?q=`", get_page(search_path)),
-        Page("public: item catalogue `/items/`", get_page("/items/")),
+        get_pages("public: progress lookup `/api/progress`", progress_paths),
+        get_pages("public: item search `/items/?q=`", search_paths),
+        get_pages("public: item catalogue `/items/`", ["/items/"]),
         Page(
             "public: tracking form + result `/track/` (2 requests)",
             _track_visit(lookups),
             prepare=_track_prepare,
+            load=_track_load(base_url, lookups),
         ),
-        Page(
+        get_pages(
             "supervisor: dashboard (county, year) `/oversight/`",
-            get_page("/oversight/?preset=year"),
+            ["/oversight/?preset=year"],
             supervisor,
         ),
     ]

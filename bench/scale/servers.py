@@ -1,7 +1,8 @@
 """The real servers of the scale profile: PostgreSQL, Redis, gunicorn and the job worker.
 
 PostgreSQL and Redis come from the project's own scripts (``scripts/postgres-start``,
-``scripts/redis-start``), which reuse a running server and are left running. The bench's
+``scripts/redis-start``), which reuse a running server and are left running; the load
+generator wrk from ``scripts/wrk-install``. The bench's
 data lives in a database of its own (``bangban_scale`` on the same server), never in
 ``bangban`` or ``test_bangban``, which the test suite uses at the same time; its queue and
 cache use Redis databases of their own for the same reason. gunicorn and the huey worker
@@ -36,6 +37,11 @@ def _script(name: str) -> str:
     if done.returncode != 0:
         raise SystemExit(f"scripts/{name} failed:\n{done.stderr}")
     return done.stdout.strip().splitlines()[-1]
+
+
+def wrk_path() -> str:
+    """wrk, the load generator (``scripts/wrk-install`` installs Debian's if missing)."""
+    return _script("wrk-install")
 
 
 def _with_path(url: str, path: str) -> str:
@@ -125,6 +131,8 @@ def production_env(
             # as behind nginx: each visitor's own address, for the per-address rate limits
             "BANGBAN_CLIENT_IP_HEADER": "X-Forwarded-For",
             "BANGBAN_LOG_LEVEL": "WARNING",
+            # no recycling mid-run: the memory read after the run is the whole run's worker
+            "BANGBAN_WEB_MAX_REQUESTS": "0",
             "BANGBAN_WEB_WORKERS": str(workers),
             "BANGBAN_DB_POOL": pool,
             "BANGBAN_BENCH_CEILING": "1",
@@ -214,22 +222,37 @@ def children_of(pid: int, proc: Path = Path("/proc")) -> list[int]:
     return sorted(found)
 
 
-def vm_rss(status: str) -> int:
-    """Resident memory in bytes from the text of /proc/<pid>/status (its ``VmRSS:`` line)."""
-    for line in status.splitlines():
-        if line.startswith("VmRSS:"):
+def kb_line(text: str, name: str) -> int:
+    """Bytes from the ``<name>: <n> kB`` line of a /proc file's text (0 if absent)."""
+    for line in text.splitlines():
+        if line.startswith(name + ":"):
             amount, unit = line.split()[1:3]
             assert unit == "kB", line
             return int(amount) * 1024
     return 0
 
 
+def vm_rss(status: str) -> int:
+    """Resident memory in bytes from the text of /proc/<pid>/status (its ``VmRSS:`` line)."""
+    return kb_line(status, "VmRSS")
+
+
 def worker_memory(master: int, proc: Path = Path("/proc")) -> list[int]:
     """The resident memory (bytes) of each of gunicorn's workers, now."""
+    return _per_worker(master, proc, "status", "VmRSS")
+
+
+def worker_pss(master: int, proc: Path = Path("/proc")) -> list[int]:
+    """Each worker's proportional share (bytes): pages shared with the master or the other
+    workers (the code gunicorn's --preload imported once) count divided among them."""
+    return _per_worker(master, proc, "smaps_rollup", "Pss")
+
+
+def _per_worker(master: int, proc: Path, filename: str, name: str) -> list[int]:
     sizes = []
     for pid in children_of(master, proc):
         try:
-            sizes.append(vm_rss((proc / str(pid) / "status").read_text()))
+            sizes.append(kb_line((proc / str(pid) / filename).read_text(), name))
         except OSError:
             continue
     return sizes

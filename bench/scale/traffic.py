@@ -1,4 +1,4 @@
-"""Concurrent HTTP load on the pages people use most, with the standard library only.
+"""Logged-in HTTP clients with the standard library: the logins, and the "alone" timings.
 
 A ``Browser`` is one visitor: its own cookies (a real session after a real login through
 the form, with its CSRF token) and plain ``http.client`` requests. gunicorn's sync workers
@@ -11,7 +11,10 @@ of its own: otherwise the bench would only measure the rate limit answering 429.
 
 A ``Page`` says how to make one request (or one short visit, e.g. the tracking form and
 the page it leads to) and which answers count as success; ``measure`` runs it from
-``concurrency`` threads for some seconds and returns the throughput and latencies.
+``concurrency`` threads for some seconds and returns the throughput and latencies. The
+bench uses it for one client alone (the time a request takes, and the SQL count of each
+answer); the load from many clients at once is wrk's (``bench.scale.wrk``, from the page's
+``load``): Python clients on the same two cores would be the limit before the server.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urlsplit
+
+from .wrk import LoadSpec
 
 TIMEOUT = 60
 _CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -123,6 +128,7 @@ class Page:
     visit: Visit
     cookies: dict[str, str] = field(default_factory=dict)  # whose session, if any
     prepare: Callable[[Browser], None] | None = None  # once per thread, before timing
+    load: LoadSpec | None = None  # the same requests, as wrk sends them under load
 
 
 def expect(answer: Answer, *statuses: int, what: str = "") -> Answer:
@@ -139,6 +145,17 @@ def get_page(path: str | Callable[[random.Random], str]) -> Visit:
         expect(browser.get(target), 200, what=target)
 
     return visit
+
+
+def get_pages(name: str, paths: list[str], cookies: dict[str, str] | None = None) -> Page:
+    """A page GET from one of ``paths`` per request (alone and under wrk's load alike)."""
+    cookies = dict(cookies or {})
+    return Page(
+        name,
+        get_page(lambda rng: rng.choice(paths)),
+        cookies,
+        load=LoadSpec(paths=list(paths), cookies=cookies),
+    )
 
 
 # --- measuring ----------------------------------------------------------------------------

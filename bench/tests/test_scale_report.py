@@ -14,7 +14,7 @@ from bench.scale.__main__ import (
     with_ratios,
 )
 from bench.scale.pages import CEILING
-from bench.scale.servers import children_of, vm_rss, worker_memory
+from bench.scale.servers import children_of, vm_rss, worker_memory, worker_pss
 
 
 def _row(page, per_second, *, p50=10.0, errors=0, queries=None, load=1.0):
@@ -105,6 +105,7 @@ def test_worker_memory_is_the_resident_size_of_the_masters_children(tmp_path):
         folder.mkdir()
         (folder / "stat").write_text(f"{pid} ({name}) S {parent} 1 1 0 -1\n")
         (folder / "status").write_text(f"Name:\t{name}\nVmRSS:\t  {rss_kb} kB\nThreads:\t1\n")
+        (folder / "smaps_rollup").write_text(f"Rss:  {rss_kb} kB\nPss:  {rss_kb // 2} kB\n")
 
     process(100, 1, "gunicorn: master", 40_000)
     process(101, 100, "gunicorn: worker (a) b", 81_920)
@@ -113,4 +114,37 @@ def test_worker_memory_is_the_resident_size_of_the_masters_children(tmp_path):
     (tmp_path / "self").mkdir()
     assert children_of(100, tmp_path) == [101, 102]
     assert worker_memory(100, tmp_path) == [80 * 2**20, 96 * 2**20]
+    assert worker_pss(100, tmp_path) == [40 * 2**20, 48 * 2**20]
     assert vm_rss("Name:\tx\n") == 0
+
+
+def test_a_row_takes_the_time_alone_and_the_sql_count_from_python_and_the_load_from_wrk():
+    from bench.scale.__main__ import row_of
+    from bench.scale.traffic import Result
+    from bench.scale.wrk import WrkResult
+
+    alone = Result(
+        page="p",
+        concurrency=1,
+        seconds=5.0,
+        latencies=[0.010, 0.020, 0.030],
+        errors=["POST /track/: 200"],
+        load_before=1.0,
+        load_after=1.5,
+        queries=[8, 9, 8],
+    )
+    loaded = WrkResult(
+        requests=1200,
+        seconds=12.0,
+        p50_ms=40.0,
+        p95_ms=70.0,
+        errors=2,
+        sample=["status 500"],
+        requests_per_visit=2,
+        load=2.5,
+    )
+    row = row_of("track", alone, loaded)
+    assert row["per_second"] == 50.0 and (row["p50_ms"], row["p95_ms"]) == (40.0, 70.0)
+    assert row["alone_p50_ms"] == 20.0 and row["queries"] == 9 and row["load"] == 2.5
+    assert row["requests"] == 1203 and row["errors"] == 3
+    assert row["error_sample"] == ["POST /track/: 200", "status 500"]

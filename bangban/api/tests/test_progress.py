@@ -115,3 +115,52 @@ def test_behind_the_proxy_each_caller_has_its_own_limit_and_cannot_forge_one(wor
     statuses = [from_address("203.0.113.7", f"1390000{i:04d}", f"10.0.{i}.1") for i in range(31)]
     assert statuses[30] == 429
     assert from_address("198.51.100.9", "13812345678") == 200  # another citizen is not blocked
+
+
+# --- the lookup is one query, its steps cached by the case's version ----------------------
+
+
+def test_the_lookup_answers_what_ninja_would_for_its_schema(world):
+    from bangban.cases.schemas import ProgressOut
+    from bangban.cases.selectors import progress
+
+    case = open_case(world)
+    act(case, world.agent_a, "start_review")
+    review_all(case, world.agent_a, 营业执照=MaterialStatus.MISSING)
+    act(case, world.agent_a, "request_supplement")
+    for _ in range(2):  # cold, then from the cache
+        answer = lookup(case.number, "13812345678")
+        case.refresh_from_db()
+        expected = ProgressOut.model_validate(progress(case)).model_dump(mode="json")
+        assert answer.status_code == 200 and answer.json() == expected
+
+
+def test_a_warm_lookup_is_one_query_with_no_session(world, django_assert_max_num_queries):
+    case = open_case(world)
+    to_handling(case, world.agent_a)
+    with django_assert_max_num_queries(2):  # cold: the case, its public steps
+        lookup(case.number, "13812345678")
+    with django_assert_max_num_queries(1):  # warm: the case's row only
+        answer = lookup(case.number, "13812345678")
+    assert answer.status_code == 200
+    assert "Cookie" not in answer.get("Vary", "") and not answer.cookies
+
+
+def test_the_cached_steps_change_as_soon_as_the_case_changes(world):
+    case = open_case(world)
+    assert lookup(case.number, "13812345678").json()["steps"][-1]["label"] == "提交申请"
+    act(case, world.agent_a, "start_review")
+    progress = lookup(case.number, "13812345678").json()
+    assert progress["state_label"] == "预审中"
+    assert [s["label"] for s in progress["steps"]] == ["提交申请", "开始预审"]
+
+
+def test_one_clients_cached_steps_are_never_shown_for_another_case(world):
+    case = open_case(world)
+    other = open_case(world)
+    to_handling(other, world.agent_a)
+    mine = lookup(case.number, "13812345678").json()
+    theirs = lookup(other.number, "13812345678").json()
+    assert mine["number"] == case.number and len(mine["steps"]) == 1
+    assert theirs["number"] == other.number and len(theirs["steps"]) == 4
+    assert lookup(case.number, "13900001111").json() == NOT_FOUND  # cached or not: same 404

@@ -321,6 +321,17 @@ def test_keygen_prints_a_working_pair():
     assert signing.verify(public, b"x", signing.sign(private, b"x"))
 
 
+def test_a_public_key_whose_hex_starts_with_04_still_verifies():
+    """gmssl strips a leading "04" (and the 0s and 4s after it) from any public key it is
+    given; one key in 256 starts so, and its signatures must verify like any other."""
+    private = f"{11:064x}"
+    public = signing.public_key_of(private)
+    assert public.startswith("04")
+    signature = signing.sign(private, b"checkpoint")
+    assert signing.verify(public, b"checkpoint", signature)
+    assert not signing.verify(public, b"tampered", signature)
+
+
 # --- seals: HMAC-SM3 by default --------------------------------------------------------
 
 

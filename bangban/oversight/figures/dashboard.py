@@ -90,46 +90,48 @@ def _metric_codes(codes) -> list[str]:
     return list(dict.fromkeys(wanted))
 
 
-def all_rates(codes, scope: Scope, summary: dict | None = None) -> dict[str, Rate]:
-    """{code: Rate}: one query per source, one for disclosure.
+def all_rates(codes, scope: Scope, summary: dict | None = None, disclosed=None) -> dict[str, Rate]:
+    """{code: Rate}: one query per source, one for disclosure (none with ``disclosed``: the
+    scope's ``site_disclosures`` read already).
 
     With ``summary`` (a dict), the case figures come with the volumes and the average
     handling time from the same case scan, stored in it.
     """
     wanted = _metric_codes(codes)
     if summary is not None:
-        case_codes = [c for c in wanted if metrics.METRICS[c].source == "cases"]
-        found, summary["volumes"], summary["handling_days"] = metrics.case_summary(
-            scope, case_codes
-        )
-        found |= metrics.rates([c for c in wanted if c not in case_codes], scope)
+        found, summary["volumes"], summary["handling_days"] = metrics.summary(scope, wanted)
     else:
         found = metrics.rates(wanted, scope)
     if "timely" in codes:
         found["timely"] = found["timely_consultations"] + found["timely_complaints"]
     if "disclosure" in codes:
-        found["disclosure"] = disclosure_rate(scope)
+        found["disclosure"] = disclosure_rate(scope, disclosed)
     return found
 
 
-def all_rates_by(codes, scope: Scope, by: str, children=(), handling=False) -> dict[str, dict]:
-    """{code: {key: Rate}} for a grouping: one query per source."""
+def all_rates_by(
+    codes, scope: Scope, by: str, children=(), handling=False, disclosed=None
+) -> dict[str, dict]:
+    """{code: {key: Rate}} for a grouping: one query per source (``disclosed``: as for
+    ``all_rates``)."""
     found = metrics.rates_by(_metric_codes(codes), scope, by, children, handling)
     if "timely" in codes:
         a, b = found["timely_consultations"], found["timely_complaints"]
         found["timely"] = {k: a.get(k, Rate(0, 0)) + b.get(k, Rate(0, 0)) for k in set(a) | set(b)}
     if "disclosure" in codes:
         found["disclosure"] = (
-            disclosure_by_site(scope, children if by == "unit" else None)
+            disclosure_by_site(scope, children if by == "unit" else None, disclosed)
             if by in ("unit", "site")
             else {}
         )
     return found
 
 
-def figures(scope: Scope, codes=CARD_CODES, summary: dict | None = None) -> list[Figure]:
+def figures(
+    scope: Scope, codes=CARD_CODES, summary: dict | None = None, disclosed=None
+) -> list[Figure]:
     goal = targets(policy_for(scope.site or (scope.staff.site if scope.staff else None)))
-    found = all_rates(codes, scope, summary)
+    found = all_rates(codes, scope, summary, disclosed)
     return [
         Figure(
             code,
@@ -156,10 +158,10 @@ class UnitRow:
 
 
 def unit_rows(
-    scope: Scope, children: list[Site], codes=RANK_CODES + ["disclosure"]
+    scope: Scope, children: list[Site], codes=RANK_CODES + ["disclosure"], disclosed=None
 ) -> list[UnitRow]:
     """One row per child unit (rolled up) plus the root's own row, with each rate."""
-    by_code = all_rates_by(codes, scope, "unit", children, handling=True)
+    by_code = all_rates_by(codes, scope, "unit", children, handling=True, disclosed=disclosed)
     days = by_code["_handling"]
     units = [(scope.site, True)] + [(c, False) for c in children]
     return [

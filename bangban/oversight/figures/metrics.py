@@ -22,13 +22,15 @@ from operator import or_
 
 from django.db.models import (
     Count,
+    DateField,
     F,
     Q,
     QuerySet,
     Sum,
 )
 from django.db.models.fields.json import KT
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
 
 from bangban.cases.models import CaseEvent
 from bangban.cases.workflow import (
@@ -202,10 +204,34 @@ def _average(row: dict) -> float | None:
     return round(row["_hsum"] / row["_hn"], 1) if row.get("_hn") else None
 
 
-def _counted(source: str, codes, scope: Scope, volumes=False, handling=False) -> dict:
-    """One row of the period's counts: rolled days from the roll-up, the rest from rows."""
+def _rolled_together(
+    sources: dict, scope: Scope, by: str | None = None, children=(), volumes=False, handling=False
+) -> dict | None:
+    """The rolled days of the case *and* evaluation figures in one query over
+    ``DailyFigure`` (both are columns of its rows): a row of sums, or {group key: row}
+    with ``by``. None unless both sources are wanted and the roll-up answers the scope
+    (then each source reads its own, as before)."""
+    if "cases" not in sources or "evaluations" not in sources:
+        return None
+    rolled = rollup.split(scope, "cases", by or "")[0]  # the same days for both sources
+    if rolled is None:
+        return None
+    codes = sources["cases"] + sources["evaluations"]
+    if by is None:
+        return rollup.totals("cases", codes, scope, rolled, volumes, handling)
+    return rollup.grouped("cases", codes, scope, rolled, by, children, handling)
+
+
+def _counted(
+    source: str, codes, scope: Scope, volumes=False, handling=False, shared: dict | None = None
+) -> dict:
+    """One row of the period's counts: rolled days from the roll-up, the rest from rows
+    (``shared``: the rolled row read already, ``_rolled_together``)."""
     rolled, live = rollup.split(scope, source)
-    row = rollup.totals(source, codes, scope, rolled, volumes, handling) if rolled else {}
+    if shared is not None and rolled is not None:
+        row = dict(shared)
+    else:
+        row = rollup.totals(source, codes, scope, rolled, volumes, handling) if rolled else {}
     if live is None:
         return row
     columns = _columns(codes, live, _whole(live))
@@ -223,10 +249,13 @@ def _counted(source: str, codes, scope: Scope, volumes=False, handling=False) ->
 
 
 def rates(codes, scope: Scope) -> dict[str, Rate]:
-    """{code: Rate} for these figures: one aggregate query per source (two with a roll-up)."""
+    """{code: Rate} for these figures: one aggregate query per source (two with a roll-up;
+    the case and evaluation figures' rolled days in one)."""
+    sources = _by_source(codes)
+    shared = _rolled_together(sources, scope)
     result = {}
-    for source, these in _by_source(codes).items():
-        result.update(_rates(_counted(source, these, scope), these))
+    for source, these in sources.items():
+        result.update(_rates(_counted(source, these, scope, shared=shared), these))
     return result
 
 
@@ -341,8 +370,39 @@ def _credits(source: str, codes, by: str) -> dict[str, list[str]]:
     return found or {CURRENT: []}
 
 
+def _one_date(source: str, codes) -> DatePart | None:
+    """The one date column every figure of these dates its rows by, if there is one (not
+    for cases: their figures count at the site that did the step they are dated by)."""
+    parts = {(p.column, p.instant, bool(p.only)) for c in codes for p in METRICS[c].dated.parts}
+    if source == "cases" or len(parts) != 1:
+        return None
+    column, instant, narrowed = parts.pop()
+    return None if narrowed else DatePart(column, instant)
+
+
+def _by_calendar_month(source: str, codes, scope: Scope, part: DatePart) -> dict:
+    """{month: row}: the period's rows grouped by the local month of their one date (one
+    query, a pair of counts per figure). The same as ``population_q`` month by month:
+    a row of the period falls in exactly one month's days, and a figure's other conditions
+    (``Metric.counts``) do not depend on the days."""
+    zone = timezone.get_current_timezone() if part.instant else None
+    month = TruncMonth(part.column, tzinfo=zone, output_field=DateField())
+    columns = {}
+    for code in codes:
+        m = METRICS[code]
+        columns[f"{code}|total"] = Count("pk", filter=m.counts(scope))
+        columns[f"{code}|met"] = Count("pk", filter=m.counts(scope) & m.met)
+    rows = source_rows(source, scope).filter(part.q(*span(scope)))
+    found = rows.annotate(_m=month).order_by().values("_m").annotate(**columns)
+    return {row.pop("_m"): row for row in found}
+
+
 def _live_by_month(source: str, codes, scope: Scope, handling: bool) -> dict:
-    """{month: row}: one query with a pair of filtered counts per month and figure."""
+    """{month: row}: one query with a pair of filtered counts per month and figure (or
+    per figure, grouped by month, when they all read one date column)."""
+    part = None if handling else _one_date(source, codes)
+    if part is not None:
+        return _by_calendar_month(source, codes, scope, part)
     ranges = {
         f"|{i}": (first, after) for i, (_, first, after) in enumerate(month_ranges(scope.period))
     }
@@ -390,9 +450,16 @@ def _live_grouped(source: str, codes, scope: Scope, by: str, children, handling:
     return result
 
 
-def _grouped(source: str, codes, scope: Scope, by: str, children, handling: bool) -> dict:
+def _grouped(
+    source: str, codes, scope: Scope, by: str, children, handling: bool, shared=None
+) -> dict:
     rolled, live = rollup.split(scope, source, by)
-    rows = rollup.grouped(source, codes, scope, rolled, by, children, handling) if rolled else {}
+    if shared is not None and rolled is not None:
+        rows = dict(shared)  # read with the other source's (``_rolled_together``)
+    else:
+        rows = (
+            rollup.grouped(source, codes, scope, rolled, by, children, handling) if rolled else {}
+        )
     if live is not None:
         for key, row in _live_grouped(source, codes, live, by, children, handling).items():
             rows[key] = _added(rows.get(key, {}), row)
@@ -412,9 +479,11 @@ def rates_by(codes, scope: Scope, by: str, children=(), handling=False) -> dict[
     if handling:
         sources.setdefault("cases", [])
         result["_handling"] = {}
+    shared = _rolled_together(sources, scope, by, children, handling=handling)
     for source, these in sources.items():
         with_days = handling and source == "cases"
-        for key, row in _grouped(source, these, scope, by, children, with_days).items():
+        found = _grouped(source, these, scope, by, children, with_days, shared)
+        for key, row in found.items():
             for code, r in _rates(row, these).items():
                 if r.total:
                     result[code][key] = r
@@ -499,11 +568,26 @@ def volume_columns(scope: Scope) -> dict:
     return {f"_vol_{code}": Count("pk", filter=volume_q(code, scope)) for code in VOLUME_RULES}
 
 
-def case_summary(scope: Scope, codes) -> tuple[dict, dict, float | None]:
+def summary(scope: Scope, codes) -> tuple[dict, dict, float | None]:
+    """Every figure of ``codes`` with the volumes and the average handling time, the case
+    and evaluation figures' rolled days read in one query (the dashboard's cards)."""
+    sources = _by_source(codes)
+    sources.setdefault("cases", [])
+    shared = _rolled_together(sources, scope, volumes=True, handling=True)
+    found, counts, days = case_summary(scope, sources["cases"], shared)
+    for source, these in sources.items():
+        if source != "cases":
+            found |= _rates(_counted(source, these, scope, shared=shared), these)
+    return found, counts, days
+
+
+def case_summary(
+    scope: Scope, codes, shared: dict | None = None
+) -> tuple[dict, dict, float | None]:
     """The case figures, the volumes and the average handling time (one or two case
     queries, and one for the cases overdue now)."""
     codes = [c for c in codes if METRICS[c].source == "cases"]
-    row = _counted("cases", codes, scope, volumes=True, handling=True)
+    row = _counted("cases", codes, scope, volumes=True, handling=True, shared=shared)
     overdue = rollup.overdue_now(scope)
     if overdue is None:  # the roll-up does not answer this scope
         overdue = volume_rows("overdue_open", scope).count()

@@ -17,7 +17,9 @@ figure reads is the day something happened, or a due date that has passed).
 
 The same job also rolls up the suspensions and terminations by reason
 (``DailyReasonCount``) and the steps along the path (``DailyPathStep``: a (case, step) on
-the day a site, and a region, first did it; ``path.py``), so those panels sum rows too.
+the day a site, and a region, first did it; ``path.py``) and the published evaluation
+results by level at each evaluation's own site and agent (``DailyEvaluationLevel``;
+``published.py``), so those panels sum rows too.
 
 Staying right: the figures job (``jobs.py``) claims the changes not yet counted, and
 ``facts`` recomputes each changed case's fact; that marks the case's days (application,
@@ -55,6 +57,8 @@ from bangban.cases.access import SYSTEM, sees_every_case_at
 from bangban.cases.models import Case, CaseEvent
 
 from ..models import (
+    GOOD_LEVELS,
+    DailyEvaluationLevel,
     DailyFigure,
     DailyPathStep,
     DailyReasonCount,
@@ -223,6 +227,31 @@ def _count_reasons(ranges: list[tuple[date, date]]) -> list[DailyReasonCount]:
     ]
 
 
+def _count_levels(ranges: list[tuple[date, date]]) -> list[DailyEvaluationLevel]:
+    """The published-results rows of these day ranges (``DailyEvaluationLevel``): the
+    evaluations by level at their own site and agent, as ``published`` counts them."""
+    created = metrics.DatePart("created_at", True)
+    kept = Q(excluded=False)
+    columns = {f"level_{n}": Count("pk", filter=Q(level=n)) for n in range(1, 6)}
+    columns |= {
+        "counted": Count("pk", filter=kept),
+        "met": Count("pk", filter=kept & Q(level__in=GOOD_LEVELS)),
+    }
+    found = (
+        Evaluation.objects.filter(_in_ranges(created, ranges))
+        .annotate(_d=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
+        .order_by()
+        .values("_d", "site_id", "agent_id")
+        .annotate(**columns)
+    )
+    return [
+        DailyEvaluationLevel(
+            day=row.pop("_d"), site_id=row.pop("site_id"), agent_id=row.pop("agent_id"), **row
+        )
+        for row in found
+    ]
+
+
 def depth(site) -> int:
     """How deep a site is in the network (``Site.path``: one id and a slash per level)."""
     return site.path.count("/")
@@ -336,6 +365,7 @@ def refresh_rollup(*, rebuild: bool = False, today: date | None = None) -> int:
             DailyFigure.objects.all().delete()
             DailyReasonCount.objects.all().delete()
             DailyPathStep.objects.all().delete()
+            DailyEvaluationLevel.objects.all().delete()
             RollupDirtyDay.objects.all().delete()
             state.through = None
         dirty = list(RollupDirtyDay.objects.values_list("pk", "day"))
@@ -351,13 +381,16 @@ def refresh_rollup(*, rebuild: bool = False, today: date | None = None) -> int:
             figures = _count(ranges, today)
             reasons = _count_reasons(ranges)
             steps = _count_path(ranges)
+            levels = _count_levels(ranges)
             days = reduce(or_, (Q(day__gte=a, day__lt=b) for a, b in ranges))
             DailyFigure.objects.filter(days).delete()
             DailyReasonCount.objects.filter(days).delete()
             DailyPathStep.objects.filter(days).delete()
+            DailyEvaluationLevel.objects.filter(days).delete()
             DailyFigure.objects.bulk_create(figures, batch_size=2000)
             DailyReasonCount.objects.bulk_create(reasons, batch_size=2000)
             DailyPathStep.objects.bulk_create(steps, batch_size=2000)
+            DailyEvaluationLevel.objects.bulk_create(levels, batch_size=2000)
             written = len(figures)
         RollupDirtyDay.objects.filter(pk__in=[pk for pk, _ in dirty]).delete()
         state.through = until
@@ -453,13 +486,36 @@ def split(
     """(days read from the roll-up, scope of the days counted live); either may be None."""
     if not _answers(scope, source, by):
         return None, scope
-    rolled_until = through(scope.today)
-    start, end = scope.period.start, scope.period.end
-    if rolled_until is None or start >= rolled_until or start < FIRST_DAY:
+    rolled, live = split_days(scope.period, scope.today)
+    if rolled is None:
         return None, scope
+    return rolled, (scope.narrowed(period=live) if live is not None else None)
+
+
+def split_days(
+    period: metrics.Period, today: date
+) -> tuple[metrics.Period | None, metrics.Period | None]:
+    """(days read from the roll-up, days counted live) of a period viewed on ``today``,
+    whoever views it (``split`` adds who may read the roll-up for a scope)."""
+    if not settings.OVERSIGHT_ROLLUP:
+        return None, period
+    rolled_until = through(today)
+    start, end = period.start, period.end
+    if rolled_until is None or start >= rolled_until or start < FIRST_DAY:
+        return None, period
     rolled = metrics.Period(start, min(end, rolled_until - timedelta(days=1)))
-    live = scope.narrowed(period=metrics.Period(rolled_until, end)) if end >= rolled_until else None
+    live = metrics.Period(rolled_until, end) if end >= rolled_until else None
     return rolled, live
+
+
+def evaluation_levels(period: metrics.Period, site=None):
+    """``DailyEvaluationLevel`` rows of the rolled days of ``period``, at ``site`` and the
+    sites below it (every site: None), summed per (site, agent)."""
+    rows = DailyEvaluationLevel.objects.filter(day__gte=period.start, day__lte=period.end)
+    if site is not None:
+        rows = rows.filter(site__path__startswith=site.path)
+    columns = [f"level_{n}" for n in range(1, 6)] + ["counted", "met"]
+    return rows.order_by().values("site_id", "agent_id").annotate(**{c: Sum(c) for c in columns})
 
 
 def _answers(scope: metrics.Scope, source: str, by: str) -> bool:

@@ -69,8 +69,9 @@ def dashboard_page(request, staff):
     scope, extra = scope_from(request, staff)
     children = dashboard.children_of(scope.site, scope.rollup)
     summary: dict = {}
-    figures = dashboard.figures(scope, summary=summary)
-    units = dashboard.unit_rows(scope, children)
+    disclosed = site_disclosures(scope)  # once, for the card and the units' column
+    figures = dashboard.figures(scope, summary=summary, disclosed=disclosed)
+    units = dashboard.unit_rows(scope, children, disclosed=disclosed)
     trends = dashboard.trends(scope)
     rank_code = request.GET.get("rank", "on_time")
     rank_code = rank_code if rank_code in dashboard.RANK_CODES else "on_time"

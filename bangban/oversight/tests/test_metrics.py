@@ -316,3 +316,36 @@ def test_every_list_behind_a_figure_holds_exactly_its_met_and_missed_rows(world)
         parts = {"all": r.total, "met": r.met, "missed": r.missed}
         for part, expected in parts.items():
             assert metrics.drill_rows(code, s, part).count() == expected, (code, part)
+
+
+def test_a_trend_month_counts_what_that_month_alone_counts(world, settings):
+    """By month, consultations and complaints are grouped by their local month in one
+    query: each month equals the figure of that month alone, a consultation registered at
+    00:30 on 1 November (16:30 UTC on 31 October) in November, the 23:30 one in October."""
+    from django.utils import timezone
+
+    from .helpers import ZONE
+
+    settings.OVERSIGHT_ROLLUP = False
+    early = timezone.make_aware(timezone.datetime(2026, 11, 1, 0, 30), ZONE)
+    first = _consultation(world, date(2026, 10, 31), status="answered", answer="答")
+    Consultation.objects.filter(pk=first.pk).update(created_at=early)
+    late = timezone.make_aware(timezone.datetime(2026, 10, 31, 23, 30), ZONE)
+    second = _consultation(world, date(2026, 10, 31), status="answered", answer="答")
+    Consultation.objects.filter(pk=second.pk).update(created_at=late)
+    _consultation(world, date(2026, 11, 2), status="answered", answer="答")
+    _consultation(world, date(2026, 11, 5), status="escalated", reply_due_on=date(2026, 11, 6))
+    count_new_events()
+    period = metrics.Period(date(2026, 9, 1), date(2026, 11, 22))
+    codes = ["timely_consultations", "timely_complaints"]
+    by_month = metrics.rates_by(codes, scope(world, period=period), "month")
+    for month, after in (
+        (date(2026, 9, 1), date(2026, 9, 30)),
+        (date(2026, 10, 1), date(2026, 10, 31)),
+        (date(2026, 11, 1), date(2026, 11, 22)),
+    ):
+        alone = metrics.rates(codes, scope(world, period=metrics.Period(month, after)))
+        for code in codes:
+            assert by_month[code].get(month, Rate(0, 0)) == alone[code], (code, month)
+    assert by_month["timely_consultations"][date(2026, 10, 1)] == Rate(1, 1)
+    assert by_month["timely_consultations"][date(2026, 11, 1)] == Rate(2, 3)

@@ -10,8 +10,16 @@ from bangban.cases.access import Actor, sees_every_case_at, visible_cases
 from bangban.cases.models import Case
 from bangban.cases.services import case_submit
 from bangban.cases.tests.helpers import SIGNED, act, open_case, review_all, to_handling
-from bangban.oversight.figures import dashboard, jobs, metrics, path, rollup, views
-from bangban.oversight.models import DailyFigure, DailyPathStep, DailyReasonCount, RollupState
+from bangban.oversight.figures import dashboard, jobs, metrics, path, published, rollup, views
+from bangban.oversight.models import (
+    DailyEvaluationLevel,
+    DailyFigure,
+    DailyPathStep,
+    DailyReasonCount,
+    Evaluation,
+    RollupState,
+)
+from bangban.oversight.records.messages import evaluation_recounted
 from bangban.oversight.records.services import evaluation_submit
 from bangban.testing import travel_to
 from bangban.workdays.models import HolidayOverride
@@ -20,7 +28,7 @@ from .helpers import at, completed_case
 from .test_metrics import late_case, quick_case, scope, suspended_case
 
 GROUPINGS = ["unit", "site", "agent", "month"]
-QUERIES_PER_DASHBOARD = 32  # 42, then 33 with the reasons and live days rolled up
+QUERIES_PER_DASHBOARD = 27  # 42, 33 (reasons, live days), 32 (path), 27 (evaluation levels, merged)
 
 
 def evaluate(case, level, day):
@@ -63,6 +71,7 @@ def all_figures(world, s):
     found = {
         "rates": metrics.rates(codes, s),
         "summary": metrics.case_summary(s, codes),
+        "cards": metrics.summary(s, codes),  # the case and evaluation rows in one query
         "handling": metrics.handling_days(s),
     }
     for by in GROUPINGS:
@@ -496,3 +505,62 @@ def test_the_cases_overdue_now_are_summed_from_the_roll_up(world, settings):
     act(running, world.agent_a, "suspend", reason_code="materials_overdue", confirmation=SIGNED)
     jobs.count_new_events()
     assert overdue(last_days) == 0
+
+
+# --- published evaluation results from the roll-up (服务评价结果公开) ----------------------
+
+
+def results(period, site=None):
+    sites, staff = published.evaluation_results(period, site)
+    return [(p.name, p.levels, p.rate) for p in sites], [(p.name, p.levels, p.rate) for p in staff]
+
+
+def result_periods(world):
+    return [
+        (metrics.Period(date(2026, 11, 1), date(2026, 11, 22)), None),
+        (metrics.Period(date(2026, 10, 1), date(2026, 11, 22)), world.county),
+        (metrics.Period(date(2026, 11, 1), date(2026, 11, 8)), world.county),
+        (metrics.Period(date(2026, 11, 1), date(2026, 11, 22)), world.town),
+        (metrics.Period(date(2026, 11, 1), date(2026, 11, 22)), world.village_a),
+    ]
+
+
+def test_the_published_evaluation_results_from_the_roll_up_equal_the_count_from_the_evaluations(
+    world, settings
+):
+    """Each level, the excluded ones and the satisfaction rate per site and staff member,
+    at the evaluation's own site and agent: summed from ``DailyEvaluationLevel`` for the
+    rolled days and counted from the evaluations for the rest, the same as counting them
+    all; an upheld appeal on a rolled day reaches the rows when the job runs."""
+    mixed_cases(world)  # rated 6 Nov (5) and Saturday 21st (1: a live day)
+    evaluate(quick_case(world, agent=world.town_agent), 2, date(2026, 11, 9))
+    evaluate(quick_case(world, agent=world.county_agent), 4, date(2026, 10, 30))
+    jobs.count_new_events()
+
+    def both():
+        settings.OVERSIGHT_ROLLUP = False
+        counted = [results(p, site) for p, site in result_periods(world)]
+        settings.OVERSIGHT_ROLLUP = True
+        with rollup.reading():
+            assert rollup.split_days(result_periods(world)[0][0], date(2026, 11, 22))[0]
+            rolled = [results(p, site) for p, site in result_periods(world)]
+        return counted, rolled
+
+    counted, rolled = both()
+    assert rolled == counted
+    assert DailyEvaluationLevel.objects.filter(day=date(2026, 11, 9), level_2=1).exists()
+    town = dict((name, (levels, rate)) for name, levels, rate in rolled[3][0])
+    assert town[world.town.name] == ({5: 0, 4: 0, 3: 0, 2: 1, 1: 0}, metrics.Rate(0, 1))
+    # an upheld appeal on a rolled day: still counted among the evaluations, not in the rate
+    upheld = Evaluation.objects.get(level=2)
+    Evaluation.objects.filter(pk=upheld.pk).update(excluded=True)
+    evaluation_recounted(upheld.pk, upheld.case_id)
+    jobs.count_new_events()
+    counted, rolled = both()
+    assert rolled == counted
+    town = dict((name, (levels, rate)) for name, levels, rate in rolled[3][0])
+    assert town[world.town.name] == ({5: 0, 4: 0, 3: 0, 2: 1, 1: 0}, metrics.Rate(0, 0))
+    # the rolled side reads the rows: one changed by hand shows
+    DailyEvaluationLevel.objects.filter(day=date(2026, 11, 6)).update(level_5=7)
+    settings.OVERSIGHT_ROLLUP = True
+    assert results(*result_periods(world)[0]) != counted[0]

@@ -17,7 +17,10 @@ BLOCKING = {"serious", "critical"}
 
 
 def axe_violations(page: Page) -> list[dict]:
-    """Serious and critical axe-core findings on the page as it is now."""
+    """Serious and critical axe-core findings on the page as it is now (once it has loaded:
+    a click that navigates returns before the new document exists, and a loaded machine
+    makes that gap long enough to inject axe into nothing)."""
+    page.wait_for_load_state("load")
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         # by its static address: the Content-Security-Policy refuses an inline copy
         page.add_script_tag(url=f"{settings.STATIC_URL}vendor/{AXE.name}")

@@ -158,6 +158,7 @@ def audit_pages(page: Page, base: str, s, elder: bool) -> dict:
         page.context.add_cookies([{"name": "elder", "value": "1", "url": base}])
 
     def check(name: str) -> None:
+        page.wait_for_load_state("load")  # a click that navigates returns before the new page
         assert page.locator("main h1").count() == 1, name
         found = axe_violations(page)
         if found:

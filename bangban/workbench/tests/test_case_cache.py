@@ -8,9 +8,10 @@ import pytest
 from django.core.files.base import ContentFile
 
 from bangban.cases.clients import client_correct
-from bangban.cases.models import MaterialUpload
+from bangban.cases.models import MaterialStatus, MaterialUpload
+from bangban.workbench.views import case as case_view
 
-from .conftest import accepted, act, open_case
+from .conftest import accepted, act, open_case, review_all
 
 pytestmark = pytest.mark.django_db
 
@@ -107,7 +108,33 @@ def test_a_file_uploaded_for_a_material_shows_at_once(signed_in, world):
 def test_the_case_page_is_bounded_cold_and_warm(signed_in, world, django_assert_max_num_queries):
     case = accepted(open_case(world), world.agent_a)
     client = signed_in(world.agent_a)
-    with django_assert_max_num_queries(24):  # cold: the parts are read and rendered
+    with django_assert_max_num_queries(13):  # cold: the parts are read and rendered
         assert page(client, case).status_code == 200
-    with django_assert_max_num_queries(14):  # warm: the case, its uploads and the fresh blocks
+    with django_assert_max_num_queries(10):  # warm: the case, its uploads and the fresh blocks
         assert page(client, case).status_code == 200
+
+
+def test_a_panel_older_than_the_timeline_is_still_read(signed_in, world, monkeypatch):
+    """Panels written by one event's effect are skipped only when the whole history is in
+    the timeline and that event is not: a notice whose event fell off the timeline shows."""
+    case = open_case(world)
+    act(case, world.agent_a, "start_review")
+    review_all(case, world.agent_a, 营业执照=MaterialStatus.MISSING)
+    act(case, world.agent_a, "request_supplement")
+    for n in range(3):
+        act(case, world.agent_a, "note", text=f"第{n}条")
+    monkeypatch.setattr(case_view, "TIMELINE_LIMIT", 2)
+    text = page(signed_in(world.agent_a), case).content.decode()
+    assert 'id="h-notices"' in text and "出具一次性告知单" not in text.split('id="h-timeline"')[1]
+
+
+def test_panels_no_event_wrote_cost_no_query(signed_in, world, django_assert_max_num_queries):
+    """A case that never had a notice, relay, expedite or pause, applied for at the window:
+    its cold page reads none of those tables (and no application on behalf)."""
+    case = open_case(world)
+    client = signed_in(world.agent_a)
+    with django_assert_max_num_queries(13) as done:
+        assert page(client, case).status_code == 200
+    read = " ".join(q["sql"] for q in done.captured_queries)
+    for table in ("onetimenotice", "caserelay", "cases_expedite", "casepause", "onbehalf"):
+        assert table not in read

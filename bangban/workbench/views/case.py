@@ -34,7 +34,14 @@ from bangban.cases.clients import client_correct, client_reveal
 from bangban.cases.delivery import delivery_choice
 from bangban.cases.delivery import shown as delivery_shown
 from bangban.cases.guards import required_form, signature_on_file
-from bangban.cases.models import Expedite, ItemStatus, MaterialStatus, MaterialUpload
+from bangban.cases.models import (
+    CasePause,
+    Channel,
+    Expedite,
+    ItemStatus,
+    MaterialStatus,
+    MaterialUpload,
+)
 from bangban.cases.selectors import calendar_key, event_label, state_label
 from bangban.cases.services import CaseConflict, case_deadline, case_transition
 from bangban.cases.transitions import BY_EVENT, check_table, events_from
@@ -120,6 +127,30 @@ def _parts_key(case, roles: frozenset[str], today, calendar, uploads: tuple) -> 
 
 def _parts_context(case, roles, today, calendar) -> dict:
     """What the cached parts show, read only when they are not in the cache."""
+    events = list(
+        case.events.only(
+            "case",
+            "seq",
+            "event",
+            "from_state",
+            "to_state",
+            "at",
+            "actor_name",
+            "reason",
+            "details",
+        ).order_by("-seq")[:TIMELINE_LIMIT]
+    )
+    # With the whole history in the timeline, a panel whose rows only one event's effect
+    # writes (``cases.effects``) is read only if that event happened: most cases never had a
+    # notice, a relay, an expedite or a pause, and skip those queries.
+    happened = {e.event for e in events} if case.event_count <= len(events) else None
+
+    def ever(*names: str) -> bool:
+        return happened is None or not happened.isdisjoint(names)
+
+    if not ever("request_supplement", "suspend"):  # the only effects that open a pause
+        case._prefetched_objects_cache = {**getattr(case, "_prefetched_objects_cache", {})}
+        case._prefetched_objects_cache["pauses"] = CasePause.objects.none()
     allowed_all = [
         t
         for t in events_from(State(case.state), ServiceType(case.service_type), roles)
@@ -146,11 +177,6 @@ def _parts_context(case, roles, today, calendar) -> dict:
         by_item[material.case_item_id].append(material)
     for item in items:
         item.material_list = by_item.get(item.pk, [])
-    events = list(
-        case.events.only(
-            "seq", "event", "from_state", "to_state", "at", "actor_name", "reason", "details"
-        ).order_by("-seq")[:TIMELINE_LIMIT]
-    )
     for event in events:
         event.label = event_label(event.event)
         event.from_label = state_label(event.from_state)
@@ -161,7 +187,7 @@ def _parts_context(case, roles, today, calendar) -> dict:
         event.document_url = document and reverse(
             "documents:download", args=[case.number, document]
         )
-    notices = list(case.notices.all())
+    notices = list(case.notices.all()) if ever("request_supplement") else []
     for notice in notices:
         notice.pdf_url = reverse("documents:download", args=[case.number, notice.number])
     return {
@@ -176,12 +202,16 @@ def _parts_context(case, roles, today, calendar) -> dict:
         "pending_materials": sum(m.status == MaterialStatus.PENDING for m in materials),
         "review_choices": REVIEW_CHOICES,
         "notices": notices,
-        "relays": list(case.relays.select_related("from_site", "to_site")),
+        "relays": list(case.relays.select_related("from_site", "to_site"))
+        if ever("relay_out")
+        else [],
         "expedites": list(
             case.expedites.select_related(
                 "case_item__item_version__item", "department", "sent_by", "replied_by"
             ).order_by("sent_at", "id")
-        ),
+        )
+        if ever("expedite")
+        else [],
         "events": events,
         "more_events": case.event_count > len(events),
         "print_url": reverse("documents:case", args=[case.number]),
@@ -204,7 +234,12 @@ def case_parts(request, case) -> dict:
     if parts is None:
         context = _parts_context(case, roles, today, calendar)
         parts = {name: render_to_string(template, context) for name, template in PARTS}
-        on_behalf = ApplicationOnBehalf.objects.filter(case=case).first()
+        # recorded only with an application online (``portal.views.apply``)
+        on_behalf = (
+            ApplicationOnBehalf.objects.filter(case=case).first()
+            if case.channel == Channel.ONLINE
+            else None
+        )
         parts["on_behalf"] = on_behalf.label if on_behalf else ""
         parts["allowed"] = sorted(context["allowed"])
         cache.set(key, parts, PARTS_TTL)

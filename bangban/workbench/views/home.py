@@ -117,9 +117,11 @@ def home(request):
         "nav": "home",
         "cached": _cached_panels(actor, staff, today, calendar),
     }
-    # the panels fed by other areas (visits, oversight, consultations) are read fresh
+    # the panels fed by other areas (visits, oversight, consultations) are read fresh, those
+    # with any row only (elsewhere.first_rows)
+    lists = {}
     if staff.is_agent:
-        context["agent"] = {
+        lists |= {
             "appointments": elsewhere.appointments_today(staff, today),
             "home_visits": elsewhere.my_home_visits(staff, today),
             "rectifications": elsewhere.my_rectifications(staff),
@@ -127,9 +129,20 @@ def home(request):
             "return_visits": elsewhere.my_return_visits(staff, today),
         }
     if staff.is_coordinator:
-        context["coordinator"] = {
+        lists |= {
             "visit_requests": elsewhere.home_visits_to_schedule(staff),
-            "return_visits": elsewhere.return_visits_due(staff, today),
+            "return_visits_due": elsewhere.return_visits_due(staff, today),
+        }
+    if staff.is_agent or staff.is_coordinator or staff.is_liaison:
+        lists["consultations"] = s.consultations_due(staff)
+    rows = elsewhere.first_rows(staff, lists) if lists else {}
+    if staff.is_agent:
+        agent_lists = ("appointments", "home_visits", "rectifications", "complaints")
+        context["agent"] = {name: rows[name] for name in (*agent_lists, "return_visits")}
+    if staff.is_coordinator:
+        context["coordinator"] = {
+            "visit_requests": rows["visit_requests"],
+            "return_visits": rows["return_visits_due"],
             "visit_requests_url": reverse("workbench:home-visits-manage"),
             "return_visits_url": reverse("oversight:visits"),
         }
@@ -152,8 +165,8 @@ def home(request):
             "more_untrained": more_untrained,
             "may_use_admin": may_use_admin(request.user),
         }
-    if staff.is_agent or staff.is_coordinator or staff.is_liaison:
-        context["consultations"] = _capped(s.consultations_due(staff))[0]
+    if "consultations" in rows:
+        context["consultations"] = rows["consultations"]
     return render(request, "workbench/home.html", context)
 
 
