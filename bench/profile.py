@@ -175,7 +175,7 @@ def _setup(database: str) -> None:
     _instrument()
 
 
-def _pages(repeat_addresses: int = 250) -> list[tuple[str, Callable]]:
+def _pages() -> list[tuple[str, Callable]]:
     from django.contrib.auth import get_user_model
     from django.test import Client
 
