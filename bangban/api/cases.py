@@ -43,7 +43,6 @@ from bangban.cases.schemas import (
 )
 from bangban.cases.selectors import (
     CaseListFilters,
-    calendar_key,
     case_list_page,
     client_case,
     deadline_status,
@@ -220,7 +219,7 @@ def detail(actor: Actor, case: Case) -> dict:
     calendar = current_calendar()
     today = timezone.localdate()
     who = ",".join(sorted(roles)) or "-"
-    key = f"api:case:1:{case.pk}:{case.version}:{today.isoformat()}:{calendar_key(calendar)}:{who}"
+    key = f"api:case:1:{case.pk}:{case.version}:{today.isoformat()}:{calendar.content_key()}:{who}"
     rest = cache.get(key)
     if rest is None:
         rest = _detail_rest(actor, case)

@@ -10,7 +10,6 @@ not open.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
@@ -66,22 +65,6 @@ def deadline_status(case: Case, today: date, calendar: WorkCalendar) -> tuple[st
     if left <= WARNING_WORKDAYS or left <= limit * WARNING_SHARE:
         return "warning", left
     return "ok", left
-
-
-def calendar_key(calendar: WorkCalendar) -> str:
-    """A fingerprint of a calendar's content (entered years and overrides), the same in every
-    process, for cache keys of what counts working days; computed once per calendar object."""
-    key = getattr(calendar, "_bangban_key", None)
-    if key is None:
-        overrides = sorted(
-            (str(day), repr(rule))
-            for year in calendar._overrides_by_year.values()
-            for day, rule in year.items()
-        )
-        content = repr((sorted(calendar.entered_years), overrides)).encode()
-        key = hashlib.sha256(content).hexdigest()[:16]
-        calendar._bangban_key = key  # type: ignore[attr-defined]
-    return key
 
 
 def _day_bounds(first: date, last: date | None = None) -> tuple[datetime, datetime]:

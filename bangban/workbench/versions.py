@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
-from weakref import WeakKeyDictionary
 
 from bangban.cases.changes import version_of
 
@@ -17,24 +16,6 @@ CACHE_SECONDS = 3600  # a bound only: the key's versions make the cached panels 
 # roles whose visible cases are the cases of sites (their own, covered or overseen); a
 # liaison's are the items filed with its department, at any site: not cached
 CACHED_ROLES = frozenset({"agent", "coordinator", "supervisor", "administrator"})
-
-_calendar_digests: WeakKeyDictionary = WeakKeyDictionary()
-
-
-def calendar_digest(calendar) -> str:
-    """A digest of the calendar's contents (entered years, overrides), the same in every
-    process; worked out once per calendar object (a new object when the tables change)."""
-    digest = _calendar_digests.get(calendar)
-    if digest is None:
-        overrides = sorted(
-            (day.isoformat(), repr(rule))
-            for year in calendar._overrides_by_year.values()
-            for day, rule in year.items()
-        )
-        content = repr((sorted(calendar.entered_years), overrides))
-        digest = hashlib.sha256(content.encode()).hexdigest()[:16]
-        _calendar_digests[calendar] = digest
-    return digest
 
 
 def cache_key(page: str, staff, today: date, calendar, *extra) -> str | None:
@@ -56,5 +37,5 @@ def cache_key(page: str, staff, today: date, calendar, *extra) -> str | None:
     paths = sorted(staff.jurisdiction_paths())
     version = version_of(site_id=staff.site_id if staff.is_agent else None, covered_paths=paths)
     identity = (staff.pk, roles, staff.site_id, tuple(paths))
-    content = repr((identity, today.isoformat(), calendar_digest(calendar), version, extra))
+    content = repr((identity, today.isoformat(), calendar.content_key(), version, extra))
     return f"workbench:{page}:" + hashlib.sha256(content.encode()).hexdigest()

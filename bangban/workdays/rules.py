@@ -22,6 +22,7 @@ public holidays and weekends, counts make-up working days, and does not count wo
 days inside a pause (suspension, or waiting for supplements after acceptance).
 """
 
+import hashlib
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -181,6 +182,20 @@ class WorkCalendar:
             self._overrides_by_year.setdefault(day.year, {})[day] = override
         self.entered_years = frozenset(entered_years)
         self._years: dict[int, _Year] = {}
+        self._content_key: str | None = None
+
+    def content_key(self) -> str:
+        """A fingerprint of what this calendar was built from (entered years, overrides), the
+        same in every process: for cache keys of anything that counts working days."""
+        if self._content_key is None:
+            overrides = sorted(
+                (day.isoformat(), repr(rule))
+                for year in self._overrides_by_year.values()
+                for day, rule in year.items()
+            )
+            content = repr((sorted(self.entered_years), overrides)).encode()
+            self._content_key = hashlib.sha256(content).hexdigest()[:16]
+        return self._content_key
 
     # years
 

@@ -42,7 +42,7 @@ from bangban.cases.models import (
     MaterialStatus,
     MaterialUpload,
 )
-from bangban.cases.selectors import calendar_key, event_label, state_label
+from bangban.cases.selectors import event_label, state_label
 from bangban.cases.services import CaseConflict, case_deadline, case_transition
 from bangban.cases.transitions import BY_EVENT, check_table, events_from
 from bangban.cases.workflow import FORM_LABELS, ServiceType, State, TransitionRefused
@@ -121,7 +121,7 @@ def _parts_key(case, roles: frozenset[str], today, calendar, uploads: tuple) -> 
     who = ",".join(sorted(roles)) or "-"
     return (
         f"wb:case:{PARTS_SCHEMA}:{case.pk}:{case.version}:{today.isoformat()}:"
-        f"{calendar_key(calendar)}:{who}:{uploads[0]}:{uploads[1]}"
+        f"{calendar.content_key()}:{who}:{uploads[0]}:{uploads[1]}"
     )
 
 

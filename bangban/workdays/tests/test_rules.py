@@ -382,3 +382,12 @@ def test_a_long_limit_is_cheap_to_count(calendar):
 def test_the_rules_module_runs_without_django():
     code = "import sys, bangban.workdays.rules; sys.exit('django' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_a_calendars_content_key_follows_its_years_and_overrides_only():
+    """Cached pages that count working days are keyed by this: equal content, equal key."""
+    typhoon = {date(2026, 10, 8): rules.DayOverride(is_workday=False, name="台风停工")}
+    built = rules.WorkCalendar(overrides=typhoon, entered_years=[2027])
+    assert built.content_key() == rules.WorkCalendar(typhoon, [2027]).content_key()
+    assert built.content_key() != rules.WorkCalendar(typhoon).content_key()
+    assert built.content_key() != rules.WorkCalendar(entered_years=[2027]).content_key()
