@@ -27,6 +27,8 @@ run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo --if-empty
 	@# The job worker (huey, SQLite queue) runs beside the web server and stops with it.
+	@# runserver is daphne's (first in INSTALLED_APPS): bangban/asgi.py, HTTP and the
+	@# WebSockets of remote help on one port.
 	$(PY) manage.py run_huey --workers 1 --worker-type thread --quiet & \
 	  trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver 127.0.0.1:8000

@@ -6,6 +6,7 @@ refuses to start without its own secrets, because a default key would let
 anyone forge sessions or read the encrypted personal data.
 """
 
+import json
 import os
 import secrets
 import sys
@@ -70,6 +71,9 @@ if CRYPTO_SUITE not in {"sm", "legacy"}:
 # During a key rotation only: the previous personal-data key, read but never written with
 # (`bangban pii_rekey` re-encrypts everything under PERSONAL_DATA_KEY; then remove this).
 PERSONAL_DATA_KEY_OLD = env("PERSONAL_DATA_KEY_OLD")
+# The electronic-licence lookup of the material vault (电子证照库): a class with ``find``
+# (bangban.vault.licences.LicenceLookup); the demo table unless the province's is configured.
+VAULT_LICENCE_LOOKUP = env("VAULT_LICENCE_LOOKUP", "bangban.vault.licences.DemoLicenceLookup")
 # During a rotation of AUDIT_KEY only: the previous key, so chains sealed under it still
 # verify until `bangban audit rechain` has re-sealed them under AUDIT_KEY; then remove it.
 AUDIT_KEY_OLD = env("AUDIT_KEY_OLD")
@@ -83,6 +87,8 @@ ALLOWED_HOSTS = [h for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver
 CSRF_TRUSTED_ORIGINS = [o for o in env("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
+    # first: its runserver serves ASGI_APPLICATION, WebSockets included (remote help)
+    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -106,7 +112,12 @@ INSTALLED_APPS = [
     "bangban.notifications",
     "bangban.oversight",
     "bangban.visits",
+    "bangban.preparedness",
+    "bangban.remote",
+    "bangban.partners",
+    "bangban.vault",
     "bangban.workbench",
+    "bangban.offline",
     "bangban.portal",
     "bangban.demo",
 ]
@@ -134,6 +145,8 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "bangban.urls"
 WSGI_APPLICATION = "bangban.wsgi.application"
+# HTTP and the WebSockets of remote help (bangban/asgi.py; docs/operations.md 9.7)
+ASGI_APPLICATION = "bangban.asgi.application"
 
 TEMPLATES = [
     {
@@ -195,6 +208,15 @@ DB_POOL = db_pool(env("DB_POOL"))
 if DB_POOL and DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = DB_POOL
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Server-side binding lets psycopg prepare a statement the second time a connection runs it,
+# so PostgreSQL plans each of a page's queries once per connection rather than per request
+# (planning the case lookup's five-table join costs more than running it; docs/BENCHMARKS.md).
+# Off behind a pooler in transaction mode (pgbouncer), which cannot keep prepared statements.
+DB_PREPARED = env("DB_PREPARED", "on").strip().lower() not in {"", "0", "off", "false", "no"}
+if DB_PREPARED and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=2
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -227,6 +249,30 @@ else:
         "immediate": env_bool("JOBS_IMMEDIATE", "pytest" in sys.modules),
     }
 
+# Remote help's signalling between the two browsers and the live queue (bangban/remote/).
+# Embedded: in the one web process's memory. With Redis (BANGBAN_REDIS_URL) every ASGI
+# process shares it, so the two parties of a session may be served by different processes.
+if _redis_url:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [_redis_url], "prefix": "bangban-asgi"},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# The STUN/TURN servers the session page hands to RTCPeerConnection, as the JSON list of
+# RTCIceServer it takes (docs/operations.md 9.7, scripts/coturn-start), e.g.
+# [{"urls": ["turn:turn.example.gov.cn:3478"], "username": "bangban", "credential": "…"}].
+# Empty: direct connections only (enough inside one network).
+_ICE_SERVERS_WRONG = "BANGBAN_ICE_SERVERS 须是 JSON 列表，见 docs/operations.md 9.7"
+try:
+    REMOTE_ICE_SERVERS = json.loads(env("ICE_SERVERS", "[]"))
+except ValueError:
+    raise ImproperlyConfigured(_ICE_SERVERS_WRONG) from None
+if not isinstance(REMOTE_ICE_SERVERS, list):
+    raise ImproperlyConfigured(_ICE_SERVERS_WRONG)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -250,7 +296,8 @@ LOGIN_REDIRECT_URL = "/"
 # portal/otp.py).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked account before the check
-    "django.contrib.auth.backends.ModelBackend",
+    "bangban.staff.backends.StaffModelBackend",  # the user and their staff record in one query
+    "django.contrib.auth.backends.ModelBackend",  # sessions begun before the line above
 ]
 AXES_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(env("LOGIN_LOCKOUT_MINUTES", "15")))

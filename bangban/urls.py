@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from bangban.api import api
 from bangban.health import healthz
+from bangban.offline import views as offline_views
 
 admin.site.site_header = "帮办代办服务平台 · 管理后台"
 admin.site.site_title = "帮办代办管理后台"
@@ -19,7 +20,12 @@ urlpatterns = [
     path("documents/", include("bangban.documents.urls")),
     path("notifications/", include("bangban.notifications.urls")),
     path("oversight/", include("bangban.oversight.urls")),
+    path("work/remote/", include("bangban.remote.urls")),
+    path("work/sw.js", offline_views.service_worker, name="offline-sw"),  # scope /work/
+    path("work/offline/", include("bangban.offline.urls")),
+    path("work/preparedness/", include("bangban.preparedness.urls")),
     path("work/", include("bangban.workbench.urls")),
+    path("remote/sessions/", include("bangban.remote.session_views")),
     path("", include("bangban.portal.urls")),
 ]
 if settings.BENCH_CEILING:  # the scale bench's yardstick only (bangban/benchmode.py)

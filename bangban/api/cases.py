@@ -13,10 +13,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
-from ninja import Query, Router, Status
+from ninja import Field, Query, Router, Status
 from ninja.throttling import AnonRateThrottle
 from pydantic_core import to_json
 
+from bangban.api.pagination import CursorPage, decode_cursor, encode_cursor
 from bangban.apiauth.errors import ApiInvalid, error_responses
 from bangban.apiauth.security import STAFF_AUTH
 from bangban.cases.access import (
@@ -353,24 +354,39 @@ def list_filters(query: CaseFilters, today) -> CaseListFilters:
 # --- staff endpoints --------------------------------------------------------------------
 
 
+class CaseListQuery(CaseFilters):
+    cursor: str | None = Field(
+        None, max_length=200, description="上一页返回的 next_cursor（与 after 二选一）"
+    )
+
+
+class CaseListPage(CaseList, CursorPage):
+    """``next_after`` (the case id) stays for the workbench; ``next_cursor`` is the API's."""
+
+
 @router.get(
     "",
-    response={200: CaseList, **error_responses(400, 401, 403)},
+    response={200: CaseListPage, **error_responses(400, 401, 403)},
     summary="办件列表",
-    description="本人可见的办件，按登记先后倒序；用 next_after 翻页（?after=），每页至多 100 件。"
-    "服务对象信息均为脱敏显示。",
+    description="本人可见的办件，按登记先后倒序；用 next_cursor 翻页（?cursor=，也可用 next_after"
+    "作 ?after=），每页至多 100 件。服务对象信息均为脱敏显示。",
 )
-def case_list(request, filters: Query[CaseFilters]):
+def case_list(request, filters: Query[CaseListQuery]):
     """One query for the page's rows (``selectors.case_list_page``: only the columns shown,
     no model instances), each built straight into the ``CaseSummary`` shape (``list_item``)
     and written as JSON at once: the answer ninja would give for the declared schema
     (``CaseList``, as /api/openapi.json says), without validating rows built here from
     typed columns (``test_the_list_answers_what_ninja_would_for_its_schema``)."""
     today = timezone.localdate()
+    after = decode_cursor("cases", filters.cursor) if filters.cursor else filters.after
     rows, next_after = case_list_page(
-        request.auth, list_filters(filters, today), after=filters.after, limit=filters.limit
+        request.auth, list_filters(filters, today), after=after, limit=filters.limit
     )
-    body = {"items": [list_item(row, today) for row in rows], "next_after": next_after}
+    body = {
+        "items": [list_item(row, today) for row in rows],
+        "next_after": next_after,
+        "next_cursor": encode_cursor("cases", next_after) if next_after else None,
+    }
     return HttpResponse(to_json(body), content_type=JSON)
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
-from ninja import Query, Router, Status
+from ninja import Field, Query, Router, Status
 
 from bangban.api import cases as cases_api
+from bangban.api.pagination import CursorPage, decode_cursor, encode_cursor
 from bangban.apiauth.errors import ApiInvalid, error_responses
 from bangban.apiauth.security import STAFF_AUTH
 from bangban.cases.access import get_case_for
@@ -29,6 +30,17 @@ from bangban.consultations.selectors import visible_consultations
 from bangban.network.models import Department
 
 router = Router(tags=["咨询"], auth=STAFF_AUTH)
+
+
+class ConsultationListQuery(ConsultationFilters):
+    cursor: str | None = Field(
+        None, max_length=200, description="上一页返回的 next_cursor（与 after 二选一）"
+    )
+
+
+class ConsultationPage(ConsultationList, CursorPage):
+    pass
+
 
 NOT_FOUND = "咨询记录不存在"
 
@@ -100,21 +112,28 @@ def consultation_create(request, payload: ConsultationIn):
 
 @router.get(
     "",
-    response={200: ConsultationList, **error_responses(400, 401, 403)},
+    response={200: ConsultationPage, **error_responses(400, 401, 403)},
     summary="咨询登记簿",
-    description="本人可见的咨询（本机构、负责协调的机构、转交本部门的），新登记的在前；每页至多 100 条。",
+    description="本人可见的咨询（本机构、负责协调的机构、转交本部门的），新登记的在前；"
+    "用 next_cursor 翻页（?cursor=，也可用 next_after 作 ?after=），每页至多 100 条。",
 )
-def consultation_list(request, filters: Query[ConsultationFilters]):
+def consultation_list(request, filters: Query[ConsultationListQuery]):
     register = _register(request.auth.staff)
     if filters.status:
         register = register.filter(status=filters.status)
-    if filters.after:
-        register = register.filter(pk__lt=filters.after)
+    after = decode_cursor("consultations", filters.cursor) if filters.cursor else filters.after
+    if after:
+        register = register.filter(pk__lt=after)
     limit = filters.limit
     page = list(register.order_by("-id")[: limit + 1])
     more = len(page) > limit
     page = page[:limit]
-    return {"items": [_out(c) for c in page], "next_after": page[-1].pk if more else None}
+    last = page[-1].pk if more else None
+    return {
+        "items": [_out(c) for c in page],
+        "next_after": last,
+        "next_cursor": encode_cursor("consultations", last) if last else None,
+    }
 
 
 @router.post(

@@ -3,23 +3,28 @@ from django.contrib import admin, messages
 from .models import ApiToken
 from .tokens import token_fill, token_revoke
 
+READ_ONLY_FIELDS = ["prefix", "created_at", "last_used_at", "revoked_at"]
+
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = [
         "name",
         "staff",
+        "scope",
+        "site",
         "prefix",
         "created_at",
         "expires_at",
         "last_used_at",
         "revoked_at",
     ]
-    list_filter = ["revoked_at"]
+    list_filter = ["scope", "revoked_at"]
+    fields = ["name", "staff", "scope", "site", "expires_at", *READ_ONLY_FIELDS]
     search_fields = ["name", "prefix", "staff__name"]
-    list_select_related = ["staff"]
-    autocomplete_fields = ["staff"]
-    readonly_fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
+    list_select_related = ["staff", "site"]
+    autocomplete_fields = ["staff", "site"]
+    readonly_fields = READ_ONLY_FIELDS
     actions = ["revoke"]
 
     def get_readonly_fields(self, request, obj=None):

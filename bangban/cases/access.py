@@ -27,16 +27,22 @@ from bangban.clients.models import Client
 from bangban.inputs import id_or_none
 from bangban.network.models import SiteLevel, under_q
 
+from . import clock, surge
 from .models import Case, CaseItem, CaseSite, ItemStatus
 
 
 @dataclass(frozen=True)
 class Actor:
-    """Who acts: a staff member, a client (portal) or the system (scheduled jobs)."""
+    """Who acts: a staff member, a client (portal), the system (scheduled jobs) or a
+    partner's system (``bangban.partners``: it has ``name`` and ``covered_paths()``)."""
 
     kind: str
     staff: object | None = None
     client: object | None = None
+    partner: object | None = None
+    # a site-tied API token (``apiauth``): only cases and clients of this site and below,
+    # whatever more the staff member covers; applied here, in the access functions
+    only_site: object | None = None
 
     @property
     def name(self) -> str:
@@ -44,6 +50,8 @@ class Actor:
             return self.staff.name
         if self.kind == "client":
             return self.client.name
+        if self.kind == "partner":
+            return self.partner.name
         return "系统"
 
     @classmethod
@@ -53,6 +61,10 @@ class Actor:
     @classmethod
     def of_client(cls, client) -> Actor:
         return cls("client", client=client)
+
+    @classmethod
+    def of_partner(cls, partner) -> Actor:
+        return cls("partner", partner=partner)
 
 
 SYSTEM = Actor("system")
@@ -86,8 +98,10 @@ def can_open_case_at(actor: Actor, site) -> bool:
     """Clients apply at any site; staff open cases for their own site or sites they cover."""
     if actor.kind in {"client", "system"}:
         return True
+    if actor.kind == "partner":
+        return False
     staff = actor.staff
-    if not staff.is_active:
+    if not staff.is_active or not within_only_site(actor, site):
         return False
     if staff.is_agent and staff.site_id == site.pk:
         return True
@@ -115,7 +129,20 @@ def sees_every_case_at(staff, site, subtree: bool) -> bool:
 NEWEST_FIRST = "-newest"  # every visible_cases queryset has ``newest``; lists order by it
 
 
+def within_only_site(actor: Actor, site) -> bool:
+    """Whether ``site`` is inside the actor's ``only_site`` (always, when there is none)."""
+    return actor.only_site is None or site.path.startswith(actor.only_site.path)
+
+
 def visible_cases(actor: Actor | None) -> QuerySet[Case]:
+    """Every case this person may see (of its ``only_site``, when tied to one)."""
+    cases = _visible_cases(actor)
+    if actor is not None and actor.only_site is not None:
+        cases = cases.filter(under_q(actor.only_site.path, "site"))
+    return cases
+
+
+def _visible_cases(actor: Actor | None) -> QuerySet[Case]:
     """Every case this person may see; an empty queryset for anyone else.
 
     Each queryset carries ``newest`` (the case id) for lists to order and page by
@@ -131,14 +158,23 @@ def visible_cases(actor: Actor | None) -> QuerySet[Case]:
         return cases.annotate(newest=F("pk"))
     if actor.kind == "client":
         return cases.filter(client=actor.client).annotate(newest=F("pk"))
+    if actor.kind == "partner":  # the cases at its sites and below
+        return cases.filter(under_q(actor.partner.covered_paths(), "site")).annotate(newest=F("pk"))
     staff = actor.staff
     if not staff.is_active:
         return cases.none().annotate(newest=F("pk"))
+    # surge mode: a temporary assignment in force today grants the site's cases (cases.surge);
+    # looked for only for someone ever lent, so nobody else's plans change
+    today = clock.today()
+    lent = surge.lent_site_ids(staff, today) if surge.may_be_lent(staff, today) else None
     if staff.roles == ["agent"]:
-        return cases.filter(path_sites__site_id=staff.site_id).annotate(
-            newest=F("path_sites__case_id")
-        )
+        own = Q(path_sites__site_id=staff.site_id)
+        if lent is not None:
+            own |= Q(path_sites__site_id__in=lent)
+        return cases.filter(own).annotate(newest=F("path_sites__case_id"))
     rules = []
+    if lent is not None:
+        rules.append(Q(pk__in=CaseSite.objects.filter(site_id__in=lent).values("case_id")))
     if staff.is_agent:
         rules.append(Q(pk__in=CaseSite.objects.filter(site_id=staff.site_id).values("case_id")))
     if staff.is_coordinator:
@@ -170,6 +206,13 @@ def case_roles(actor: Actor, case: Case) -> frozenset[str]:
         return frozenset({"system"})
     if actor.kind == "client":
         return frozenset({"client"}) if case.client_id == actor.client.pk else frozenset()
+    if actor.kind == "partner":
+        paths = actor.partner.covered_paths()
+        return (
+            frozenset({"partner"})
+            if any(case.site.path.startswith(p) for p in paths)
+            else frozenset()
+        )
     staff = actor.staff
     if not staff.is_active:
         return frozenset()
@@ -206,6 +249,8 @@ def visible_clients(actor: Actor | None) -> QuerySet[Client]:
         return clients
     if actor.kind == "client":
         return clients.filter(pk=actor.client.pk)
+    if actor.kind == "partner":  # a partner's system names no client
+        return clients.none()
     staff = actor.staff
     if not staff.is_active:
         return clients.none()
@@ -217,7 +262,10 @@ def visible_clients(actor: Actor | None) -> QuerySet[Client]:
         registered.append(under_q(staff.covered_paths(), "registered_site"))
     if registered:
         no_case = ~Exists(Case.objects.filter(client_id=OuterRef("pk")))
-        rule |= reduce(or_, registered) & no_case
+        where = reduce(or_, registered)
+        if actor.only_site is not None:
+            where &= under_q(actor.only_site.path, "registered_site")
+        rule |= where & no_case
     return clients.filter(rule)
 
 

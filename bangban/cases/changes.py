@@ -35,8 +35,12 @@ def _site(site_id: int) -> str:
     return f"site:{site_id}"
 
 
-def bump(site_ids: Iterable[int | None] = (), *, names: bool = False) -> None:
-    """Add one to each of these sites' counters (and to ``names``), creating them at 1.
+def bump(
+    site_ids: Iterable[int | None] = (), *, names: bool = False, named: Iterable[str] = ()
+) -> None:
+    """Add one to each of these sites' counters (and to ``names``, and to the counters
+    ``named``: another area's tables, e.g. the figures' ``consultations``), creating them
+    at 1.
 
     One statement; rows in a fixed order, so two transactions bumping the same sites wait
     for each other rather than deadlock.
@@ -44,6 +48,7 @@ def bump(site_ids: Iterable[int | None] = (), *, names: bool = False) -> None:
     rows = [(_site(pk), pk) for pk in {pk for pk in site_ids if pk}]
     if names:
         rows.append((NAMES, None))
+    rows += [(name, None) for name in set(named)]
     if not rows:
         return
     rows.sort()

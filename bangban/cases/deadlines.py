@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from bangban.workdays.rules import Pause, deadline
+from bangban.workdays.rules import DayOverride, Pause, WorkCalendar, deadline
 from bangban.workdays.services import current_calendar
 
-from . import clock
+from . import clock, surge
 from .models import Case, CasePause
 
 
@@ -25,7 +25,29 @@ def case_deadline(case: Case, today: date | None = None):
         Pause(p.start, p.end, p.get_kind_display() + (f"：{p.reason}" if p.reason else ""))
         for p in case.pauses.all()
     ]
-    return deadline(case.accepted_on, case.promised_days, pauses, current_calendar(), today=today)
+    return deadline(case.accepted_on, case.promised_days, pauses, _calendar_for(case), today=today)
+
+
+def _calendar_for(case: Case) -> WorkCalendar:
+    """The working-day calendar, plus, for a case its site accepted during a surge whose
+    extended hours the county allowed to count (``surge.Surge.hours_count``), the surge's
+    rest days as working days. Only such cases: the others' deadlines never move."""
+    calendar = current_calendar()
+    surges = list(
+        surge.surges_on(case.site_id, case.accepted_on)
+        .filter(hours_count=True)
+        .values_list("starts_on", "ends_on")
+    )
+    if not surges:
+        return calendar
+    extra: dict[date, DayOverride] = {}
+    for first, last in surges:
+        day = first
+        while day <= last:
+            if not calendar.is_workday(day):
+                extra[day] = DayOverride(True, "高峰期延长服务")
+            day += timedelta(days=1)
+    return calendar.with_workdays(extra) if extra else calendar
 
 
 def recompute_clock(case: Case) -> None:

@@ -12,6 +12,7 @@ Plain pydantic: no Django, so it is type-checked with the pure core.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -73,7 +74,7 @@ class Signature(Details):
     """The client's signature given with the event (on paper, on screen or by SMS code)."""
 
     method: Literal["signature", "sms_code", "paper"] = Field("paper", title="签字方式")
-    signer: Name = Field("", title="签字人", description="默认为服务对象本人")
+    signer: Name = Field("", title="签字人", description="默认为服务对象本人", examples=["张三"])
     # recorded by the signature pad and the SMS confirmation (bangban.documents)
     signature_sha256: str | None = Field(
         None, max_length=64, title="签名图像摘要", json_schema_extra={RECORDED: "documents"}
@@ -98,7 +99,12 @@ class NoDetails(Details):
 
 
 class Needs(Details):
-    needs: Text | None = Field(None, title="需求分析", description="如：老人行动不便，需全程代办")
+    needs: Text | None = Field(
+        None,
+        title="需求分析",
+        description="如：老人行动不便，需全程代办",
+        examples=["老人行动不便，需全程代办"],
+    )
 
 
 class SupplementRequest(Details):
@@ -110,7 +116,11 @@ class Supplement(Details):
 
 
 class Refusal(Details):
-    reason: FilledText = Field(title="不予受理的书面理由", description="书面告知服务对象")
+    reason: FilledText = Field(
+        title="不予受理的书面理由",
+        description="书面告知服务对象",
+        examples=["所申请事项不属于本服务点受理范围"],
+    )
 
 
 class Signed(Details):
@@ -126,7 +136,9 @@ Yuan = Annotated[
 
 
 class Suspension(Details):
-    reason_code: SuspensionReason = Field(title="中止原因", json_schema_extra=CHOICE)
+    reason_code: SuspensionReason = Field(
+        title="中止原因", json_schema_extra=CHOICE, examples=["client_pause"]
+    )
     reason: Text | None = Field(None, title="补充说明")
     # for fees_unpaid (guards.fee_details_complete): what to pay and where, printed on the
     # 中止单 and sent in the SMS
@@ -143,19 +155,23 @@ class Suspension(Details):
 
 
 class Termination(Details):
-    reason_code: StaffTerminationReason = Field(title="终止原因", json_schema_extra=CHOICE)
+    reason_code: StaffTerminationReason = Field(
+        title="终止原因", json_schema_extra=CHOICE, examples=["client_withdrew"]
+    )
     reason: Text | None = Field(None, title="具体说明", description="原因为“其他”时必填")
     confirmation: Signature | None = _signature()
 
 
 class Delivery(Details):
-    method: DeliveryMethod = Field(title="交付方式", json_schema_extra=CHOICE)
+    method: DeliveryMethod = Field(
+        title="交付方式", json_schema_extra=CHOICE, examples=["in_person"]
+    )
     use_client_choice: bool = Field(
         False,
         title="按服务对象网上选择的方式交付",
         description="邮寄时使用其填写的地址，无需查看或重新填写",
     )
-    recipient: Name | None = Field(None, title="领取人", description="当面交付")
+    recipient: Name | None = Field(None, title="领取人", description="当面交付", examples=["张三"])
     licence_no: str | None = Field(None, max_length=100, title="电子证照编号")
     address: ShortText | None = Field(None, title="邮寄地址", description="邮寄送达")
     carrier: Name | None = Field(None, title="快递公司")
@@ -168,8 +184,12 @@ class Assignment(Details):
 
 
 class RelayOut(Details):
-    to_site: str = Field(max_length=40, title="接收机构", json_schema_extra=CHOICE)
-    note: FilledText = Field(title="移交说明", description="已收材料、办理进度、注意事项")
+    to_site: str = Field(max_length=40, title="接收机构", json_schema_extra=CHOICE, examples=["T1"])
+    note: FilledText = Field(
+        title="移交说明",
+        description="已收材料、办理进度、注意事项",
+        examples=["已收身份证复印件，服务对象住在城关镇"],
+    )
 
 
 class RelayAccept(Details):
@@ -177,7 +197,7 @@ class RelayAccept(Details):
 
 
 class RelayReturn(Details):
-    reason: FilledText = Field(title="退回理由")
+    reason: FilledText = Field(title="退回理由", examples=["材料在村里，仍由村服务站办理"])
 
 
 class MaterialCheck(Details):
@@ -186,6 +206,13 @@ class MaterialCheck(Details):
         Field(title="预审结果")
     )
     note: str = Field("", max_length=300, title="说明", description="必要材料标为“不适用”时必填")
+    # the client's material vault (bangban.vault): a kept material of the same kind ticked at
+    # once (the vault checks it is the client's and still valid), or, for a material received
+    # now, how long it is valid when it is kept
+    vault_material_id: Id | None = Field(
+        None, title="取自材料库", description="服务对象材料库中已核验的同种材料"
+    )
+    valid_until: date | None = Field(None, title="有效期至", description="证件、执照的有效期")
 
 
 class PreReview(Details):
@@ -202,10 +229,12 @@ class Filing(Details):
 
 class DepartmentStep(Details):
     case_item_id: Id = Field(title="事项", json_schema_extra=CHOICE)
-    status: Literal["in_progress", "approved", "denied"] = Field(
+    status: Literal["received", "in_progress", "needs_more", "approved", "denied"] = Field(
         "in_progress", title="部门办理进度", json_schema_extra=CHOICE
     )
-    result: ShortText | None = Field(None, title="办理结果", description="如证照编号、批复文号")
+    result: ShortText | None = Field(
+        None, title="办理结果", description="如证照编号、批复文号", examples=["JY13301230000001"]
+    )
 
 
 class Expedite(Details):
@@ -215,16 +244,16 @@ class Expedite(Details):
 
 class ExpediteReply(Details):
     expedite_id: Id = Field(title="待答复的促办", json_schema_extra=CHOICE)
-    reply: FilledText = Field(title="答复内容")
+    reply: FilledText = Field(title="答复内容", examples=["已在审批，本周五出证"])
 
 
 class Confirm(Details):
-    form: Form = Field(title="签字确认的文书", json_schema_extra=CHOICE)
+    form: Form = Field(title="签字确认的文书", json_schema_extra=CHOICE, examples=["entrustment"])
     confirmation: Signature | None = _signature()
 
 
 class Note(Details):
-    text: FilledText = Field(title="日志内容")
+    text: FilledText = Field(title="日志内容", examples=["电话联系服务对象，约定周一来窗口"])
     # a form issued on demand is recorded on the timeline as a note (bangban.documents)
     document: str | None = Field(
         None, max_length=60, title="文书编号", json_schema_extra={RECORDED: "documents"}
@@ -246,11 +275,13 @@ class Evaluation(Details):
     which checks them in its guard; the shape is here."""
 
     level: int | str = Field(
-        title="评价等级", description="1–5，或所在中心评价等级的名称（cases.ratings）"
+        title="评价等级",
+        description="1–5，或所在中心评价等级的名称（cases.ratings）",
+        examples=[5, "非常满意"],
     )
     indicators: dict[str, int] | None = Field(None, title="分项评价")
-    comment: str = Field("", max_length=500, title="评价意见")
-    channel: str | None = Field(None, max_length=30, title="评价渠道")
+    comment: str = Field("", max_length=500, title="评价意见", examples=["回访满意"])
+    channel: str | None = Field(None, max_length=30, title="评价渠道", examples=["return_visit"])
     real_name: bool | None = Field(None, title="实名评价")
 
 

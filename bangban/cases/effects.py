@@ -18,6 +18,7 @@ from . import clock, delivery, events
 from .deadlines import close_pause, open_pause
 from .guards import LASTING_FORMS, required_form, signature_on_file
 from .models import (
+    RESULT_STATUSES,
     Case,
     CaseMaterial,
     CaseRelay,
@@ -364,7 +365,7 @@ def _department_step(case: Case, transition: Transition, actor, details: dict):
     status = details["status"]
     item.status = status
     item.result = details.get("result", "")
-    item.result_on = _today() if status != ItemStatus.IN_PROGRESS else None
+    item.result_on = _today() if status in RESULT_STATUSES else None
     item.save(update_fields=["status", "result", "result_on"])
     return {"department": item.department.name, "status_label": item.get_status_display()}
 

@@ -278,6 +278,9 @@ def item_filed(ctx: GuardContext) -> None:
     if ctx.transition.event == "department_step" and staff is not None and not staff.is_agent:
         if item.department_id != staff.department_id:
             raise TransitionRefused("只能记录本部门事项的办理进度")
+    partner = getattr(ctx.actor, "partner", None)  # a department's system: its own items
+    if partner is not None and partner.department_id not in (None, item.department_id):
+        raise TransitionRefused("只能上报本部门事项的办理进度")
 
 
 def expedite_open(ctx: GuardContext) -> None:

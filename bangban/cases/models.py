@@ -177,12 +177,21 @@ class Case(models.Model):
 class ItemStatus(models.TextChoices):
     PENDING = "pending", "待报件"
     FILED = "filed", "已报件"
+    RECEIVED = "received", "部门已收件"
     IN_PROGRESS = "in_progress", "部门办理中"
+    NEEDS_MORE = "needs_more", "部门要求补充材料"
     APPROVED = "approved", "已出结果"
     DENIED = "denied", "不予许可"
 
 
 RESULT_STATUSES = {ItemStatus.APPROVED, ItemStatus.DENIED}
+# filed and not yet decided: the department's progress may still be recorded
+AT_DEPARTMENT_STATUSES = {
+    ItemStatus.FILED,
+    ItemStatus.RECEIVED,
+    ItemStatus.IN_PROGRESS,
+    ItemStatus.NEEDS_MORE,
+}
 
 
 class CaseItem(models.Model):
@@ -402,6 +411,7 @@ class ActorKind(models.TextChoices):
     STAFF = "staff", "工作人员"
     CLIENT = "client", "服务对象"
     SYSTEM = "system", "系统"
+    PARTNER = "partner", "对接系统"
 
 
 class CaseEvent(models.Model):
@@ -598,3 +608,4 @@ class ChangeCounter(models.Model):
 
 
 from .behalf import ApplicationOnBehalf  # noqa: E402, F401  (a family member's application)
+from .surge import Surge, SurgeAssignment  # noqa: E402, F401  (surge mode, issue 19)

@@ -149,19 +149,39 @@ class CaseDetail(CaseSummary):
 
 
 class CaseIn(Schema):
-    client_id: int | None = Field(None, description="已登记的服务对象序号")
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "client": {
+                        "kind": "person",
+                        "name": "王建国",
+                        "id_number": "110105195501010027",
+                        "mobile": "13812345678",
+                    },
+                    "service_type": "proxy",
+                    "items": ["SCJG-001"],
+                    "needs": "老人行动不便，需全程代办",
+                }
+            ]
+        }
+    )
+
+    client_id: int | None = Field(None, description="已登记的服务对象序号", examples=[1])
     client: ClientIn | None = Field(None, description="或：新服务对象的信息")
-    service_type: ServiceTypeCode
-    channel: ChannelCode = "window"
+    service_type: ServiceTypeCode = Field(examples=["proxy"])
+    channel: ChannelCode = Field("window", examples=["window"])
     external_number: str = Field(
         "",
         max_length=EXTERNAL_NUMBER_MAX,
         description="政务服务网申办编号：网上、自助、掌上帮办（channel 为 online、kiosk、mobile）时填写",
     )
-    site: str | None = Field(None, description="承办机构编码；默认为本人所在机构")
-    items: list[str] = Field(default_factory=list, description="事项编码")
-    bundle: str | None = Field(None, description="或：一件事编码")
-    needs: str = Field("", max_length=2000, description="需求说明")
+    site: str | None = Field(None, description="承办机构编码；默认为本人所在机构", examples=["V1"])
+    items: list[str] = Field(default_factory=list, description="事项编码", examples=[["SCJG-001"]])
+    bundle: str | None = Field(None, description="或：一件事编码", examples=["B-FOOD"])
+    needs: str = Field(
+        "", max_length=2000, description="需求说明", examples=["老人行动不便，需全程代办"]
+    )
 
 
 @cache
@@ -249,10 +269,10 @@ class ProgressOut(Schema):
 
 
 class EvaluationIn(Schema):
-    number: str
-    phone: str
-    level: ratings.Label
-    comment: str = Field("", max_length=500)
+    number: str = Field(description="办件编号", examples=["BJ-V1-2025-000001"])
+    phone: str = Field(description="申请时登记的手机号码", examples=["13812345678"])
+    level: ratings.Label = Field(examples=["非常满意"])
+    comment: str = Field("", max_length=500, examples=["代办员很耐心，一次办好"])
 
 
 class CaseFilters(Schema):
@@ -260,11 +280,11 @@ class CaseFilters(Schema):
     site: str | None = Field(None, description="承办机构编码")
     service_type: ServiceTypeCode | None = Field(None, description="assist 或 proxy")
     overdue: bool | None = Field(None, description="true：只看已超期未办结的；false：排除它们")
-    q: str | None = Field(None, max_length=40, description="办件编号前缀")
+    q: str | None = Field(None, max_length=40, description="办件编号前缀", examples=["BJ-V1-"])
     after: int | None = Field(None, ge=1, description="上一页的 next_after")
     limit: int = Field(20, ge=1, le=100, description="每页件数，至多 100")
 
 
 class ProgressQuery(Schema):
-    number: str = Field(max_length=40, description="办件编号")
-    phone: str = Field(max_length=20, description="申请时登记的手机号码")
+    number: str = Field(max_length=40, description="办件编号", examples=["BJ-V1-2025-000001"])
+    phone: str = Field(max_length=20, description="申请时登记的手机号码", examples=["13812345678"])

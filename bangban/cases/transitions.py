@@ -309,7 +309,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         "记录部门办理进度",
         {S.HANDLING},
         None,
-        AGENT | {"liaison"},
+        AGENT | {"liaison", "partner"},  # partner: a department's system (bangban.partners)
         d.DepartmentStep,
         guards=(g.item_filed,),
         public=True,

@@ -25,6 +25,7 @@ from .models import (
     ItemCategory,
     ItemVersion,
     Material,
+    MaterialKind,
     ServiceItem,
     Synonym,
     VersionStatus,
@@ -171,6 +172,7 @@ class MaterialInline(FrozenWhenPublished, admin.TabularInline):
     fields = [
         "position",
         "name",
+        "kind",
         "required",
         "form",
         "copies",
@@ -409,3 +411,12 @@ class SynonymAdmin(admin.ModelAdmin):
     list_filter = ["is_active"]
     search_fields = ["phrase", "means"]
     fields = ["phrase", "means", "is_active"]
+
+
+@admin.register(MaterialKind)
+class MaterialKindAdmin(admin.ModelAdmin):
+    """材料种类: shared by checklist entries across items, so a kept material is reused."""
+
+    list_display = ["name", "code", "electronic", "position"]
+    search_fields = ["name", "code"]
+    fields = ["name", "code", "electronic", "position"]

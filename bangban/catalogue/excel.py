@@ -1,7 +1,8 @@
 """Excel exchange of the catalogue: export the published items, import the same format.
 
 The workbook has sheets with Chinese headers: 事项 (one row per item, its current guide)
-and 材料 (one row per material, tied to an item by 事项编码), and, optionally, 一件事 (one
+and 材料 (one row per material, tied to an item by 事项编码; its optional 材料种类 names the
+shared kind, by name or code, that lets a kept material be reused), and, optionally, 一件事 (one
 row per bundle) and 一件事事项 (one row per item of a bundle, with its prerequisites).
 Import is all or nothing: every row of every sheet is checked first and every problem is
 reported with its sheet, row number and reason; only a clean file is written, in one
@@ -31,6 +32,7 @@ from .models import (
     ItemVersion,
     Material,
     MaterialForm,
+    MaterialKind,
     ServiceItem,
     VersionStatus,
 )
@@ -70,6 +72,7 @@ MATERIAL_COLUMNS = [
     ("容缺受理", "accept_with_gaps"),
     ("来源渠道", "obtain_from"),
     ("备注", "note"),
+    ("材料种类", "kind"),  # optional: a shared kind (名称或编码), for reuse from the vault
 ]
 BUNDLE_SHEET = "一件事"
 ENTRY_SHEET = "一件事事项"
@@ -94,7 +97,7 @@ COLUMNS_OF = {
 # Optional: 版本号 (ignored on import), 直接发布 (blank: 是), a bundle's texts, prerequisites.
 REQUIRED_HEADERS = {
     ITEM_SHEET: {h for h, key in ITEM_COLUMNS if key not in {"number", "publish"}},
-    MATERIAL_SHEET: {h for h, _ in MATERIAL_COLUMNS},
+    MATERIAL_SHEET: {h for h, key in MATERIAL_COLUMNS if key != "kind"},
     BUNDLE_SHEET: {h for h, key in BUNDLE_COLUMNS if key in {"code", "name"}},
     ENTRY_SHEET: {h for h, key in ENTRY_COLUMNS if key in {"bundle", "item"}},
 }
@@ -112,6 +115,7 @@ FORM_BY_TEXT = {
 TEXT_FIELDS = ("legal_basis", "conditions", "process", "fees")
 MATERIAL_COMPARED = (
     "name",
+    "kind_id",
     "required",
     "form",
     "copies",
@@ -162,7 +166,7 @@ def export_workbook(target) -> int:
         ServiceItem.objects.filter(is_published=True)
         .select_related("category", "department", "current_version")
         .prefetch_related(
-            "current_version__materials",
+            "current_version__materials__kind",
             Prefetch("current_version__sites", queryset=Site.objects.order_by("path")),
         )
         .order_by("code")
@@ -227,6 +231,7 @@ def _append_version(sheets, item: ServiceItem, version: ItemVersion) -> None:
                     _yes_no(m.accept_with_gaps),
                     m.obtain_from,
                     m.note,
+                    m.kind.name if m.kind else "",
                 ],
             )
         )
@@ -324,6 +329,9 @@ def _parse_items(rows: list[Row], lookups) -> dict[str, dict]:
 
 
 def _parse_materials(rows: list[Row], items: dict[str, dict], item_codes_seen: set[str]) -> None:
+    kinds: dict[str, int] = {}
+    for kind in MaterialKind.objects.all():
+        kinds[kind.name] = kinds[kind.code] = kind.pk
     for row in rows:
         code = row.text("item")
         if not code:
@@ -337,9 +345,14 @@ def _parse_materials(rows: list[Row], items: dict[str, dict], item_codes_seen: s
         form = FORM_BY_TEXT.get(form_text)
         if form is None:
             row.error(f"材料形式应填“原件”“复印件”或“原件及复印件”，现为“{form_text}”")
+        kind_text = row.text("kind")
+        kind_id = kinds.get(kind_text) if kind_text else None
+        if kind_text and kind_id is None:
+            row.error(f"未知的材料种类“{kind_text}”（请先在管理后台“材料种类”中添加）")
         material = {
             "position": row.integer("position", "序号", required=False),
             "name": name,
+            "kind_id": kind_id,
             "required": row.yes_no("required", "是否必需"),
             "form": form,
             "copies": row.integer("copies", "份数", minimum=1),

@@ -296,6 +296,33 @@ class ItemVersion(models.Model):
         return super().delete(*args, **kwargs)
 
 
+class MaterialKind(models.Model):
+    """A kind of document shared by every checklist that asks for it (居民身份证, 营业执照 …).
+
+    Checklist entries of different items and departments point to one kind, so a material
+    the client handed over once (kept in the client's vault, ``bangban.vault``) can be
+    offered on a later case whose checklist needs the same kind. Seeded with the common
+    kinds (migration ``seed_material_kinds``); administrators add more in the admin.
+    """
+
+    objects = CatalogueQuerySet.as_manager()
+
+    code = models.SlugField("种类编码", max_length=40, unique=True)
+    name = models.CharField("材料种类", max_length=50, unique=True)
+    electronic = models.BooleanField(
+        "有电子证照", default=False, help_text="可由电子证照库核验（证照类型、编号、发证机关）"
+    )
+    position = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "材料种类"
+        verbose_name_plural = "材料种类"
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Material(models.Model):
     objects = CatalogueQuerySet.as_manager()
 
@@ -304,6 +331,15 @@ class Material(models.Model):
     )
     position = models.PositiveSmallIntegerField("序号", default=0)
     name = models.CharField("材料名称", max_length=200)
+    kind = models.ForeignKey(
+        MaterialKind,
+        verbose_name="材料种类",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="materials",
+        help_text="同一种类的材料可从服务对象的材料库复用",
+    )
     required = models.BooleanField("必需", default=True)
     form = models.CharField(
         "材料形式", max_length=20, choices=MaterialForm.choices, default=MaterialForm.ORIGINAL
@@ -571,6 +607,7 @@ VERSIONED_MODELS = (
     ItemCategory,
     ServiceItem,
     ItemVersion,
+    MaterialKind,
     Material,
     Bundle,
     BundleVersion,

@@ -497,6 +497,23 @@ _SPECS = [
         case_variables=False,
     ),
     TemplateSpec(
+        "staff.plan_review_due",
+        "应急预案评审到期",
+        STAFF,
+        {
+            "site": "服务机构",
+            "title": "预案名称",
+            "due_on": "下次评审日期",
+            "overdue": "是否已过期（真/假）",
+        },
+        "应急预案{% if overdue %}已过评审期{% else %}即将到期评审{% endif %}",
+        "{{ site }}的应急预案“{{ title }}”须于{{ due_on }}前完成年度评审"
+        "{% if overdue %}（已过期）{% endif %}，评审后请在工作台登记。",
+        "每年一次：应急预案年度评审日前 30 日内（由应急预案功能调用）",
+        api_only=True,
+        case_variables=False,
+    ),
+    TemplateSpec(
         "staff.rectification_due",
         "整改到期",
         STAFF,

@@ -160,3 +160,16 @@ class CentrePolicyAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+
+# --- the 好差评 exchange's code table (``exchange_rules``): edited here --------------------
+
+from .models import HaochapingCode  # noqa: E402
+
+
+@admin.register(HaochapingCode)
+class HaochapingCodeAdmin(admin.ModelAdmin):
+    list_display = ["kind", "ours", "code", "label", "direction"]
+    list_editable = ["code", "label", "direction"]
+    list_filter = ["kind", "direction"]
+    search_fields = ["ours", "code", "label"]

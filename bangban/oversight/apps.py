@@ -10,6 +10,7 @@ class OversightConfig(AppConfig):
         from bangban.documents.fields import provide_return_visit_reader
 
         from . import subscribers, tasks
+        from .figures import live  # noqa: F401 (its receivers: the live counters)
         from .figures import subscribers as figures
         from .records.selectors import last_return_visit
 

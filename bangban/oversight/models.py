@@ -813,14 +813,77 @@ class RollupState(models.Model):
 
     ``counted_on``: the day the live days (``through`` to that day) were last counted as
     of; their rows are read only by a view of that same day (``rollup.split``).
+    ``generation``: one more each time ``refresh_rollup`` writes, in the same transaction as
+    the rows, so what was read from the rows under one generation may be kept under it
+    (``rollup.remembered``).
     """
 
     through = models.DateField(null=True)
     counted_on = models.DateField(null=True)
     fingerprint = models.CharField(max_length=200, blank=True)
+    generation = models.PositiveBigIntegerField(default=0)
 
 
 class RollupDirtyDay(models.Model):
     """A rolled day whose counts changed (a case or evaluation of that day changed)."""
 
     day = models.DateField(unique=True)
+
+
+class HaochapingCodeKind(models.TextChoices):
+    """What a row of the 好差评 code table maps (``exchange_rules``)."""
+
+    FIELD = "field", "数据项名称"
+    CHANNEL = "channel", "评价渠道（pf）"
+    LEVEL = "level", "评价等级"
+    INDICATOR = "indicator", "评价指标"
+    RATER = "rater", "评价人类型"
+    SERVICE = "service", "服务类型"
+    RECTIFICATION = "rectification", "差评整改状态"
+
+
+class HaochapingDirection(models.TextChoices):
+    BOTH = "both", "导出和导入"
+    EXPORT = "export", "仅导出"
+    IMPORT = "import", "仅导入"
+
+
+class HaochapingCode(models.Model):
+    """One entry of the 好差评 exchange's code table: our value ↔ the national code.
+
+    The one table an administrator edits where the national interface's code is not public
+    or a province codes it differently (seeded by migration with ``exchange_rules.DEFAULTS``).
+    Exporting reads the rows for export (one per our value), importing those for import (one
+    per national code): ``exchange_rules.Codes``.
+    """
+
+    kind = models.CharField("类别", max_length=16, choices=HaochapingCodeKind.choices)
+    ours = models.CharField("本平台取值", max_length=40, blank=True)
+    code = models.CharField("国家好差评代码", max_length=60)
+    label = models.CharField("说明", max_length=100, blank=True)
+    direction = models.CharField(
+        "用于",
+        max_length=8,
+        choices=HaochapingDirection.choices,
+        default=HaochapingDirection.BOTH,
+    )
+
+    class Meta:
+        verbose_name = "好差评代码对照"
+        verbose_name_plural = "好差评代码对照"
+        ordering = ["kind", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "ours"],
+                condition=~models.Q(direction="import"),
+                name="haochaping_one_export_code_per_value",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "code"],
+                condition=~models.Q(direction="export"),
+                name="haochaping_one_import_value_per_code",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.ours} ↔ {self.code}"

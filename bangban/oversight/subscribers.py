@@ -10,6 +10,7 @@ Hooked up in ``OversightConfig.ready()``.
 
 from __future__ import annotations
 
+from . import exchange
 from .figures import subscribers as figures
 from .records import subscribers as records
 
@@ -17,3 +18,4 @@ from .records import subscribers as records
 def subscribe() -> None:
     records.subscribe()
     figures.subscribe()
+    exchange.subscribe()  # the 好差评 push, after the records wrote the Evaluation

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from .exchange_views import haochaping_download
 from .figures import published, reports, views
 from .records import views as records
 
@@ -16,6 +17,7 @@ urlpatterns = [
     path("disclosure/", views.disclosure_page, name="disclosure"),
     path("published/", published.published_page, name="published"),  # public: 评价结果公开
     path("report/<int:site_id>/<str:month>.<str:fmt>", reports.report_download, name="report"),
+    path("haochaping/<int:site_id>.<str:fmt>", haochaping_download, name="haochaping"),
     path("rectifications/", records.rectification_list, name="rectifications"),
     path("rectifications/<int:pk>/", records.rectification_detail, name="rectification"),
     path(

@@ -5,7 +5,7 @@ The portal's own pages are named ``portal:…``; the catalogue keeps its ``catal
 
 from django.urls import include, path
 
-from .views import account, apply, ask, booking, feedback, public, track
+from .views import account, apply, ask, booking, feedback, public, remote, track, vault
 
 portal_patterns = [
     path("", public.home, name="home"),
@@ -15,6 +15,10 @@ portal_patterns = [
     path("login/code/", account.login_code, name="login-code"),
     path("logout/", account.logout, name="logout"),
     path("my/", account.my, name="my"),
+    # the client's material vault (issue 18)
+    path("my/vault/", vault.vault_page, name="vault"),
+    path("my/vault/consent/", vault.vault_consent, name="vault-consent"),
+    path("my/vault/<int:pk>/withdraw/", vault.vault_withdraw, name="vault-withdraw"),
     # applying and one's own cases
     path("apply/<str:kind>/<str:code>/", apply.apply, name="apply-start"),
     path("apply/<str:kind>/<str:code>/<str:step>/", apply.apply, name="apply"),
@@ -44,6 +48,12 @@ portal_patterns = [
     # asking a question online (在线咨询) and reading the answer by its personal link
     path("ask/", ask.ask, name="ask"),
     path("ask/<str:token>/", ask.question, name="ask-question"),
+    # remote help (视频求助): ask, the call page, call back, the live session
+    path("remote/ask/", remote.ask, name="remote-ask"),
+    path("remote/calls/<int:pk>/", remote.call, name="remote-call"),
+    path("remote/calls/<int:pk>/call-back/", remote.call_back, name="remote-call-back"),
+    path("remote/calls/<int:pk>/cancel/", remote.cancel, name="remote-cancel"),
+    path("remote/calls/<int:pk>/session/", remote.session, name="remote-session"),
     # evaluation (好差评) and complaints
     path("track/<str:number>/evaluate/", feedback.evaluate, name="evaluate"),
     path("e/<str:token>/", feedback.evaluate_link, name="evaluate-link"),

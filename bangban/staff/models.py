@@ -125,6 +125,10 @@ class StaffMember(models.Model):
     duties = models.TextField("岗位职责", blank=True)
     is_active = models.BooleanField("在岗", default=True)
     deactivated_on = models.DateField("离岗日期", null=True, blank=True)
+    # the last day of any temporary assignment to a site in surge (``cases.surge``): kept on
+    # the member, read with the session, so the access rule looks for assignments only
+    # for someone ever lent, and every other request's case queries stay as they were
+    lent_until = models.DateField("临时调配截止日期", null=True, blank=True, editable=False)
 
     objects = StaffQuerySet.as_manager()
 

@@ -90,6 +90,36 @@ def test_postgresql_gets_the_connection_pool_when_asked(tmp_path, pool, expected
     assert result.stdout.strip() == expected
 
 
+PREPARED = (
+    "s.DATABASES['default'].get('OPTIONS', {}).get('server_side_binding'),"
+    " s.DATABASES['default'].get('OPTIONS', {}).get('prepare_threshold')"
+)
+
+
+@pytest.mark.parametrize(
+    "prepared, expected", [("", "True 2"), ("on", "True 2"), ("off", "None None")]
+)
+def test_postgresql_prepares_statements_unless_told_not_to(tmp_path, prepared, expected):
+    """Server-side binding and psycopg's prepared statements (BANGBAN_DB_PREPARED), which a
+    pooler in transaction mode cannot keep."""
+    result = _settings(
+        {
+            "BANGBAN_DATA_DIR": str(tmp_path),
+            "BANGBAN_DATABASE_URL": POSTGRES,
+            "BANGBAN_DB_PREPARED": prepared,
+        },
+        PREPARED,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
+
+
+def test_sqlite_never_prepares_on_the_server(tmp_path):
+    result = _settings({"BANGBAN_DATA_DIR": str(tmp_path), "BANGBAN_DB_PREPARED": "on"}, PREPARED)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "None None"
+
+
 def test_sqlite_never_gets_a_pool(tmp_path):
     result = _settings({"BANGBAN_DATA_DIR": str(tmp_path), "BANGBAN_DB_POOL": "2,4"}, DATABASE)
     assert result.returncode == 0, result.stderr

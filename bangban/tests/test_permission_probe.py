@@ -36,18 +36,25 @@ from django.urls import URLPattern
 from django.utils import timezone
 
 from bangban.api import api
+from bangban.api.pagination import encode_cursor
 from bangban.apiauth.testing import ApiClient
 from bangban.cases.access import Actor
 from bangban.cases.models import Case, CaseItem, CaseMaterial, Expedite, MaterialStatus
 from bangban.cases.services import case_submit
 from bangban.cases.tests.helpers import act, review_all, to_handling
+from bangban.catalogue.models import MaterialKind
 from bangban.clients.models import Client, ClientCorrection, PersonalDataAccess
 from bangban.clients.services import ClientInput, client_register
 from bangban.consultations.models import Consultation
 from bangban.consultations.services import consultation_record
+from bangban.documents.kinds import Kind
+from bangban.documents.services import document_issue_on_demand
 from bangban.network.models import Department, Site, SiteLevel
+from bangban.oversight.models import Complaint, Evaluation, Rectification
+from bangban.partners.testing import make_partner, signed_post
 from bangban.staff.models import StaffMember
 from bangban.testing import STAFF_PERSONAS, _item, make_resident_id
+from bangban.vault.models import VaultConsent, VaultMaterial
 from bangban.visits.models import Appointment, HomeVisitRequest, TimeSlot
 from bangban.workbench import urls as workbench_urls
 
@@ -70,6 +77,7 @@ def _fresh_rate_limits():
 
 OBJECT_WORDS = {
     "after",
+    "cursor",
     "agent",
     "bundle",
     "case",
@@ -214,8 +222,41 @@ def foreign(world):
         needs="上门办理",
         preferred_times="上午",
     )
+    now = timezone.now()
+    evaluation = Evaluation.objects.create(
+        case=case,
+        service_type="proxy",
+        site=village,
+        agent=agent,
+        level=1,
+        mode="onsite",
+        channel="portal",
+        created_at=now,
+        comment="邻县差评",
+    )
+    rectification = Rectification.objects.create(
+        evaluation=evaluation, case=case, site=village, owner=agent, opened_at=now
+    )
+    complaint = Complaint.objects.create(
+        number="TS-X1-000001",
+        channel="phone",
+        complainant_name=FOREIGN_NAME,
+        content="邻县投诉",
+        case=case,
+        site=village,
+        received_at=now,
+        contact_due_on=now.date(),
+        due_on=now.date(),
+    )
+    document = document_issue_on_demand(
+        case=case, kind=Kind.ENTRUSTMENT, actor=Actor.of_staff(agent)
+    )
     return SimpleNamespace(
         county=county,
+        evaluation=evaluation,
+        rectification=rectification,
+        complaint=complaint,
+        document=document,
         appointment=appointment,
         home_visit=home_visit,
         site=village,
@@ -226,6 +267,15 @@ def foreign(world):
         case_item=case_item,
         material=case.materials.get(),
         expedite=Expedite.objects.get(case=case),
+        # a material kept in the other client's vault (issue 18), with a file name
+        vault_material=VaultMaterial.objects.create(
+            client=client,
+            kind=MaterialKind.objects.get(code="resident_id"),
+            level="B",
+            verified_at=now,
+            source_case=case,
+            stored_name="vault/x/probe.png.enc",
+        ),
         consultation=consultation,
     )
 
@@ -259,6 +309,8 @@ def fingerprint(foreign) -> tuple:
         Case.objects.filter(client=client).count(),
         ClientCorrection.objects.filter(client=client).count(),
         PersonalDataAccess.objects.filter(client=client).count(),
+        VaultConsent.objects.filter(client=client).count(),
+        tuple(VaultMaterial.objects.filter(client=client).values_list("state", "stored_name")),
     )
 
 
@@ -437,6 +489,26 @@ RECIPES: dict[str, Recipe] = {
             checks=[{"material_id": "@material.pk", "status": "needs_correction", "note": "x"}],
         ),
     ),
+    # ticking one's own material with the other client's kept one (issue 18)
+    "POST /api/cases/{number}/events details.checks[].vault_material_id": Recipe(
+        REFUSED,
+        lambda c, w, f, o: c.post(
+            f"/cases/{o.reviewing.number}/events",
+            {
+                "event": "pre_review",
+                "expected_version": o.reviewing.version,
+                "details": {
+                    "checks": [
+                        {
+                            "material_id": o.reviewing.materials.order_by("id").first().pk,
+                            "status": "received",
+                            "vault_material_id": f.vault_material.pk,
+                        }
+                    ]
+                },
+            },
+        ),
+    ),
     "POST /api/cases/{number}/events details.received": Recipe(
         REFUSED, event("awaiting", "supplement", received=["@material.pk"])
     ),
@@ -452,6 +524,85 @@ RECIPES: dict[str, Recipe] = {
     "POST /api/cases/{number}/events details.to_site": Recipe(
         REFUSED, event("handling", "relay_out", to_site="X1", note="移交")
     ),
+    # partners' systems (signed, not a staff token): a department's system of this county
+    "POST /api/partners/progress case": Recipe(
+        REFUSED,
+        lambda c, w, f, o: signed_post(
+            make_partner(code="p", sites=[w.county]),
+            {"report_id": "R1", "case": f.case.number, "status": "received"},
+        ),
+    ),
+    "POST /api/partners/progress case_item_id": Recipe(
+        REFUSED,
+        lambda c, w, f, o: signed_post(
+            make_partner(code="p", sites=[w.county]),
+            {
+                "report_id": "R1",
+                "case": o.handling.number,
+                "case_item_id": f.case_item.pk,
+                "status": "received",
+            },
+        ),
+    ),
+    "POST /api/partners/progress report_id": Recipe(
+        FILTERED,
+        lambda c, w, f, o: (
+            signed_post(
+                make_partner(code="px", sites=[f.county]),
+                {"report_id": "R1", "case": f.case.number, "status": "received"},
+            )
+            and signed_post(
+                make_partner(code="p", sites=[w.county]),
+                {"report_id": "R1", "case": o.handling.number, "status": "received"},
+            )
+        ),
+    ),
+    # issue 16: every list's cursor is only a position in the caller's own rows
+    **{
+        f"GET /api{path} cursor": Recipe(
+            FILTERED,
+            lambda c, w, f, o, path=path, name=name: c.get(path, cursor=encode_cursor(name, 2**40)),
+        )
+        for path, name in [
+            ("/cases", "cases"),
+            ("/consultations", "consultations"),
+            ("/appointments", "appointments"),
+            ("/home-visits", "home-visits"),
+            ("/evaluations", "evaluations"),
+            ("/rectifications", "rectifications"),
+            ("/complaints", "complaints"),
+        ]
+    },
+    # documents of a case: the other county's case, or its document under one's own case
+    "GET /api/cases/{number}/documents number": Recipe(
+        REFUSED, get("/cases/{f.case.number}/documents")
+    ),
+    "GET /api/cases/{number}/documents/{document_number} number": Recipe(
+        REFUSED, get("/cases/{f.case.number}/documents/{f.document.number}")
+    ),
+    "GET /api/cases/{number}/documents/{document_number} document_number": Recipe(
+        REFUSED, get("/cases/{o.handling.number}/documents/{f.document.number}")
+    ),
+    "GET /api/cases/{number}/documents/{document_number}/file number": Recipe(
+        REFUSED, get("/cases/{f.case.number}/documents/{f.document.number}/file")
+    ),
+    "GET /api/cases/{number}/documents/{document_number}/file document_number": Recipe(
+        REFUSED, get("/cases/{o.handling.number}/documents/{f.document.number}/file")
+    ),
+    # appointments, home visits, evaluations, rectifications, complaints
+    "GET /api/appointments/{number} number": Recipe(
+        REFUSED, get("/appointments/{f.appointment.number}")
+    ),
+    "GET /api/home-visits/{number} number": Recipe(
+        REFUSED, get("/home-visits/{f.home_visit.number}")
+    ),
+    "GET /api/evaluations/{evaluation_id} evaluation_id": Recipe(
+        REFUSED, get("/evaluations/{f.evaluation.pk}")
+    ),
+    "GET /api/rectifications/{rectification_id} rectification_id": Recipe(
+        REFUSED, get("/rectifications/{f.rectification.pk}")
+    ),
+    "GET /api/complaints/{number} number": Recipe(REFUSED, get("/complaints/{f.complaint.number}")),
     # public progress: a number with a phone that is not the client's is nothing
     "GET /api/progress number": Recipe(
         REFUSED, get("/progress", number="@case.number", phone="13566667777")
@@ -466,6 +617,17 @@ RECIPES: dict[str, Recipe] = {
 }
 
 PUBLIC_CATALOGUE = {  # codes published on the portal: naming one discloses nothing
+    # the public catalogue, the sites and their agents (the 五公开 pages), and their cursors
+    "GET /api/catalogue/items cursor",
+    "GET /api/catalogue/items/{code} code",
+    "GET /api/catalogue/items/{code}/versions code",
+    "GET /api/catalogue/items/{code}/versions/{number}/materials code",
+    "GET /api/catalogue/items/{code}/versions/{number}/materials number",
+    "GET /api/catalogue/bundles cursor",
+    "GET /api/sites cursor",
+    "GET /api/sites/{code} code",
+    "GET /api/sites/{code}/staff code",
+    "GET /api/sites/{code}/staff cursor",
     "POST /api/consultations item",
     "POST /api/consultations/{consultation_id}/to-case items",
     "POST /api/consultations/{consultation_id}/to-case bundle",
@@ -618,6 +780,23 @@ WORKBENCH_RECIPES = {
         {},
     ),
     "cases/<str:number>/note/": ("post", "/work/cases/{f.case.number}/note/", {"text": "x"}),
+    # the client's material vault (issue 18)
+    "cases/<str:number>/vault/use/": (
+        "post",
+        "/work/cases/{o.reviewing.number}/vault/use/",
+        {
+            "material_id": "{f.material.pk}",
+            "vault_id": "{f.vault_material.pk}",
+            "expected_version": "1",
+        },
+    ),
+    "cases/<str:number>/vault/consent/": ("post", "/work/cases/{f.case.number}/vault/consent/", {}),
+    "cases/<str:number>/vault/licence/": (
+        "post",
+        "/work/cases/{f.case.number}/vault/licence/",
+        {"kind": "1", "licence_type": "营业执照", "licence_number": "x", "licence_issuer": "x"},
+    ),
+    "vault/<int:pk>/file/": ("get", "/work/vault/{f.vault_material.pk}/file/", {}),
     "cases/<str:number>/reveal/": (
         "post",
         "/work/cases/{f.case.number}/reveal/",
@@ -689,4 +868,206 @@ def test_no_persona_reaches_another_sites_object_through_the_workbench(
     if _leaks(check.content.decode(), foreign):
         problems.append(f"desk/check-id/: 泄露 {_leaks(check.content.decode(), foreign)}")
     assert fingerprint(foreign) == before
+    assert not problems, "\n".join(problems)
+
+
+# --- remote help (issue 17): the queue's requests and the session records --------------------
+
+REMOTE_RECIPES = {
+    "queue/<int:pk>/answer/": ("post", "/work/remote/queue/{r.ringing.pk}/answer/", {}),
+    "queue/<int:pk>/call-back/": (
+        "post",
+        "/work/remote/queue/{r.call_back.pk}/call-back/",
+        {"note": "已回电"},
+    ),
+    "asked/<int:pk>/": ("get", "/work/remote/asked/{r.ringing.pk}/", {}),
+    "sessions/<int:pk>/": ("get", "/work/remote/sessions/{r.session.pk}/", {}),
+    "sessions/<int:pk>/live/": ("get", "/work/remote/sessions/{r.session.pk}/live/", {}),
+    "sessions/<int:pk>/photos/<int:photo_id>/": (
+        "get",
+        "/work/remote/sessions/{r.session.pk}/photos/{r.photo.pk}/",
+        {},
+    ),
+    # asking about another county's case or consultation
+    "ask/ case": ("post", "/work/remote/ask/", {"case": "{f.case.number}", "question": "x"}),
+    "ask/ consultation": (
+        "post",
+        "/work/remote/ask/",
+        {"consultation": "{f.consultation.pk}", "question": "x"},
+    ),
+}
+
+
+@pytest.fixture
+def foreign_remote(foreign):
+    import io
+
+    from PIL import Image
+
+    from bangban.remote import services as remote
+
+    county = Site.objects.get(code="X")
+    expert = StaffMember.objects.create(
+        user=get_user_model().objects.create_user("county_x", password="pw-county_x"),
+        name="邻县县级代办员",
+        site=county,
+        is_agent=True,
+    )
+    asker = Actor.of_staff(foreign.agent)
+    answered = remote.help_ask(asker, question="邻县的问题", case=foreign.case)
+    session = remote.help_answer(expert, answered)
+    image = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(image, "PNG")
+    photo = remote.session_photo(
+        session, sender_actor=asker, content=image.getvalue(), name="邻县.png"
+    )
+    remote.session_end(session, by_actor=asker, outcome="answered")
+    ringing = remote.help_ask(asker, question="邻县的第二个问题", consultation=foreign.consultation)
+    second = StaffMember.objects.create(
+        user=get_user_model().objects.create_user("agent_x2", password="pw-agent_x2"),
+        name="邻县代办员二",
+        site=foreign.agent.site,
+        is_agent=True,
+    )
+    call_back = remote.help_ask(Actor.of_staff(second), question="邻县回电", case=foreign.case)
+    remote.help_call_back(Actor.of_staff(second), call_back, number="13700008888")
+    return SimpleNamespace(session=session, photo=photo, ringing=ringing, call_back=call_back)
+
+
+def test_every_remote_url_with_an_id_has_a_probe_recipe():
+    from bangban.remote import urls as remote_urls
+
+    with_ids = {str(p.pattern) for p in remote_urls.urlpatterns if "<" in str(p.pattern)}
+    missing = sorted(with_ids - set(REMOTE_RECIPES))
+    assert not missing, "这些远程帮办地址带有对象编号，但没有越权探测用例：" + "；".join(missing)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_no_persona_reaches_another_countys_remote_help(world, foreign, foreign_remote, persona):
+    from bangban.remote.models import HelpRequest
+
+    browser = Browser()
+    browser.force_login(getattr(world, persona).user)
+    states = list(HelpRequest.objects.order_by("pk").values_list("state", flat=True))
+    problems = []
+    for pattern, (method, path, data) in REMOTE_RECIPES.items():
+        url = path.format(f=foreign, r=foreign_remote)
+        body = {k: v.format(f=foreign, r=foreign_remote) for k, v in data.items()}
+        response = getattr(browser, method)(url, body)
+        text = response.content.decode(errors="replace")
+        if response.status_code not in {403, 404} or _leaks(text, foreign) or "邻县" in text:
+            problems.append(f"{pattern}: {response.status_code} {_leaks(text, foreign)}")
+    for listing in ("/work/remote/sessions/", "/work/remote/queue/", "/work/remote/rota/"):
+        text = browser.get(listing).content.decode(errors="replace")
+        if "邻县" in text:
+            problems.append(f"{listing}: 显示了邻县的求助或记录")
+    assert list(HelpRequest.objects.order_by("pk").values_list("state", flat=True)) == states
+    assert not problems, "\n".join(problems)
+
+
+# --- emergency plans and surges (issue 19): another county's plan, drill and surge -----------
+
+PREPAREDNESS_RECIPES = {
+    "plans/<int:pk>/ read": ("get", "/work/preparedness/plans/{p.plan.pk}/", {}),
+    "plans/<int:pk>/ drill": (
+        "post",
+        "/work/preparedness/plans/{p.plan.pk}/",
+        {"held_on": "2020-01-01", "participants": "x", "findings": "x"},
+    ),
+    "plans/<int:pk>/ reviewed": (
+        "post",
+        "/work/preparedness/plans/{p.plan.pk}/",
+        {"action": "reviewed"},
+    ),
+    "surges/<int:pk>/ read": ("get", "/work/preparedness/surges/{p.surge.pk}/", {}),
+    "surges/<int:pk>/ assign": (
+        "post",
+        "/work/preparedness/surges/{p.surge.pk}/",
+        {"member": "{p.member}", "starts_on": "2020-01-01", "ends_on": "2020-01-02"},
+    ),
+    "surges/<int:pk>/ hours": (
+        "post",
+        "/work/preparedness/surges/{p.surge.pk}/",
+        {"action": "hours"},
+    ),
+    # naming another county's site in the forms of the list page
+    " plan site": (
+        "post",
+        "/work/preparedness/",
+        {"site": "{p.site}", "kind": "peak", "title": "x", "steps": "x", "contacts": "x"},
+    ),
+    " surge site": (
+        "post",
+        "/work/preparedness/",
+        {"action": "surge", "site": "{p.site}", "starts_on": "2099-01-01", "ends_on": "2099-01-02"},
+    ),
+}
+
+
+@pytest.fixture
+def foreign_preparedness(foreign):
+    from datetime import date
+
+    from bangban.cases.surge import Surge
+    from bangban.preparedness.models import EmergencyPlan
+
+    village = foreign.agent.site
+    plan = EmergencyPlan.objects.create(
+        site=village,
+        kind="peak",
+        title="邻县高峰期预案",
+        owner=foreign.agent,
+        steps="邻县步骤",
+        contacts="邻县联系人",
+        reviewed_on=date(2025, 1, 1),
+    )
+    surge = Surge.objects.create(
+        site=village,
+        starts_on=date(2099, 1, 1),
+        ends_on=date(2099, 1, 5),
+        reason="邻县高峰",
+        declared_by=foreign.agent,
+    )
+    return SimpleNamespace(plan=plan, surge=surge, member=foreign.agent.pk, site=village.pk)
+
+
+def test_every_preparedness_url_with_an_id_has_a_probe_recipe():
+    from bangban.preparedness import urls as preparedness_urls
+
+    with_ids = {str(p.pattern) for p in preparedness_urls.urlpatterns if "<" in str(p.pattern)}
+    covered = {key.split(" ")[0] for key in PREPAREDNESS_RECIPES}
+    missing = sorted(with_ids - covered)
+    assert not missing, "这些应急预案地址带有对象编号，但没有越权探测用例：" + "；".join(missing)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_no_persona_reaches_another_countys_plans_or_surges(
+    world, foreign, foreign_preparedness, persona
+):
+    from bangban.cases.surge import Surge, SurgeAssignment
+    from bangban.preparedness.models import Drill, EmergencyPlan
+
+    def state():
+        return (
+            list(EmergencyPlan.objects.values_list("pk", "reviewed_on")),
+            Drill.objects.count(),
+            list(Surge.objects.values_list("pk", "hours_count")),
+            SurgeAssignment.objects.count(),
+        )
+
+    browser = Browser()
+    browser.force_login(getattr(world, persona).user)
+    before = state()
+    problems = []
+    for name, (method, path, data) in PREPAREDNESS_RECIPES.items():
+        p = foreign_preparedness
+        body = {k: v.format(p=p) for k, v in data.items()}
+        response = getattr(browser, method)(path.format(p=p), body)
+        text = response.content.decode(errors="replace")
+        expected = {200} if name.startswith(" ") else {403, 404}  # the list page says why
+        if response.status_code not in expected or "邻县" in text:
+            problems.append(f"{name}: {response.status_code}")
+    if "邻县" in browser.get("/work/preparedness/").content.decode():
+        problems.append("/work/preparedness/: 显示了邻县的预案或高峰期")
+    assert state() == before
     assert not problems, "\n".join(problems)

@@ -27,9 +27,10 @@ from datetime import datetime, time, timedelta
 from typing import Protocol
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Max, Q, QuerySet
 from django.utils import timezone
 
+from bangban.cases import surge
 from bangban.cases.messaging import SmsError, send_sms
 from bangban.cases.services import next_number
 from bangban.clients import pii
@@ -76,9 +77,30 @@ class BookingRefused(Exception):
 # --- slots ------------------------------------------------------------------------------
 
 
+def slot_capacity(site, day, capacity: int) -> int:
+    """How many people a slot of ``site`` on ``day`` takes: ``capacity``, plus the places a
+    surge in force that day adds (``cases.surge.Surge.extra_places``). The one rule: new
+    slots are opened with it and a declared surge widens the slots already open
+    (``slots_widen_for_surge``)."""
+    extra = surge.surges_on(site.pk, day).aggregate(extra=Max("extra_places"))["extra"]
+    return capacity + (extra or 0)
+
+
+def slots_widen_for_surge(message: surge.SurgeDeclared) -> int:
+    """A site switched into surge: its slots already open in the period take the surge's
+    extra places (subscribed to ``cases.surge.SurgeDeclared`` in ``VisitsConfig.ready``)."""
+    declared = message.surge
+    if not declared.extra_places:
+        return 0
+    return TimeSlot.objects.filter(
+        site_id=declared.site_id, day__gte=declared.starts_on, day__lte=declared.ends_on
+    ).update(capacity=F("capacity") + declared.extra_places)
+
+
 def slots_open(*, site, day, times, capacity: int = 2) -> list[TimeSlot]:
     """Open slots at ``site`` on ``day`` for each (start, end); existing ones are kept."""
     made = []
+    capacity = slot_capacity(site, day, capacity)
     for start, end in times:
         slot, _ = TimeSlot.objects.get_or_create(
             site=site, day=day, start=start, defaults={"end": end, "capacity": capacity}

@@ -15,7 +15,7 @@ from datetime import date
 from django.db.models import Count, F, Q, QuerySet
 
 from bangban.cases.access import Actor, visible_cases
-from bangban.cases.models import Case, CaseItem, CaseRelay, Expedite, ItemStatus
+from bangban.cases.models import AT_DEPARTMENT_STATUSES, Case, CaseItem, CaseRelay, Expedite
 from bangban.cases.selectors import CaseListFilters, case_list, deadline_status
 from bangban.cases.workflow import CLOCK_RUNNING_STATES, OPEN, State
 from bangban.consultations.selectors import replies_due
@@ -261,7 +261,7 @@ def department_items(actor: Actor) -> QuerySet[CaseItem]:
     return (
         CaseItem.objects.filter(
             department_id=actor.staff.department_id,
-            status__in=[ItemStatus.FILED, ItemStatus.IN_PROGRESS],
+            status__in=AT_DEPARTMENT_STATUSES,
             case__in=visible_cases(actor).values("pk"),
         )
         .select_related("case__site", "case__agent", "item_version__item")

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import case, desk, home, ledger, visits
+from .views import case, desk, home, ledger, vault, visits
 
 app_name = "workbench"
 
@@ -36,6 +36,10 @@ urlpatterns = [
         case.material_file,
         name="material-file",
     ),
+    path("cases/<str:number>/vault/use/", vault.use, name="vault-use"),
+    path("cases/<str:number>/vault/consent/", vault.consent, name="vault-consent"),
+    path("cases/<str:number>/vault/licence/", vault.licence, name="vault-licence"),
+    path("vault/<int:pk>/file/", vault.kept_file, name="vault-file"),
     path("cases/<str:number>/note/", case.note, name="note"),
     path("cases/<str:number>/reveal/", case.reveal, name="reveal"),
     path("cases/<str:number>/client/correct/", case.correct_client, name="client-correct"),

@@ -184,6 +184,11 @@ class WorkCalendar:
         self._years: dict[int, _Year] = {}
         self._content_key: str | None = None
 
+    def with_workdays(self, extra: Mapping[date, DayOverride]) -> "WorkCalendar":
+        """A new calendar: this one's overrides plus ``extra`` (a site's surge days, issue 19)."""
+        overrides = {d: o for year in self._overrides_by_year.values() for d, o in year.items()}
+        return WorkCalendar({**overrides, **extra}, self.entered_years)
+
     def content_key(self) -> str:
         """A fingerprint of what this calendar was built from (entered years, overrides), the
         same in every process: for cache keys of anything that counts working days."""

@@ -84,7 +84,14 @@ def test_the_admin_shows_a_new_token_once(world, admin_client):
     assert ApiToken in admin_site._registry
     response = admin_client.post(
         "/admin/apiauth/apitoken/add/",
-        {"staff": world.agent_a.pk, "name": "省平台", "expires_at_0": "", "expires_at_1": ""},
+        {
+            "staff": world.agent_a.pk,
+            "name": "省平台",
+            "scope": "read",
+            "site": "",
+            "expires_at_0": "",
+            "expires_at_1": "",
+        },
         follow=True,
     )
     assert response.status_code == 200

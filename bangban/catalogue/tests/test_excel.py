@@ -402,3 +402,40 @@ def test_a_bundle_with_an_open_draft_is_refused(catalogue):
     assert [str(e) for e in raised.value.errors] == [
         "“一件事”工作表第2行：一件事“KYFD”有未发布的草稿（第2版），请先发布或删除草稿后再导入"
     ]
+
+
+def test_the_material_sheet_carries_each_materials_kind_both_ways(catalogue):
+    """Checklist entries point to shared kinds; the Excel export writes the kind and the
+    import reads it back (by name or code), and an unknown kind is refused by row."""
+    from bangban.catalogue.models import MaterialKind
+
+    food = catalogue[0]
+    licence = MaterialKind.objects.get(name="营业执照")
+    first = food.current_version.materials.order_by("position").first()
+    Material.objects.filter(pk=first.pk).update(kind=licence)  # frozen version: set directly
+    sheet = load_workbook(_export())["材料"]
+    col = _column(sheet, "材料种类")
+    kinds = {(row[0], row[2]): row[col - 1] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert kinds[("SCJG-005", first.name)] == "营业执照"
+
+    def set_kind(value):
+        def edits(book):
+            materials = book["材料"]
+            column = _column(materials, "材料种类")
+            for row in range(2, materials.max_row + 1):
+                if materials.cell(row, 1).value == "SCJG-005":
+                    materials.cell(row, column).value = value
+                    return
+
+        return edits
+
+    refused = pytest.raises(CatalogueImportError)
+    with refused as problem:
+        import_workbook(_edit(_export(), set_kind("会员卡")))
+    assert "未知的材料种类“会员卡”" in str(problem.value.errors)
+    result = import_workbook(_edit(_export(), set_kind("resident_id")))  # by code
+    assert result.new_versions == ["SCJG-005 第2版"]
+    food.refresh_from_db()
+    first_now = food.current_version.materials.order_by("position").first()
+    assert first_now.kind.name == "居民身份证"
+    assert import_workbook(_export()).new_versions == []  # unchanged kinds: no new version

@@ -22,6 +22,7 @@ from bangban.catalogue.models import ItemVersion, Material, ServiceItem
 from bangban.network.models import Site
 from bangban.staff.models import StaffMember
 
+from . import rollup
 from .metrics import Rate, Scope
 
 GUIDE_FIELDS = {
@@ -101,16 +102,24 @@ class SiteDisclosure:
 
 
 def site_disclosures(scope: Scope) -> list[SiteDisclosure]:
-    rows = (
-        scoped_sites(scope)
-        .annotate(
-            _offered=_count(_offered_here()),
-            _complete=_count(_offered_here().filter(complete_guide_q())),
-            _five=Exists(Site.objects.filter(pk=OuterRef("pk")).filter(five_public_q())),
+    """Each site of the scope with what it offers and discloses: one query, kept under the
+    catalogue's version and ``names`` (``rollup.remembered``, live: sites and staff saved)."""
+
+    def read() -> list[SiteDisclosure]:
+        rows = (
+            scoped_sites(scope)
+            .annotate(
+                _offered=_count(_offered_here()),
+                _complete=_count(_offered_here().filter(complete_guide_q())),
+                _five=Exists(Site.objects.filter(pk=OuterRef("pk")).filter(five_public_q())),
+            )
+            .order_by("path")
         )
-        .order_by("path")
-    )
-    return [SiteDisclosure(s, s._offered, s._complete, s._five) for s in rows]
+        return [SiteDisclosure(s, s._offered, s._complete, s._five) for s in rows]
+
+    site = scope.site
+    where = (site.pk, site.path, scope.rollup) if site is not None else None
+    return rollup.remembered("disclosure", (getattr(scope.staff, "pk", None), where), read, True)
 
 
 def disclosure_rate(scope: Scope, rows: list[SiteDisclosure] | None = None) -> Rate:

@@ -245,7 +245,10 @@ def _counted(
     if not columns:
         return row
     rows = source_rows(source, live).filter(_dated_any(codes, live, dated))
-    return _added(row, rows.aggregate(**columns))
+    if source not in KEPT_LIVE:
+        return _added(row, rows.aggregate(**columns))
+    args = (source, tuple(codes), live_scope_key(live))
+    return _added(row, rollup.remembered("live", args, lambda: rows.aggregate(**columns), True))
 
 
 def rates(codes, scope: Scope) -> dict[str, Rate]:
@@ -423,9 +426,49 @@ def _live_by_month(source: str, codes, scope: Scope, handling: bool) -> dict:
     return found
 
 
+# The sources counted from their own rows on every view, whose counts are kept under their
+# tables' change counters (``live.py``, ``rollup.remembered``).
+KEPT_LIVE = frozenset({"consultations", "complaints"})
+
+
+def live_scope_key(scope: Scope) -> tuple:
+    """Everything of a scope a live count depends on, the viewer and the day included."""
+    site = scope.site
+    actor = scope.actor
+    return (
+        actor.kind,
+        getattr(actor.staff, "pk", None),
+        getattr(actor.only_site, "pk", None),
+        (site.pk, site.path) if site is not None else None,
+        scope.rollup,
+        scope.agent_id,
+        scope.item_id,
+        scope.category_id,
+        scope.channel,
+        scope.service_type,
+        scope.period.start.isoformat(),
+        scope.period.end.isoformat(),
+        scope.today.isoformat(),
+    )
+
+
 def _live_grouped(source: str, codes, scope: Scope, by: str, children, handling: bool) -> dict:
     """{group key: row} for the scope's own rows: one grouped query (per credited site
-    field when grouping cases by site or unit)."""
+    field when grouping cases by site or unit); consultations' and complaints' kept under
+    their tables' version (``KEPT_LIVE``)."""
+    if source in KEPT_LIVE:
+        units = tuple((c.pk, c.path) for c in children) if by == "unit" else ()
+        args = (source, tuple(codes), live_scope_key(scope), by, units, handling)
+        return rollup.remembered(
+            "live-grouped",
+            args,
+            lambda: _live_grouped_now(source, codes, scope, by, children, handling),
+            True,
+        )
+    return _live_grouped_now(source, codes, scope, by, children, handling)
+
+
+def _live_grouped_now(source: str, codes, scope: Scope, by: str, children, handling: bool) -> dict:
     if by == "month":
         return _live_by_month(source, codes, scope, handling)
     result: dict = {}

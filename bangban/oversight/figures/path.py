@@ -94,21 +94,27 @@ def _live(scope: Scope) -> tuple[dict[str, int], dict[int, dict[str, int]]]:
 
 
 def _rolled(scope: Scope, period: Period) -> tuple[dict[str, int], dict[int, dict[str, int]]]:
-    """The same from ``DailyPathStep`` over the rolled days: one query."""
-    depth = rollup.depth(scope.site)
-    rows = (
-        rollup._figures(scope, period, DailyPathStep)
-        .order_by()
-        .values("site_id", "step")
-        .annotate(n=Sum("count"), first=Sum("count", filter=Q(region_depth__lte=depth)))
-    )
-    totals = dict.fromkeys(PATH_EVENTS.values(), 0)
-    by_site: dict[int, dict[str, int]] = {}
-    for row in rows:
-        by_site.setdefault(row["site_id"], dict.fromkeys(PATH_EVENTS.values(), 0))
-        by_site[row["site_id"]][row["step"]] += row["n"]
-        totals[row["step"]] += (row["first"] or 0) if scope.rollup else row["n"]
-    return totals, by_site
+    """The same from ``DailyPathStep`` over the rolled days: one query (none while the
+    roll-up's generation is unchanged: ``rollup.remembered``)."""
+
+    def read() -> tuple[dict[str, int], dict[int, dict[str, int]]]:
+        depth = rollup.depth(scope.site)
+        rows = (
+            rollup._figures(scope, period, DailyPathStep)
+            .order_by()
+            .values("site_id", "step")
+            .annotate(n=Sum("count"), first=Sum("count", filter=Q(region_depth__lte=depth)))
+        )
+        totals = dict.fromkeys(PATH_EVENTS.values(), 0)
+        by_site: dict[int, dict[str, int]] = {}
+        for row in rows:
+            by_site.setdefault(row["site_id"], dict.fromkeys(PATH_EVENTS.values(), 0))
+            by_site[row["site_id"]][row["step"]] += row["n"]
+            totals[row["step"]] += (row["first"] or 0) if scope.rollup else row["n"]
+        return totals, by_site
+
+    days = (period.start.isoformat(), period.end.isoformat())
+    return rollup.remembered("path", (rollup.scope_key(scope), days), read)
 
 
 def path_steps(scope: Scope) -> tuple[dict[str, int], list[SiteSteps]]:

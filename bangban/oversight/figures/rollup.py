@@ -39,22 +39,28 @@ agent or month. Anything else is counted from the cases (``split`` decides).
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
+from collections.abc import Callable
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, timedelta
 from functools import reduce
 from operator import or_
+from typing import TypeVar
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Sum
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
+from bangban.cases import changes
 from bangban.cases.access import SYSTEM, sees_every_case_at
-from bangban.cases.models import Case, CaseEvent
+from bangban.cases.models import Case, CaseEvent, ChangeCounter
+from bangban.catalogue.models import CatalogueVersion
 
 from ..models import (
     GOOD_LEVELS,
@@ -66,8 +72,9 @@ from ..models import (
     RollupDirtyDay,
     RollupState,
     WorkdayOrdinal,
+    WorkdayOrdinalState,
 )
-from . import claim
+from . import claim, live
 from . import definitions as metrics
 from .ordinals import table_fingerprint
 
@@ -80,10 +87,12 @@ SOURCES = {
 KEYS = {"cases": ("site_id", "agent_id"), "evaluations": ("case__site_id", "case__agent_id")}
 ROLLABLE_GROUPS = ("", "unit", "site", "agent", "month")
 
-# (through, counted_on) read once per page view (``reading``)
-_STATE: ContextVar[tuple[date | None, date | None] | None] = ContextVar(
+# (through, counted_on, generation, live version) read once per page view (``reading``)
+_STATE: ContextVar[tuple[date | None, date | None, int | None, tuple | None] | None] = ContextVar(
     "oversight_rollup_state", default=None
 )
+R = TypeVar("R")
+REMEMBERED_TTL = 60 * 60 * 24  # a new generation is a new key; this only bounds memory
 SUSPENSION = DailyReasonCount.Kind.SUSPENSION
 TERMINATION = DailyReasonCount.Kind.TERMINATION
 
@@ -396,6 +405,7 @@ def refresh_rollup(*, rebuild: bool = False, today: date | None = None) -> int:
         state.through = until
         state.counted_on = today
         state.fingerprint = calendar
+        state.generation += 1
         state.save()
     return written
 
@@ -447,10 +457,44 @@ def mark_cases(case_ids) -> None:
 # --- reading ----------------------------------------------------------------------------
 
 
-def _state() -> tuple[date | None, date | None]:
+State = tuple[date | None, date | None, int | None, tuple | None]
+
+
+def _state() -> State:
+    """(through, counted_on, the roll-up's generation, the live tables' version): one query.
+
+    The live version is what the live counts depend on besides their arguments: the
+    consultations' and complaints' change counters (``live.py``), ``names`` (who oversees
+    what: a staff member's site and roles; a site's address and phone), the working-day
+    table they read due instants from and the catalogue's version (what each site offers,
+    and whether its guides are complete: the disclosure figure)."""
     held = _STATE.get()
     if held is None:
-        held = RollupState.objects.values_list("through", "counted_on").first() or (None, None)
+
+        def counter(name: str):
+            return Subquery(ChangeCounter.objects.filter(name=name).values("count")[:1])
+
+        found = (
+            RollupState.objects.annotate(
+                _names=counter(changes.NAMES),
+                _consultations=counter(live.COUNTERS["consultations"]),
+                _complaints=counter(live.COUNTERS["complaints"]),
+                _ordinals=Subquery(WorkdayOrdinalState.objects.values("fingerprint")[:1]),
+                _catalogue=Subquery(CatalogueVersion.objects.values("token")[:1]),
+            )
+            .values_list(
+                "through",
+                "counted_on",
+                "generation",
+                "_names",
+                "_consultations",
+                "_complaints",
+                "_ordinals",
+                "_catalogue",
+            )
+            .first()
+        )
+        held = (found[0], found[1], found[2], found[3:]) if found else (None, None, None, None)
     return held
 
 
@@ -458,7 +502,7 @@ def through(today: date) -> date | None:
     """Days before this are rolled up and may be read for a view as of ``today``: every day
     through ``today`` when the live days were counted as of ``today``, else the settled
     days only (the live days are then counted from the cases)."""
-    rolled, counted_on = _state()
+    rolled, counted_on, *_ = _state()
     if rolled is None:
         return None
     if counted_on == today:
@@ -478,6 +522,39 @@ def reading():
         yield
     finally:
         _STATE.reset(token)
+
+
+def remembered(kind: str, args: tuple, read: Callable[[], R], live: bool = False) -> R:
+    """What ``read`` reads from the roll-up's rows, kept in the cache under the roll-up's
+    generation: the rows change only in ``refresh_rollup``, which moves the generation on in
+    the same transaction, so a kept answer is the rows' answer for as long as its key is
+    read. ``args`` must name everything the read depends on (sites by id and path, days,
+    columns); a read begun under one generation that sees the next one's rows only keys
+    newer figures under an older generation, which no view reads once the next is committed.
+
+    ``live``: a count from the consultations or complaints themselves, kept under their
+    tables' version too (``live.py``; ``args`` then name the viewer and the day).
+    """
+    _, _, generation, version = _state()
+    if generation is None:
+        return read()
+    digest = hashlib.sha256(repr((version if live else None, args)).encode()).hexdigest()[:32]
+    key = f"oversight:rollup:{generation}:{kind}:{digest}"
+    found = cache.get(key)
+    if found is None:
+        found = read()
+        cache.set(key, found, REMEMBERED_TTL)
+    return found
+
+
+def scope_key(scope: metrics.Scope) -> tuple:
+    """What of a scope the roll-up's reads depend on (``_figures``, ``reasons``)."""
+    site = scope.site
+    return (site.pk, site.path, scope.rollup, scope.agent_id) if site is not None else (None,)
+
+
+def _period_key(period: metrics.Period) -> tuple:
+    return (period.start.isoformat(), period.end.isoformat())
 
 
 def split(
@@ -511,11 +588,17 @@ def split_days(
 def evaluation_levels(period: metrics.Period, site=None):
     """``DailyEvaluationLevel`` rows of the rolled days of ``period``, at ``site`` and the
     sites below it (every site: None), summed per (site, agent)."""
-    rows = DailyEvaluationLevel.objects.filter(day__gte=period.start, day__lte=period.end)
-    if site is not None:
-        rows = rows.filter(site__path__startswith=site.path)
-    columns = [f"level_{n}" for n in range(1, 6)] + ["counted", "met"]
-    return rows.order_by().values("site_id", "agent_id").annotate(**{c: Sum(c) for c in columns})
+
+    def read() -> list[dict]:
+        rows = DailyEvaluationLevel.objects.filter(day__gte=period.start, day__lte=period.end)
+        if site is not None:
+            rows = rows.filter(site__path__startswith=site.path)
+        columns = [f"level_{n}" for n in range(1, 6)] + ["counted", "met"]
+        sums = {c: Sum(c) for c in columns}
+        return list(rows.order_by().values("site_id", "agent_id").annotate(**sums))
+
+    where = (site.pk, site.path) if site is not None else None
+    return remembered("levels", (_period_key(period), where), read)
 
 
 def _answers(scope: metrics.Scope, source: str, by: str) -> bool:
@@ -545,13 +628,17 @@ def reasons(scope: metrics.Scope, period: metrics.Period) -> dict[tuple[str, str
     """{(kind, reason): count} over the rolled days: one query for both panels. A
     suspension counts where it was made and only while its case is at a site of the scope
     (as counted from the events)."""
-    rows = _figures(scope, period, DailyReasonCount)
-    if scope.rollup:
-        rows = rows.filter(case_site__path__startswith=scope.site.path)
-    else:
-        rows = rows.filter(case_site_id=scope.site.pk)
-    found = rows.order_by().values("kind", "reason").annotate(n=Sum("count"))
-    return {(row["kind"], row["reason"]): row["n"] for row in found}
+
+    def read() -> dict[tuple[str, str], int]:
+        rows = _figures(scope, period, DailyReasonCount)
+        if scope.rollup:
+            rows = rows.filter(case_site__path__startswith=scope.site.path)
+        else:
+            rows = rows.filter(case_site_id=scope.site.pk)
+        found = rows.order_by().values("kind", "reason").annotate(n=Sum("count"))
+        return {(row["kind"], row["reason"]): row["n"] for row in found}
+
+    return remembered("reasons", (scope_key(scope), _period_key(period)), read)
 
 
 def overdue_now(scope: metrics.Scope) -> int | None:
@@ -564,8 +651,16 @@ def overdue_now(scope: metrics.Scope) -> int | None:
     rolled, live = split(every_day, "cases")
     if rolled is None:
         return None
-    found = _figures(every_day, rolled).filter(overdue_open__gt=0).aggregate(n=Sum("overdue_open"))
-    n = found["n"] or 0
+    n = remembered(
+        "overdue",
+        (scope_key(every_day), _period_key(rolled)),
+        lambda: (
+            _figures(every_day, rolled)
+            .filter(overdue_open__gt=0)
+            .aggregate(n=Sum("overdue_open"))["n"]
+            or 0
+        ),
+    )
     if live is not None:
         first, after = metrics.span(live)
         n += (
@@ -596,7 +691,8 @@ def totals(
     sums = _sums(source, codes, volumes, handling)
     if not sums:
         return {}
-    return _figures(scope, period).aggregate(**sums)
+    args = (source, tuple(codes), scope_key(scope), _period_key(period), volumes, handling)
+    return remembered("totals", args, lambda: _figures(scope, period).aggregate(**sums))
 
 
 def grouped(
@@ -618,5 +714,11 @@ def grouped(
         key = TruncMonth("day")
     else:
         key = F({"site": "site_id", "agent": "agent_id"}[by])
-    rows = _figures(scope, period).annotate(_k=key).order_by().values("_k").annotate(**sums)
-    return {row.pop("_k"): row for row in rows}
+
+    def read() -> dict:
+        rows = _figures(scope, period).annotate(_k=key).order_by().values("_k").annotate(**sums)
+        return {row.pop("_k"): row for row in rows}
+
+    units = tuple((c.pk, c.path) for c in children) if by == "unit" else ()
+    args = (source, tuple(codes), scope_key(scope), _period_key(period), by, units, handling)
+    return remembered("grouped", args, read)

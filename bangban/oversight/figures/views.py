@@ -16,14 +16,15 @@ from django.http import Http404
 from django.shortcuts import render
 
 from bangban.cases.models import Channel
+from bangban.cases.surge import Surge
 from bangban.catalogue.models import ItemCategory
 from bangban.inputs import MAX_ID, date_or_none, int_or_none
-from bangban.network.models import Site
+from bangban.network.models import Site, under_q
 
 from ..access import oversees_site, staff_required
 from ..records.policy import policy_for, targets
 from ..records.views import PAGE_SIZE
-from . import dashboard, metrics, path, published, rollup
+from . import dashboard, metrics, path, published, remote_help, rollup
 from .disclosure import incomplete_items, missing_five_public, site_disclosures
 from .filters import PRESETS, query_of, scope_from
 from .metrics import METRICS, VOLUMES, Rate
@@ -60,6 +61,18 @@ def _common(request, staff, scope, extra) -> dict:
         "categories": ItemCategory.objects.order_by("position", "code"),
         "staff": staff,
     }
+
+
+def _surges(scope, staff) -> list:
+    """The surge periods (cases.surge, issue 19) of the scope's sites overlapping its period."""
+    paths = [scope.site.path] if scope.site is not None else staff.jurisdiction_paths()
+    return list(
+        Surge.objects.filter(
+            under_q(paths, "site"), starts_on__lte=scope.period.end, ends_on__gte=scope.period.start
+        )
+        .select_related("site")
+        .order_by("-starts_on", "-pk")[:20]
+    )
 
 
 @staff_required
@@ -115,6 +128,7 @@ def dashboard_page(request, staff):
         "volumes": [(code, VOLUMES[code], n) for code, n in summary["volumes"].items()],
         "suspensions": reasons["suspension"],
         "terminations": reasons["termination"],
+        "surges": _surges(scope, staff),  # one query
         "chart": chart,
         "trend_period": trends["period"],
         "definitions": [
@@ -125,6 +139,7 @@ def dashboard_page(request, staff):
             for i, month in enumerate(chart["months"])
         ],
     }
+    context["remote_help"] = remote_help.remote_help_figure(scope)  # one query (issue 17)
     # credit along the path: the steps each site on the cases' paths did (from the roll-up)
     path_totals, path_rows = path.path_steps(scope)
     site_results, staff_results = published.evaluation_results(scope.period, scope.site)

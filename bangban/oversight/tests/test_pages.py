@@ -5,10 +5,12 @@ from datetime import date
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
 from bangban.cases.access import Actor
 from bangban.oversight.figures.jobs import count_new_events
+from bangban.oversight.models import RollupState
 from bangban.oversight.records.services import complaint_submit, evaluation_submit
 
 from .helpers import completed_case
@@ -110,10 +112,16 @@ def test_pages_make_the_same_number_of_queries_however_many_rows(client, world, 
     _more_data(world, [world.agent_a])  # a row of each kind, so every list has a page
     count_new_events()
     _queries(client, url)  # the first view fills the per-process caches
-    before = _queries(client, url)
+    before = _cold_and_warm(client, url)
     _more_data(world, [world.agent_b, world.county_agent, world.town_agent])
     count_new_events()
-    assert _queries(client, url) == before
+    assert _cold_and_warm(client, url) == before
+
+
+def _cold_and_warm(client, url) -> tuple[int, int]:
+    """Queries of a view under a roll-up generation none has read yet, then of the next."""
+    RollupState.objects.update(generation=F("generation") + 1)  # as the figures job's run
+    return _queries(client, url), _queries(client, url)
 
 
 def test_the_monthly_report_downloads_as_excel_and_pdf(client, world):

@@ -5,6 +5,7 @@ under pytest a test's transaction never commits, so no job is queued on commit."
 from datetime import date
 
 import pytest
+from django.core.cache import cache
 
 from bangban.cases.access import Actor, sees_every_case_at, visible_cases
 from bangban.cases.models import Case
@@ -321,6 +322,7 @@ def test_every_reason_count_from_the_roll_up_equals_the_count_from_the_cases(wor
     row = DailyReasonCount.objects.get(reason="conditions_unmet")
     row.count = 2
     row.save()
+    cache.clear()  # what views kept lasts until the job's next generation; read the rows
     assert metrics.reasons(scopes(world)[0]) != counted[0]
 
 
@@ -381,6 +383,48 @@ def test_the_dashboard_reads_one_query_per_panel(client, world, django_assert_ma
         "client_withdrew",
         "conditions_unmet",
     ]
+
+
+def test_a_view_under_the_same_generation_reads_no_roll_up_row_and_the_next_job_is_seen(
+    client, world, django_assert_max_num_queries
+):
+    """The roll-up's reads are kept under its generation (``rollup.remembered``): a second
+    view reads none of its rows, and the job's next run (a new generation, in the same
+    transaction as the new rows) is what the next view shows."""
+    mixed_cases(world)
+    jobs.count_new_events()
+    client.force_login(world.supervisor.user)
+    url = "/oversight/?start=2026-01-01&end=2026-11-22"
+    first = client.get(url).context["figures"]
+    with django_assert_max_num_queries(QUERIES_PER_DASHBOARD) as captured:
+        again = client.get(url).context["figures"]
+    assert not [q for q in captured.captured_queries if "oversight_daily" in q["sql"]]
+    assert [f.rate for f in again] == [f.rate for f in first]
+    on_time = {f.code: f.rate for f in first}["on_time"]
+    quick_case(world, agent=world.agent_b)  # completed 5 Nov, on time
+    assert {f.code: f.rate for f in client.get(url).context["figures"]}["on_time"] == on_time
+    jobs.count_new_events()
+    after = {f.code: f.rate for f in client.get(url).context["figures"]}["on_time"]
+    assert after == metrics.Rate(on_time.met + 1, on_time.total + 1)
+
+
+def test_a_kept_live_count_changes_as_soon_as_a_consultation_or_complaint_is_saved(world):
+    """Consultations and complaints are counted from their rows; a count kept under their
+    tables' change counters (``figures.live``) is a new key from the next save on, with no
+    job in between."""
+    from .test_metrics import _consultation
+
+    s = scope(world)
+    with rollup.reading():  # a view: the counters read once
+        first = metrics.rate("timely_consultations", s)
+    with rollup.reading():
+        assert metrics.rate("timely_consultations", s) == first  # kept: no consultation saved
+    made = _consultation(world, date(2026, 11, 16), status="answered", answer="答")
+    with rollup.reading():
+        assert metrics.rate("timely_consultations", s) == first + metrics.Rate(1, 1)
+    made.delete()
+    with rollup.reading():
+        assert metrics.rate("timely_consultations", s) == first
 
 
 # --- the steps along the path, from the roll-up alone (issue 15, 3) ----------------------
@@ -448,6 +492,7 @@ def test_every_path_step_from_the_roll_up_equals_the_count_from_the_events(world
     row = DailyPathStep.objects.filter(step="relayed").first()
     row.count += 1
     row.save()
+    cache.clear()  # what views kept lasts until the job's next generation; read the rows
     assert steps(path_scopes(world)[0]) != counted[0]
 
 
@@ -562,5 +607,6 @@ def test_the_published_evaluation_results_from_the_roll_up_equal_the_count_from_
     assert town[world.town.name] == ({5: 0, 4: 0, 3: 0, 2: 1, 1: 0}, metrics.Rate(0, 0))
     # the rolled side reads the rows: one changed by hand shows
     DailyEvaluationLevel.objects.filter(day=date(2026, 11, 6)).update(level_5=7)
+    cache.clear()  # what views kept lasts until the job's next generation; read the rows
     settings.OVERSIGHT_ROLLUP = True
     assert results(*result_periods(world)[0]) != counted[0]

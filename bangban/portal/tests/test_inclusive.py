@@ -28,6 +28,7 @@ from bangban.cases.tests.helpers import (
 )
 from bangban.oversight.records import services as oversight
 from bangban.portal.identity import SESSION_KEY, PortalIdentity
+from bangban.remote import services as remote_help
 from bangban.visits import services as booking
 
 from .browser import PHONE, axe_violations, sizes, small_targets
@@ -85,7 +86,9 @@ def scene(world):
     complaint = oversight.complaint_submit(
         channel="online", complainant_name="张三", contact=CITIZEN, content="太慢", case=done
     )
+    call = remote_help.help_ask(me, question="怎么办", item=world.food, site=world.village_a)
     return {
+        "call": call,
         "world": world,
         "me": me,
         "waiting": waiting,
@@ -147,6 +150,8 @@ def portal_pages(s) -> list[tuple[str, str | None]]:
         (f"/appointments/slots/{s['slot'].pk}/", "确认预约"),
         (f"/appointments/{s['appointment'].number}/reschedule/", "改到这个时段"),
         ("/home-visit/", None),
+        ("/remote/ask/?item=SCJG-001", None),
+        (f"/remote/calls/{s['call'].pk}/", "请回电给我"),
     ]
 
 

@@ -33,6 +33,7 @@ from bangban.portal import otp
 from bangban.portal import urls as portal_urls
 from bangban.portal.identity import SESSION_KEY, PortalIdentity
 from bangban.portal.views.account import PENDING_PHONE
+from bangban.remote import services as remote_help
 from bangban.visits import services as booking
 
 from .browser import PHONE, axe_violations
@@ -52,6 +53,11 @@ NOT_PAGES = {
     "portal:cancel": "POST only",
     "portal:track-document": "a PDF",
     "catalogue:material-file": "a file",
+    "portal:remote-call-back": "POST only",
+    "portal:remote-cancel": "POST only",
+    "portal:vault-consent": "POST only",
+    "portal:vault-withdraw": "POST only",
+    "portal:remote-session": "the live session (bangban/remote's browser test); the call page before",
 }
 # Staff pages still served by the portal, measured signed in as a coordinator (none now: the
 # coordinator's 上门服务安排 moved to the workbench, issue 14).
@@ -108,12 +114,16 @@ def scene(world):
             site=world.village_a, client_name="张三", mobile=CITIZEN, content=LONG_NOTE
         )
         asked["portal:ask-question"] = consultations.page_path(question)
+    call = remote_help.help_ask(me, question="怎么办", item=world.food, site=world.village_a)
     food = world.food.current_version
     pages = {
+        "portal:remote-ask": "/remote/ask/?item=SCJG-001",
+        "portal:remote-call": f"/remote/calls/{call.pk}/",
         "portal:home": "/",
         "portal:login": "/login/",
         "portal:login-code": "/login/code/",
         "portal:my": "/my/",
+        "portal:vault": "/my/vault/",
         "portal:apply": "/apply/item/SCJG-001/service/",
         "portal:case": f"/my/cases/{waiting.number}/",
         "portal:upload": f"/my/cases/{waiting.number}/materials/{material.pk}/",

@@ -8,6 +8,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from bangban.cases import clock
+from bangban.cases.surge import surges_on
 from bangban.inputs import id_or_none
 from bangban.network.models import Site
 from bangban.visits import services as booking
@@ -49,10 +51,12 @@ def appointments(request):
             raise Http404("服务机构不存在")
     slots = list(booking.slots_bookable(site)) if site else []
     days, more = _by_day(slots, request)
+    # a site in surge says so, with the expected wait its coordinator gave (issue 19)
+    in_surge = surges_on(site.pk, clock.today()).first() if site else None
     return render(
         request,
         "portal/appointments.html",
-        {"sites": sites, "site": site, "days": days, "more": more},
+        {"sites": sites, "site": site, "days": days, "more": more, "surge": in_surge},
     )
 
 

@@ -35,6 +35,7 @@ from bangban.cases.delivery import delivery_choice
 from bangban.cases.delivery import shown as delivery_shown
 from bangban.cases.guards import required_form, signature_on_file
 from bangban.cases.models import (
+    AT_DEPARTMENT_STATUSES,
     CasePause,
     Channel,
     Expedite,
@@ -56,8 +57,12 @@ from .. import elsewhere
 from .. import events as ev
 from .. import selectors as s
 from ..auth import staff_required
+from ..vaultpanel import vault_panel
 
 TIMELINE_LIMIT = 100
+# the events that take materials (and so may take them from the vault): the 材料库 block
+# is shown, and read, only while this viewer may do one of them on the case
+VAULT_EVENTS = frozenset({"pre_review", "supplement"})
 CORRECTIONS_SHOWN = 20
 REVIEW_CHOICES = [
     (MaterialStatus.RECEIVED.value, "已收取"),
@@ -268,6 +273,8 @@ def case_context(request, case, *, flash="", panel=None) -> dict:
         "correction_fields": CorrectionField.choices,
         "correction_form": None,
         "corrections": client_corrections(case.client),
+        # the client's material vault, read fresh while materials may be taken from it
+        "vault": vault_panel(case) if VAULT_EVENTS & parts["allowed"] else None,
         "flash": flash,
         "panel": panel,
     }
@@ -326,7 +333,7 @@ def event_form_context(request, case, event, *, error="", conflict=False, data=N
     if event == "file_with_department":
         context["choices"] = [i for i in items if i.status == ItemStatus.PENDING]
     elif event in {"department_step", "expedite"}:
-        filed = [i for i in items if i.status in {ItemStatus.FILED, ItemStatus.IN_PROGRESS}]
+        filed = [i for i in items if i.status in AT_DEPARTMENT_STATUSES]
         if event == "department_step" and not (staff.is_agent and case.site_id == staff.site_id):
             filed = [i for i in filed if i.department_id == staff.department_id]
         context["choices"] = filed
