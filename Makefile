@@ -39,7 +39,7 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
-	$(VENV)/bin/lint-imports
+	$(VENV)/bin/lint-imports --no-cache  # a stale cache once hid a cycle
 
 format: setup
 	$(VENV)/bin/ruff check --fix .

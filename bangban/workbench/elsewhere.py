@@ -184,3 +184,50 @@ def unread_notices(staff) -> int:
     from bangban.notifications.selectors import unread_count
 
     return unread_count(staff)
+
+
+NAMES = [
+    f"side_{name}"
+    for name in ("uploads", "last_upload", "messages", "confirmations", "corrections", "remote")
+]
+
+
+def case_side(case) -> dict:
+    """What the case page's fresh blocks have to show, in one query: the files uploaded
+    for its materials (count and newest id: part of the cached parts' key) and whether it
+    has any message, signed confirmation, correction of its client or remote-help session.
+    A block with nothing to show then costs no query of its own, and most cases have no
+    correction and no remote help."""
+    from django.db.models import Count, Exists, OuterRef, Subquery
+
+    from bangban.cases.models import Case, Confirmation, MaterialUpload
+    from bangban.clients.models import ClientCorrection
+    from bangban.notifications.models import Message
+    from bangban.remote.models import HelpSession
+
+    uploads = MaterialUpload.objects.filter(material__case_id=OuterRef("pk")).order_by()
+    found = (
+        Case.objects.filter(pk=case.pk)
+        .annotate(
+            side_uploads=Subquery(
+                uploads.values("material__case_id").annotate(n=Count("pk")).values("n")[:1]
+            ),
+            side_last_upload=Subquery(uploads.order_by("-pk").values("pk")[:1]),
+            side_messages=Exists(Message.objects.filter(case_id=OuterRef("pk"))),
+            side_confirmations=Exists(Confirmation.objects.filter(case_id=OuterRef("pk"))),
+            side_corrections=Exists(
+                ClientCorrection.objects.filter(client_id=OuterRef("client_id"))
+            ),
+            side_remote=Exists(HelpSession.objects.filter(case_id=OuterRef("pk"))),
+        )
+        .values(*NAMES)
+        .get()
+    )
+    return {name.removeprefix("side_"): value for name, value in found.items()}
+
+
+def remote_sessions(case) -> list:
+    """The case's remote-help sessions (the remote area's panel: one query)."""
+    from bangban.remote.templatetags.remote_tags import remote_panel
+
+    return remote_panel(case=case)

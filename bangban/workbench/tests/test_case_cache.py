@@ -108,9 +108,9 @@ def test_a_file_uploaded_for_a_material_shows_at_once(signed_in, world):
 def test_the_case_page_is_bounded_cold_and_warm(signed_in, world, django_assert_max_num_queries):
     case = accepted(open_case(world), world.agent_a)
     client = signed_in(world.agent_a)
-    with django_assert_max_num_queries(15):  # cold: parts read and rendered, vault consent
+    with django_assert_max_num_queries(13):  # cold: parts read and rendered, vault consent
         assert page(client, case).status_code == 200
-    with django_assert_max_num_queries(11):  # warm: the case, its uploads and the fresh blocks
+    with django_assert_max_num_queries(9):  # warm: the case, its uploads and the fresh blocks
         assert page(client, case).status_code == 200
 
 
@@ -133,7 +133,7 @@ def test_panels_no_event_wrote_cost_no_query(signed_in, world, django_assert_max
     its cold page reads none of those tables (and no application on behalf)."""
     case = open_case(world)
     client = signed_in(world.agent_a)
-    with django_assert_max_num_queries(15) as done:  # + the vault's consent
+    with django_assert_max_num_queries(13) as done:  # + the vault's consent
         assert page(client, case).status_code == 200
     read = " ".join(q["sql"] for q in done.captured_queries)
     for table in ("onetimenotice", "caserelay", "cases_expedite", "casepause", "onbehalf"):

@@ -17,7 +17,6 @@ from collections import defaultdict
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max
 from django.http import Http404
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -41,7 +40,6 @@ from bangban.cases.models import (
     Expedite,
     ItemStatus,
     MaterialStatus,
-    MaterialUpload,
 )
 from bangban.cases.selectors import event_label, state_label
 from bangban.cases.services import CaseConflict, case_deadline, case_transition
@@ -225,16 +223,15 @@ def _parts_context(case, roles, today, calendar) -> dict:
     }
 
 
-def case_parts(request, case) -> dict:
+def case_parts(request, case, side: dict | None = None) -> dict:
     """The cached parts of the case body for this viewer (rendered now if not cached),
-    with this request's CSRF token in their forms, and the application on behalf."""
+    with this request's CSRF token in their forms, and the application on behalf
+    (``side``: ``elsewhere.case_side``, read already)."""
     roles = case_roles(request.actor, case)
     today = timezone.localdate()
     calendar = current_calendar()
-    uploads = MaterialUpload.objects.filter(material__case=case).aggregate(
-        n=Count("id"), last=Max("id")
-    )
-    key = _parts_key(case, roles, today, calendar, (uploads["n"], uploads["last"] or 0))
+    side = side or elsewhere.case_side(case)
+    key = _parts_key(case, roles, today, calendar, (side["uploads"] or 0, side["last_upload"] or 0))
     parts = cache.get(key)
     if parts is None:
         context = _parts_context(case, roles, today, calendar)
@@ -255,24 +252,30 @@ def case_parts(request, case) -> dict:
 
 def case_context(request, case, *, flash="", panel=None) -> dict:
     """Everything the case page shows: the cached parts (``case_parts``) and, fresh, the
-    client block, the confirmations, the messages and this request's flash and form."""
-    parts = case_parts(request, case)
+    client block, the confirmations, the messages, the remote-help sessions and this
+    request's flash and form; a fresh block with nothing to show (``elsewhere.case_side``,
+    one query for them all) is not read."""
+    side = elsewhere.case_side(case)
+    parts = case_parts(request, case, side)
     return {
         "case": case,
         "parts": parts,
         "allowed": parts["allowed"],
         "on_behalf": {"label": parts["on_behalf"]} if parts["on_behalf"] else None,
-        "sent_messages": elsewhere.case_messages(case),
+        "sent_messages": elsewhere.case_messages(case) if side["messages"] else [],
         "confirmations": list(
             case.confirmations.only("case_id", "form", "method", "signer", "at").order_by(
                 "at", "id"
             )
-        ),
+        )
+        if side["confirmations"]
+        else [],
         "reveal_fields": RevealField.choices,
         "may_correct": may_correct_client(request.staff),
         "correction_fields": CorrectionField.choices,
         "correction_form": None,
-        "corrections": client_corrections(case.client),
+        "corrections": client_corrections(case.client) if side["corrections"] else [],
+        "remote_sessions": elsewhere.remote_sessions(case) if side["remote"] else [],
         # the client's material vault, read fresh while materials may be taken from it
         "vault": vault_panel(case) if VAULT_EVENTS & parts["allowed"] else None,
         "flash": flash,
