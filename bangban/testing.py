@@ -258,6 +258,11 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.browser)
+    # In a run with both kinds (`make test-postgres`), the browser tests go last: once
+    # Playwright's sync API has started, its event loop stays the thread's running loop for
+    # the session, and a test that drives an ASGI application with ``async_to_sync``
+    # (bangban/remote/tests/test_realtime.py) can no longer run in that thread.
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

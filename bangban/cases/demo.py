@@ -210,6 +210,8 @@ class _Offer:
     bundle_version: object = None
     # (position of the case item, first and last working day from the start of handling)
     steps: list[tuple[int, int, int]] = field(default_factory=list)
+    # position → the positions of its prerequisites (a bundle's ``depends_on``)
+    needs: dict[int, list[int]] = field(default_factory=dict)
 
     def offered(self, service_type: str) -> bool:
         return self.proxy if service_type == "proxy" else self.assist
@@ -296,6 +298,14 @@ class _World:
                     site_ids=set.intersection(*site_sets) if site_sets else set(),
                     bundle_version=bundle.current_version,
                     steps=[(pos, *timing[e.item_id]) for pos, e in enumerate(entries)],
+                    needs={
+                        pos: [
+                            q
+                            for q, other in enumerate(entries)
+                            if other.item_id in {d.item_id for d in e.depends_on.all()}
+                        ]
+                        for pos, e in enumerate(entries)
+                    },
                 )
             )
         return offers
@@ -421,6 +431,20 @@ def _supplement(c: _Ctx) -> None:
 
 def _liaison(c: _Ctx, position: int):
     return c.world.liaisons.get(c.items[position].department_id)
+
+
+def _in_dependency_order(steps, needs: dict[int, list[int]]) -> list:
+    """The steps with every item after its prerequisites (else in their order)."""
+    done: set[int] = set()
+    ordered: list = []
+    waiting = list(steps)
+    while waiting:
+        ready = [step for step in waiting if set(needs.get(step[0], [])) <= done] or waiting[:1]
+        for step in ready:
+            ordered.append(step)
+            done.add(step[0])
+            waiting.remove(step)
+    return ordered
 
 
 def _file(c: _Ctx, position: int) -> None:
@@ -831,8 +855,8 @@ class _Planner:
 
     def _handling(self, p: _Plan, s: Scenario, accepted: int, defer: bool) -> None:
         c, rng = p.ctx, self.rng
-        steps = c.offer.steps
-        first = [pos for pos, start, _ in steps if start == 0]
+        steps = _in_dependency_order(c.offer.steps, c.offer.needs)
+        first = [pos for pos, start, _ in steps if start == 0 and not c.offer.needs.get(pos)]
         if s.convert:
             p.then(
                 rng.randint(0, 2), lambda: _do(c, None, "convert_to_proxy", confirmation=c.sign())
@@ -870,11 +894,16 @@ class _Planner:
         # the departments at work, on time (or now and then a little late)
         base = p.cursor
         scale = rng.uniform(1.05, 1.3) if rng.random() < 0.08 else rng.uniform(0.45, 0.9)
+        results: dict[int, int] = {}  # position → the day its result came
         for pos, start, end in steps:
             filed = base + round(start * scale)
-            if start:
+            if pos not in first:
+                # an item is filed only once its prerequisites have results (the guard
+                # ``prerequisites_have_results``); they come first in ``steps``
+                filed = max([filed, *(results[q] for q in c.offer.needs.get(pos, []))])
                 p.at(filed, lambda pos=pos: _file(c, pos))
             done = max(base + round(end * scale), filed + (1 if end > start else 0))
+            results[pos] = done
             if end - start >= 5 and rng.random() < 0.5:
                 p.at(
                     filed + 1, lambda pos=pos: _step(c, pos, "in_progress", "部门已受理，正在审查")

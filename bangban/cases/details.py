@@ -250,6 +250,8 @@ class ExpediteReply(Details):
 class Confirm(Details):
     form: Form = Field(title="签字确认的文书", json_schema_extra=CHOICE, examples=["entrustment"])
     confirmation: Signature | None = _signature()
+    # 告知承诺书: the case's material committed to (bangban.vault records it as level D)
+    material_id: int | None = Field(None, title="告知承诺的材料")
 
 
 class Note(Details):

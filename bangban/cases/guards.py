@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bangban.catalogue.models import BundleEntry
 from bangban.network.models import Site
 from bangban.staff.models import StaffMember
 
@@ -267,6 +268,29 @@ def item_materials_ready(ctx: GuardContext) -> None:
     if not_ready:
         raise TransitionRefused(
             f"事项“{item.item_version.item.name}”的必要材料尚未收齐：{_names(not_ready)}"
+        )
+
+
+def prerequisites_have_results(ctx: GuardContext) -> None:
+    """一件事: an item whose prerequisites (the bundle version's ``depends_on``) have no
+    result yet cannot be filed; the refusal names the results awaited. One query."""
+    if not ctx.case.bundle_version_id:
+        return
+    item = _case_item(ctx)
+    prerequisites = BundleEntry.objects.filter(
+        dependents__bundle_version_id=ctx.case.bundle_version_id,
+        dependents__item_id=item.item_version.item_id,
+    ).values("item_id")
+    waiting = (
+        ctx.case.items.filter(item_version__item_id__in=prerequisites)
+        .exclude(status__in=RESULT_STATUSES)
+        .select_related("item_version__item")
+        .order_by("position", "id")
+    )
+    names = "、".join(f"“{ci.item_version.item.name}”" for ci in waiting)
+    if names:
+        raise TransitionRefused(
+            f"须先取得{names}的办理结果，才能为“{item.item_version.item.name}”报件"
         )
 
 

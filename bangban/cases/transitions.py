@@ -301,7 +301,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         None,
         AGENT,
         d.Filing,
-        guards=(g.item_materials_ready,),
+        guards=(g.item_materials_ready, g.prerequisites_have_results),
         public=True,
     ),
     _t(

@@ -145,6 +145,7 @@ class Form(StrEnum):
     RESUMPTION_ENTRUSTMENT = "resumption_entrustment"
     COMPLETION_SLIP = "completion_slip"
     DELIVERY_RECEIPT = "delivery_receipt"
+    COMMITMENT = "commitment"  # 告知承诺书: a material committed to instead of brought
 
 
 FORM_LABELS = {
@@ -154,6 +155,7 @@ FORM_LABELS = {
     Form.RESUMPTION_ENTRUSTMENT: "代办服务续办委托书",
     Form.COMPLETION_SLIP: "办结（终止）单",
     Form.DELIVERY_RECEIPT: "结果签收",
+    Form.COMMITMENT: "告知承诺书",
 }
 
 

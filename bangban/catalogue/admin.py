@@ -177,6 +177,7 @@ class MaterialInline(FrozenWhenPublished, admin.TabularInline):
         "form",
         "copies",
         "accept_with_gaps",
+        "commitment_allowed",
         "obtain_from",
         "blank_form",
         "sample",
@@ -340,9 +341,10 @@ class BundleVersionInline(admin.TabularInline):
 
 @admin.register(Bundle)
 class BundleAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "life_event", "is_published"]
+    list_display = ["code", "name", "life_event", "lead_department", "is_published"]
     list_filter = ["is_published"]
     search_fields = ["code", "name", "life_event", "keywords"]
+    list_select_related = ["lead_department"]
     readonly_fields = ["is_published"]
     inlines = [BundleVersionInline]
     actions = ["make_draft", "unpublish"]

@@ -73,6 +73,7 @@ MATERIAL_COLUMNS = [
     ("来源渠道", "obtain_from"),
     ("备注", "note"),
     ("材料种类", "kind"),  # optional: a shared kind (名称或编码), for reuse from the vault
+    ("告知承诺", "commitment_allowed"),  # optional (blank: 否): a commitment may replace it
 ]
 BUNDLE_SHEET = "一件事"
 ENTRY_SHEET = "一件事事项"
@@ -82,6 +83,7 @@ BUNDLE_COLUMNS = [
     ("办事场景", "life_event"),
     ("关键词", "keywords"),
     ("说明", "description"),
+    ("牵头部门编码", "lead_department"),  # optional: a department's code
 ]
 ENTRY_COLUMNS = [
     ("一件事编码", "bundle"),
@@ -97,11 +99,11 @@ COLUMNS_OF = {
 # Optional: 版本号 (ignored on import), 直接发布 (blank: 是), a bundle's texts, prerequisites.
 REQUIRED_HEADERS = {
     ITEM_SHEET: {h for h, key in ITEM_COLUMNS if key not in {"number", "publish"}},
-    MATERIAL_SHEET: {h for h, key in MATERIAL_COLUMNS if key != "kind"},
+    MATERIAL_SHEET: {h for h, key in MATERIAL_COLUMNS if key not in {"kind", "commitment_allowed"}},
     BUNDLE_SHEET: {h for h, key in BUNDLE_COLUMNS if key in {"code", "name"}},
     ENTRY_SHEET: {h for h, key in ENTRY_COLUMNS if key in {"bundle", "item"}},
 }
-BUNDLE_FIELDS = [key for _, key in BUNDLE_COLUMNS]
+BUNDLE_FIELDS = [key for _, key in BUNDLE_COLUMNS if key != "lead_department"]
 
 IMMEDIATE, PROMISED = "即办件", "承诺件"
 CHANNEL_BY_TEXT = {
@@ -120,6 +122,7 @@ MATERIAL_COMPARED = (
     "form",
     "copies",
     "accept_with_gaps",
+    "commitment_allowed",
     "obtain_from",
     "note",
 )
@@ -173,7 +176,7 @@ def export_workbook(target) -> int:
     )
     bundles = list(
         Bundle.objects.filter(is_published=True)
-        .select_related("current_version")
+        .select_related("current_version", "lead_department")
         .prefetch_related("current_version__entries__item", "current_version__entries__depends_on")
         .order_by("code")
     )
@@ -232,6 +235,7 @@ def _append_version(sheets, item: ServiceItem, version: ItemVersion) -> None:
                     m.obtain_from,
                     m.note,
                     m.kind.name if m.kind else "",
+                    _yes_no(m.commitment_allowed),
                 ],
             )
         )
@@ -242,7 +246,14 @@ def _append_bundle(sheets, bundle: Bundle) -> None:
     bundle_sheet.append(
         safe_row(
             bundle_sheet,
-            [bundle.code, bundle.name, bundle.life_event, bundle.keywords, bundle.description],
+            [
+                bundle.code,
+                bundle.name,
+                bundle.life_event,
+                bundle.keywords,
+                bundle.description,
+                bundle.lead_department.code if bundle.lead_department else "",
+            ],
         )
     )
     entries = sorted(bundle.current_version.entries.all(), key=lambda e: (e.position, e.pk))
@@ -357,6 +368,7 @@ def _parse_materials(rows: list[Row], items: dict[str, dict], item_codes_seen: s
             "form": form,
             "copies": row.integer("copies", "份数", minimum=1),
             "accept_with_gaps": row.yes_no("accept_with_gaps", "容缺受理"),
+            "commitment_allowed": row.yes_no("commitment_allowed", "告知承诺", default=False),
             "obtain_from": row.text("obtain_from"),
             "note": row.text("note"),
         }
@@ -422,7 +434,7 @@ def _guide_in_row(data: dict) -> dict:
 
 
 def _parse_bundles(
-    bundle_rows: list[Row], entry_rows: list[Row], items: dict[str, dict], errors
+    bundle_rows: list[Row], entry_rows: list[Row], items: dict[str, dict], errors, departments
 ) -> dict[str, dict]:
     """The bundles of the file, each with its entries as (item code, prerequisite codes)."""
     published = set(ServiceItem.objects.filter(is_published=True).values_list("code", flat=True))
@@ -438,9 +450,13 @@ def _parse_bundles(
             continue
         if not row.text("name"):
             row.error("一件事名称不能为空")
+        lead = row.text("lead_department")
+        if lead and lead not in departments:
+            row.error(f"未知的牵头部门编码“{lead}”")
         bundles[code] = {
             "row": row.number,
             **{key: row.text(key) for key in BUNDLE_FIELDS},
+            "lead_department_id": departments[lead].pk if lead in departments else None,
             "entries": [],
         }
     for row in entry_rows:
@@ -499,7 +515,9 @@ def import_workbook(source) -> ImportResult:
     items = _parse_items(rows[ITEM_SHEET], (categories, departments, sites))
     codes_seen = {row.text("code") for row in rows[ITEM_SHEET]}
     _parse_materials(rows[MATERIAL_SHEET], items, codes_seen)
-    bundles = _parse_bundles(rows.get(BUNDLE_SHEET, []), rows.get(ENTRY_SHEET, []), items, errors)
+    bundles = _parse_bundles(
+        rows.get(BUNDLE_SHEET, []), rows.get(ENTRY_SHEET, []), items, errors, departments
+    )
     for code, number in _open_drafts(ItemVersion, "item", items).items():
         errors.append(
             RowError(
@@ -612,6 +630,7 @@ def _write_bundles(bundles: dict[str, dict], result: ImportResult) -> None:
     }
     for code, data in bundles.items():
         fields = {key: data[key] for key in BUNDLE_FIELDS if key != "code"}
+        fields["lead_department_id"] = data["lead_department_id"]
         bundle = existing.get(code)
         if bundle is None:
             bundle = Bundle.objects.create(code=code, **fields)

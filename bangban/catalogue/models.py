@@ -346,6 +346,11 @@ class Material(models.Model):
     )
     copies = models.PositiveSmallIntegerField("份数", default=1)
     accept_with_gaps = models.BooleanField("可容缺受理", default=False)
+    # 告知承诺: the client may sign a commitment on screen instead of bringing the document;
+    # the case records it as a level D material with a later check (bangban.vault)
+    commitment_allowed = models.BooleanField(
+        "可告知承诺", default=False, help_text="服务对象可签署告知承诺书代替提交该材料，事后核查"
+    )
     blank_form = models.FileField("空白表格", upload_to="catalogue/forms/%Y/", blank=True)
     sample = models.FileField("示例样表", upload_to="catalogue/samples/%Y/", blank=True)
     obtain_from = models.TextField("来源渠道", blank=True, help_text="在哪里、怎样取得这份材料")
@@ -388,6 +393,15 @@ class Bundle(models.Model):
         "办事场景", max_length=100, blank=True, help_text="如：开饭店、孩子出生"
     )
     keywords = models.TextField("关键词", blank=True)
+    lead_department = models.ForeignKey(
+        "network.Department",
+        verbose_name="牵头部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="统筹协调这件事各事项办理的部门",
+    )
     current_version = models.ForeignKey(
         "BundleVersion",
         verbose_name="当前发布版本",

@@ -39,10 +39,12 @@ GUIDE_FIELDS = (
 MATERIAL_FIELDS = (
     "position",
     "name",
+    "kind",
     "required",
     "form",
     "copies",
     "accept_with_gaps",
+    "commitment_allowed",
     "blank_form",
     "sample",
     "obtain_from",

@@ -183,7 +183,9 @@ def material_file(request, pk, field):
 
 def bundle_detail(request, code):
     bundle = get_object_or_404(
-        Bundle.objects.select_related("current_version"), code=code, is_published=True
+        Bundle.objects.select_related("current_version", "lead_department"),
+        code=code,
+        is_published=True,
     )
     plan = selectors.bundle_plan(bundle.current_version)
     return render(request, "catalogue/bundle_detail.html", {"bundle": bundle, "plan": plan})

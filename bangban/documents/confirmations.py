@@ -142,9 +142,16 @@ def _attach_and_issue(case: Case, event, form: Form, **changes) -> Confirmation:
 
 
 def confirm_with_signature(
-    *, case: Case, form: str, actor: Actor, data_url: str, signer: str = ""
+    *,
+    case: Case,
+    form: str,
+    actor: Actor,
+    data_url: str,
+    signer: str = "",
+    material_id: int | None = None,
 ) -> Confirmation:
-    """Store a handwritten signature as the client's confirmation of ``form``."""
+    """Store a handwritten signature as the client's confirmation of ``form`` (for a 告知承诺书,
+    ``material_id`` names the case's material committed to: ``bangban.vault`` records it)."""
     form = _form(form)
     png = signature_png(data_url)
     digest = hashlib.sha256(png).hexdigest()
@@ -160,6 +167,7 @@ def confirm_with_signature(
                 "signer": signer,
                 "signature_sha256": digest,
             },
+            **({"material_id": material_id} if material_id else {}),
         )
         year = timezone.localdate().year
         name = default_storage.save(

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from bangban.cases.access import actor_for_user, case_roles, get_case_for
 from bangban.cases.workflow import FORM_LABELS, Form, TransitionRefused
 from bangban.downloads import open_or_404, private_file
+from bangban.inputs import bounded_int
 
 from . import confirmations
 from .archive import archive_package
@@ -67,6 +68,7 @@ def case_documents(request, number: str):
             "forms": [
                 {"value": f.value, "label": FORM_LABELS[f], "signed": signed.get(f.value)}
                 for f in Form
+                if f != Form.COMMITMENT  # signed per material, from the case page's 材料库
             ],
         },
     )
@@ -136,6 +138,12 @@ def correct(request, number: str, document_number: str):
 def sign(request, number: str, form: str):
     actor, case = _case(request, number)
     form = _form_or_404(form)
+    # 告知承诺书: which of the case's materials the client commits to (bangban.vault checks it)
+    material = case.materials.filter(
+        pk=bounded_int(
+            request.POST.get("material") or request.GET.get("material"), 0, low=0, high=2**31 - 1
+        )
+    ).first()
     if request.method == "POST":
         try:
             confirmations.confirm_with_signature(
@@ -144,16 +152,18 @@ def sign(request, number: str, form: str):
                 actor=actor,
                 data_url=request.POST.get("signature", ""),
                 signer=request.POST.get("signer", ""),
+                material_id=material.pk if material is not None else None,
             )
         except TransitionRefused as refused:
             messages.error(request, refused.message)
-            return redirect(reverse("documents:sign", args=[case.number, form.value]))
+            again = reverse("documents:sign", args=[case.number, form.value])
+            return redirect(f"{again}?material={material.pk}" if material is not None else again)
         messages.success(request, f"已记录服务对象对《{FORM_LABELS[form]}》的手写签名")
         return redirect(_page(case))
     return render(
         request,
         "documents/pages/sign.html",
-        {"case": case, "form": form, "form_label": FORM_LABELS[form]},
+        {"case": case, "form": form, "form_label": FORM_LABELS[form], "material": material},
     )
 
 

@@ -31,7 +31,7 @@ from bangban.clients.identity import IdentityError, validate_mobile
 from bangban.consultations.selectors import visible_consultations
 from bangban.staff.models import StaffMember
 
-from . import rota
+from . import photos, rota
 from .models import (
     OPEN,
     RINGING,
@@ -324,13 +324,24 @@ def session_photo(session: HelpSession, *, sender_actor, content: bytes, name: s
         sha256=checked.sha256,
         at=clock.now(),
     )
-    stored = f"session-{session.pk}-{checked.sha256[:16]}.{checked.extension}"
-    photo.file.save(stored, ContentFile(checked.data), save=False)
+    stored = f"session-{session.pk}-{checked.sha256[:16]}.{checked.extension}{photos.SUFFIX}"
+    photo.file.save(stored, photos.sealed(checked.data), save=False)  # encrypted at rest
     photo.save()
     return photo
 
 
-CONSENT_WORDS = "服务对象在远程帮办中同意将该照片作为办件材料"
+CONSENT_WORDS = "服务对象已同意将此照片作为办件材料"  # what the staff member ticks
+
+
+def may_keep_photos(staff, session: HelpSession) -> bool:
+    """Whether ``staff`` may keep this session's photos as case materials (the rule of
+    ``photo_to_case_material``, for the pages to offer the form only to those)."""
+    if staff is None or session.case_id is None:
+        return False
+    actor = Actor.of_staff(staff)
+    return may_join(actor, session) and bool(
+        case_roles(actor, session.case) & {"agent", "coordinator"}
+    )
 
 
 @transaction.atomic
@@ -350,11 +361,12 @@ def photo_to_case_material(photo: SessionPhoto, *, staff, consent: bool, materia
         raise RemoteRefused("请选择本办件的一项材料", "material")
     if not case_roles(Actor.of_staff(staff), session.case) & {"agent", "coordinator"}:
         raise RemoteRefused("只有本办件的帮办代办员或协调员可以转存材料", "forbidden")
-    photo.file.open("rb")
+    if photo.material_id is not None:
+        raise RemoteRefused("该照片已转为办件材料", "kept")
     try:
-        data = photo.file.read()
-    finally:
-        photo.file.close()
+        data = photos.read(photo.file)
+    except FileNotFoundError:
+        raise RemoteRefused("照片文件已不存在，请重新拍照", "photo") from None
     try:
         material_upload(material=material, upload=ContentFile(data, name=photo.name))
     except UploadRefused as error:

@@ -7,7 +7,8 @@ through the ``session_page`` tag of ``templatetags/remote_live.py``).
   through ``services.session_photo``; both pages are told through the session's socket
   (``live.session_event``).
 - ``/remote/sessions/<id>/photos/<photo>/``: the photo, for the two parties and for whoever
-  may read the record (``access.get_session_for``).
+  may read the record (``access.get_session_for``), decrypted (on disk it is encrypted,
+  ``photos.py``).
 """
 
 from __future__ import annotations
@@ -16,10 +17,9 @@ from django.http import Http404, JsonResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from bangban.downloads import open_or_404, private_file
 from bangban.inputs import id_or_none
 
-from . import access, live, services
+from . import access, live, photos, services
 from .consumers import party_role
 from .models import HelpSession, SessionPhoto
 from .parties import party_for
@@ -81,7 +81,7 @@ def session_photo_file(request, session_id, photo_id):
     photo = session.photos.filter(pk=id_or_none(photo_id)).first()
     if photo is None:
         raise Http404("照片不存在")
-    return private_file(open_or_404(photo.file), filename=photo.name)
+    return photos.served(photo)  # decrypted here: the disk holds it encrypted
 
 
 app_name = "remote_session"

@@ -17,4 +17,5 @@ urlpatterns = [
     path("sessions/<int:pk>/", views.session_detail, name="session"),
     path("sessions/<int:pk>/live/", views.session_live, name="session-live"),
     path("sessions/<int:pk>/photos/<int:photo_id>/", views.session_photo_file, name="photo"),
+    path("sessions/<int:pk>/photos/<int:photo_id>/keep/", views.photo_keep, name="photo-keep"),
 ]

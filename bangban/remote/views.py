@@ -4,7 +4,9 @@
   with the waiting time, refreshed every few seconds (htmx; the realtime side pushes too);
   answering opens the session page, a call-back is closed with what came of it.
 - ``rota/``: the 值班表 of the sites a coordinator covers (add and remove shifts).
-- ``sessions/``: the session records the person may read, and one record (404 otherwise).
+- ``sessions/``: the session records the person may read, and one record (404 otherwise);
+  its photos (decrypted, ``photos.py``), each with a form to keep it as a material of the
+  case with the client's consent ticked (``photos/<id>/keep/``, ``photo_to_case_material``).
 - ``ask/``: a village or town agent asks from a case or consultation page.
 
 Every view takes the signed-in, on-duty staff member (``_staff_required``, as the
@@ -28,15 +30,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from bangban.cases import clock
 from bangban.cases.access import actor_for_user, get_case_for
 from bangban.consultations.selectors import visible_consultations
-from bangban.downloads import private_file
 from bangban.inputs import id_or_none
 from bangban.network.models import Site
 from bangban.staff.models import StaffMember
 
-from . import rota
+from . import photos, rota
 from .access import get_request_for_staff, get_session_for, queue_for, sessions_visible_to
 from .models import RINGING, DutyShift, HelpRequest, RequestState
 from .services import (
+    CONSENT_WORDS,
     RemoteRefused,
     callback_number,
     help_answer,
@@ -44,6 +46,8 @@ from .services import (
     help_call_back_done,
     is_asker,
     may_join,
+    may_keep_photos,
+    photo_to_case_material,
     wait_for,
 )
 
@@ -289,14 +293,18 @@ def sessions(request):
 @require_GET
 def session_detail(request, pk: int):
     record = get_session_for(request.actor, pk)
+    may_keep = may_keep_photos(request.staff, record)
     return render(
         request,
         "remote/session_record.html",
         {
             "record": record,
             "chat": list(record.messages.all()),
-            "photos": list(record.photos.all()),
+            "photos": list(record.photos.select_related("material")),
             "may_join": record.ended_at is None and may_join(request.actor, record),
+            "may_keep": may_keep,
+            "materials": list(record.case.materials.order_by("id")) if may_keep else [],
+            "consent_words": CONSENT_WORDS,
         },
     )
 
@@ -308,7 +316,33 @@ def session_photo_file(request, pk: int, photo_id: int):
     photo = record.photos.filter(pk=id_or_none(photo_id)).first()
     if photo is None:
         raise Http404("照片不存在")
-    return private_file(photo.file.open("rb"), filename=photo.name)
+    return photos.served(photo)  # decrypted here: the disk holds it encrypted
+
+
+@_staff_required
+@require_POST
+def photo_keep(request, pk: int, photo_id: int):
+    """Keep a photo as a material of the session's case, with the client's consent ticked
+    (``services.photo_to_case_material``); 404 for who may not read the record."""
+    record = get_session_for(request.actor, pk)
+    photo = record.photos.filter(pk=id_or_none(photo_id)).first()
+    if photo is None:
+        raise Http404("照片不存在")
+    material = None
+    if record.case_id is not None:
+        material = record.case.materials.filter(pk=id_or_none(request.POST.get("material"))).first()
+    try:
+        photo_to_case_material(
+            photo,
+            staff=request.staff,
+            consent=request.POST.get("consent") == "yes",
+            material=material,
+        )
+    except RemoteRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, f"照片已作为办件材料“{material.name}”保存")
+    return redirect("remote:session", record.pk)
 
 
 @_staff_required

@@ -92,6 +92,8 @@ def test_the_external_number_can_be_given_when_filing_on_the_government_service_
     to_handling(case, world.agent_a)
     first, second = case.items.order_by("position")
     act(case, world.agent_a, "file_with_department", case_item_id=first.pk, external_number="ZW-1")
+    # the second depends on the first: filed once the first has its result (issue 18)
+    act(case, world.liaison_market, "department_step", case_item_id=first.pk, status="approved")
     act(case, world.agent_a, "file_with_department", case_item_id=second.pk, external_number="ZW-2")
     case.refresh_from_db()
     assert case.external_number == "ZW-1"  # the first number given stays

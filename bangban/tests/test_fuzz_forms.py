@@ -180,6 +180,7 @@ STAFF = {
     "workbench:check-id": Target(fields(extra=["kind", "id_number"]), post=False),
     "workbench:item-choices": Target(fields(extra=["field"]), post=False),
     "workbench:home-visits-manage": Target(fields(), post=False),
+    "workbench:commitment-check": Target(fields(extra=["result", "note"])),
     "workbench:home-visit-handle": Target(
         fields(extra=["action", "agent", "scheduled_for", "reply"])
     ),

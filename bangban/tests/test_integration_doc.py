@@ -23,6 +23,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -72,8 +73,21 @@ def _partner(world) -> tuple[str, str]:
     return partner.code, key
 
 
+def _server_clock(folder: Path) -> str:
+    """A ``date`` that says the server's time for ``date +%s`` (the partner's signing
+    timestamp): with the suite's clock moved (`make test-clock`) the live server's now is not
+    the machine's, and a partner's clock agrees with the platform it reports to."""
+    shim = folder / "date"
+    shim.write_text(
+        "#!/bin/sh\n"
+        f'if [ "$1" = "+%s" ]; then echo {int(time.time())}; else exec /bin/date "$@"; fi\n'
+    )
+    shim.chmod(0o755)
+    return str(folder)
+
+
 @pytest.mark.parametrize("script", [s for _, s in BLOCKS], ids=[i for i, _ in BLOCKS])
-def test_the_integration_doc_example_runs(script, live_server, world):
+def test_the_integration_doc_example_runs(script, live_server, world, tmp_path):
     from bangban.cases.tests.helpers import open_case
 
     case = open_case(world)
@@ -83,6 +97,7 @@ def test_the_integration_doc_example_runs(script, live_server, world):
         "BASE": live_server.url.rstrip("/"),
         "TOKEN": token,
         "CASE": case.number,
+        "PATH": _server_clock(tmp_path) + os.pathsep + os.environ.get("PATH", ""),
     }
     if "PARTNER_" in script:
         env["PARTNER_ID"], env["PARTNER_KEY"] = _partner(world)

@@ -276,6 +276,15 @@ def foreign(world):
             source_case=case,
             stored_name="vault/x/probe.png.enc",
         ),
+        # a commitment (告知承诺, level D) of the other county's case, its check due
+        commitment=VaultMaterial.objects.create(
+            client=client,
+            kind=MaterialKind.objects.get(code="resident_id"),
+            level="D",
+            verified_at=now,
+            source_case=case,
+            check_due=now.date(),
+        ),
         consultation=consultation,
     )
 
@@ -310,7 +319,11 @@ def fingerprint(foreign) -> tuple:
         ClientCorrection.objects.filter(client=client).count(),
         PersonalDataAccess.objects.filter(client=client).count(),
         VaultConsent.objects.filter(client=client).count(),
-        tuple(VaultMaterial.objects.filter(client=client).values_list("state", "stored_name")),
+        tuple(
+            VaultMaterial.objects.filter(client=client).values_list(
+                "state", "stored_name", "check_result"
+            )
+        ),
     )
 
 
@@ -507,6 +520,17 @@ RECIPES: dict[str, Recipe] = {
                     ]
                 },
             },
+        ),
+    ),
+    # a 告知承诺书 for the other county's material (issue 18)
+    "POST /api/cases/{number}/events details.material_id": Recipe(
+        REFUSED,
+        event(
+            "reviewing",
+            "confirm",
+            form="commitment",
+            material_id="@material.pk",
+            confirmation={"method": "paper", "signer": "张三"},
         ),
     ),
     "POST /api/cases/{number}/events details.received": Recipe(
@@ -797,6 +821,11 @@ WORKBENCH_RECIPES = {
         {"kind": "1", "licence_type": "营业执照", "licence_number": "x", "licence_issuer": "x"},
     ),
     "vault/<int:pk>/file/": ("get", "/work/vault/{f.vault_material.pk}/file/", {}),
+    "vault/commitments/<int:pk>/check/": (
+        "post",
+        "/work/vault/commitments/{f.commitment.pk}/check/",
+        {"result": "false", "note": "x"},
+    ),
     "cases/<str:number>/reveal/": (
         "post",
         "/work/cases/{f.case.number}/reveal/",
@@ -888,6 +917,11 @@ REMOTE_RECIPES = {
         "/work/remote/sessions/{r.session.pk}/photos/{r.photo.pk}/",
         {},
     ),
+    "sessions/<int:pk>/photos/<int:photo_id>/keep/": (
+        "post",
+        "/work/remote/sessions/{r.session.pk}/photos/{r.photo.pk}/keep/",
+        {"material": "{r.material.pk}", "consent": "yes"},
+    ),
     # asking about another county's case or consultation
     "ask/ case": ("post", "/work/remote/ask/", {"case": "{f.case.number}", "question": "x"}),
     "ask/ consultation": (
@@ -931,7 +965,10 @@ def foreign_remote(foreign):
     )
     call_back = remote.help_ask(Actor.of_staff(second), question="邻县回电", case=foreign.case)
     remote.help_call_back(Actor.of_staff(second), call_back, number="13700008888")
-    return SimpleNamespace(session=session, photo=photo, ringing=ringing, call_back=call_back)
+    material = foreign.case.materials.first()
+    return SimpleNamespace(
+        session=session, photo=photo, material=material, ringing=ringing, call_back=call_back
+    )
 
 
 def test_every_remote_url_with_an_id_has_a_probe_recipe():

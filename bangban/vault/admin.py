@@ -24,8 +24,8 @@ class VaultConsentAdmin(ReadOnly):
 
 @admin.register(VaultMaterial)
 class VaultMaterialAdmin(ReadOnly):
-    list_display = ["client", "kind", "level", "state", "valid_until", "verified_at"]
-    list_filter = ["level", "state", "kind"]
+    list_display = ["client", "kind", "level", "state", "valid_until", "verified_at", "check_due"]
+    list_filter = ["level", "state", "check_result", "kind"]
     exclude = ["licence_number_cipher", "stored_name"]
 
 

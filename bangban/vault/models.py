@@ -71,6 +71,11 @@ class VaultConsent(models.Model):
         return f"{self.client} {self.get_channel_display()}"
 
 
+class CommitmentCheck(models.TextChoices):
+    VERIFIED = "verified", "核查属实"
+    FALSE = "false", "虚假承诺"
+
+
 class VaultMaterial(models.Model):
     client = models.ForeignKey(
         "clients.Client", on_delete=models.PROTECT, related_name="vault_materials"
@@ -116,6 +121,22 @@ class VaultMaterial(models.Model):
     stored_name = models.CharField("存储文件名", max_length=200, blank=True, editable=False)
     file_type = models.CharField("文件类型", max_length=10, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
+    # level D (告知承诺): signed on its case's confirmation, never offered elsewhere; checked
+    # later by the coordinator (``commitment_check``): due on ``check_due``
+    check_due = models.DateField("核查期限", null=True, blank=True)
+    check_result = models.CharField(
+        "核查结果", max_length=10, choices=CommitmentCheck.choices, blank=True
+    )
+    checked_at = models.DateTimeField("核查时间", null=True, blank=True)
+    checked_by = models.ForeignKey(
+        "staff.StaffMember",
+        verbose_name="核查人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    check_note = models.CharField("核查说明", max_length=200, blank=True)
     created_at = models.DateTimeField("入库时间", auto_now_add=True)
     ended_at = models.DateTimeField("撤销或撤回时间", null=True, blank=True)
     end_reason = models.CharField("撤销原因", max_length=200, blank=True)
@@ -124,7 +145,12 @@ class VaultMaterial(models.Model):
         verbose_name = "材料库材料"
         verbose_name_plural = "材料库材料"
         ordering = ["kind__position", "-verified_at", "-id"]
-        indexes = [models.Index(fields=["client", "kind", "state"], name="vault_client_kind")]
+        indexes = [
+            models.Index(fields=["client", "kind", "state"], name="vault_client_kind"),
+            models.Index(
+                fields=["level", "check_result", "check_due"], name="vault_commitment_due"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind.name}（{self.get_level_display()}）"

@@ -35,6 +35,7 @@ from . import files
 from .licences import licence_lookup
 from .models import (
     LEVEL_ORDER,
+    CommitmentCheck,
     ConsentChannel,
     TrustLevel,
     VaultConsent,
@@ -165,11 +166,15 @@ def _use(case, material: CaseMaterial, vault_id: int, staff, today: date) -> Non
     kind_id = material.material.kind_id if material.material else None
     if kept is None or kind_id != kept.kind_id:
         raise TransitionRefused(f"材料库中没有可用于“{material.name}”的这份材料")
-    if kept.state_on(today) != VaultState.ACTIVE or kept.level not in OFFERED_LEVELS:
+    # a 告知承诺 stands only for the material it was signed for, on its own case
+    own_commitment = kept.level == TrustLevel.D and kept.source_material_id == material.pk
+    if kept.state_on(today) != VaultState.ACTIVE or not (
+        kept.level in OFFERED_LEVELS or own_commitment
+    ):
         raise TransitionRefused(
             f"材料库中的“{kept.kind.name}”{kept.state_label_on(today)}，不能复用，请重新收取"
         )
-    if consent_of(case.client) is None:
+    if not own_commitment and consent_of(case.client) is None:
         raise TransitionRefused("服务对象未同意（或已撤回）保存材料，不能从材料库取用")
     VaultUse.objects.get_or_create(
         vault_material=kept,
@@ -324,3 +329,88 @@ def uses_of(client) -> dict[int, list[VaultUse]]:
     for use in VaultUse.objects.filter(vault_material__client=client).select_related("case"):
         found[use.vault_material_id].append(use)
     return found
+
+
+# --- commitments instead of proof (告知承诺, level D) ---------------------------------------
+
+COMMITMENT_CHECK_WORKDAYS = 30  # the later check: 30 working days after acceptance
+
+
+def commitment_check_due(case, signed_on: date) -> date:
+    """The day the commitment must be checked by: 30 working days after the case's
+    acceptance, or after the signing day while the case is not yet accepted."""
+    from bangban.workdays.services import current_calendar
+
+    return current_calendar().add_workdays(case.accepted_on or signed_on, COMMITMENT_CHECK_WORKDAYS)
+
+
+def record_commitment(*, case, material_id: int, actor: Actor) -> VaultMaterial:
+    """The client signed a 告知承诺书 for one of the case's materials (in the ``confirm``
+    event's transaction): the material is recorded as level D, tied to this case only (never
+    offered: ``OFFERED_LEVELS``), with its later check due. No consent needed: it is this
+    case's record, not a kept document."""
+    material = (
+        CaseMaterial.objects.filter(case=case, pk=material_id).select_related("material").first()
+    )
+    if material is None or material.material is None:
+        raise TransitionRefused("请选择本办件中需要告知承诺的材料")
+    if not material.material.commitment_allowed:
+        raise TransitionRefused(f"“{material.name}”不适用告知承诺，请提交材料")
+    existing = VaultMaterial.objects.filter(
+        source_material=material, level=TrustLevel.D, state=VaultState.ACTIVE
+    ).first()
+    if existing is not None:
+        return existing
+    if material.material.kind_id is None:
+        raise TransitionRefused(f"“{material.name}”未设置材料种类，请联系管理员在事项目录中设置")
+    staff = actor.staff if actor.kind == "staff" else None
+    now = clock.now()
+    return VaultMaterial.objects.create(
+        client_id=case.client_id,
+        kind_id=material.material.kind_id,
+        level=TrustLevel.D,
+        verified_by=staff,
+        verified_by_name=actor.name[:50],
+        verified_at=now,
+        source_case=case,
+        source_material=material,
+        check_due=commitment_check_due(case, timezone.localdate(now)),
+    )
+
+
+def commitments_due(actor: Actor, today: date):
+    """Commitments not yet checked whose check is due by ``today``, on cases this person may
+    see, soonest due first (one query)."""
+    return (
+        VaultMaterial.objects.filter(
+            level=TrustLevel.D,
+            state=VaultState.ACTIVE,
+            check_result="",
+            check_due__lte=today,
+            source_case__in=visible_cases(actor),
+        )
+        .select_related("kind", "source_case", "source_material")
+        .order_by("check_due", "id")
+    )
+
+
+@transaction.atomic
+def commitment_check(*, material: VaultMaterial, result: str, staff, note: str = "") -> None:
+    """Record the later check of a commitment: 核查属实, or 虚假承诺 (the commitment is
+    revoked, with the note as its reason)."""
+    material = VaultMaterial.objects.select_for_update().get(pk=material.pk)
+    if material.level != TrustLevel.D:
+        raise VaultRefused("只有告知承诺的材料需要核查")
+    if material.check_result:
+        raise VaultRefused("该告知承诺已核查")
+    if result not in CommitmentCheck.values:
+        raise VaultRefused("请选择核查结果：核查属实或虚假承诺")
+    note = (note or "").strip()[:200]
+    if result == CommitmentCheck.FALSE and not note:
+        raise VaultRefused("认定虚假承诺时请填写核查说明")
+    material.check_result, material.checked_at = result, clock.now()
+    material.checked_by, material.check_note = staff, note
+    material.save(update_fields=["check_result", "checked_at", "checked_by", "check_note"])
+    if result == CommitmentCheck.FALSE:
+        material.end_reason = f"虚假承诺：{note}"[:200]
+        _end(material, VaultState.REVOKED)

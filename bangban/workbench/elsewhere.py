@@ -61,6 +61,14 @@ def return_visits_due(staff, today):
     )
 
 
+def commitments_due(staff, today):
+    """告知承诺 whose later check is due by today, on the cases this coordinator may see."""
+    from bangban.cases.access import Actor
+    from bangban.vault.services import commitments_due as due
+
+    return due(Actor.of_staff(staff), today)
+
+
 def my_rectifications(staff):
     """Bad-review rectifications (差评整改) this person owns and has not closed, soonest due
     first: the agent who handled the case is told on their home (seed 003 第十四条)."""

@@ -12,6 +12,11 @@
   oversight   every staff member on duty                      ``oversight.access``: an agent its
                                                               rectifications and complaints, a
                                                               supervisor everything below its site
+  remote      agents of a town or county centre, and          those who answer remote help
+              coordinators                                    (``remote.services.may_answer``:
+                                                              the queue at /work/remote/queue/)
+  preparedness coordinators                                   emergency plans and surges
+                                                              (``preparedness.views``)
   admin       accounts that may use the admin site            ``may_use_admin``
 
 A supervisor and an administrator do not handle cases: they have no 前台登记 and no 工作日志.
@@ -21,7 +26,19 @@ from __future__ import annotations
 
 from bangban.staff.selectors import may_use_admin
 
-AREAS = ("home", "desk", "visits", "ledger", "log", "notices", "oversight", "admin")
+AREAS = (
+    "home",
+    "desk",
+    "visits",
+    "ledger",
+    "log",
+    "notices",
+    "oversight",
+    "remote",
+    "preparedness",
+    "admin",
+)
+ANSWERING_LEVELS = ("town", "county")  # a village station asks; the centres above answer
 
 
 def areas(staff, user=None) -> frozenset[str]:
@@ -33,6 +50,10 @@ def areas(staff, user=None) -> frozenset[str]:
         found |= {"desk", "visits"}
     if staff.is_agent or staff.is_coordinator or staff.is_liaison:
         found.add("log")
+    if staff.is_coordinator or (staff.is_agent and staff.site.level in ANSWERING_LEVELS):
+        found.add("remote")
+    if staff.is_coordinator:
+        found.add("preparedness")
     if may_use_admin(user):
         found.add("admin")
     return frozenset(found)

@@ -40,6 +40,7 @@ urlpatterns = [
     path("cases/<str:number>/vault/consent/", vault.consent, name="vault-consent"),
     path("cases/<str:number>/vault/licence/", vault.licence, name="vault-licence"),
     path("vault/<int:pk>/file/", vault.kept_file, name="vault-file"),
+    path("vault/commitments/<int:pk>/check/", vault.commitment_check, name="commitment-check"),
     path("cases/<str:number>/note/", case.note, name="note"),
     path("cases/<str:number>/reveal/", case.reveal, name="reveal"),
     path("cases/<str:number>/client/correct/", case.correct_client, name="client-correct"),

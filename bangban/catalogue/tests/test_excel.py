@@ -311,6 +311,7 @@ def test_bundles_export_and_import_with_their_prerequisites(catalogue):
             "办事场景": "开饭店",
             "关键词": None,
             "说明": None,
+            "牵头部门编码": None,
         }
     ]
     assert _rows(book["一件事事项"]) == [
@@ -439,3 +440,57 @@ def test_the_material_sheet_carries_each_materials_kind_both_ways(catalogue):
     first_now = food.current_version.materials.order_by("position").first()
     assert first_now.kind.name == "居民身份证"
     assert import_workbook(_export()).new_versions == []  # unchanged kinds: no new version
+
+
+def test_the_material_sheet_carries_whether_a_commitment_may_replace_it(catalogue):
+    """告知承诺 (issue 18): the export writes 是/否, the import reads it back; blank is 否."""
+    food = catalogue[0]
+    first = food.current_version.materials.order_by("position").first()
+    Material.objects.filter(pk=first.pk).update(commitment_allowed=True)  # frozen version
+    sheet = load_workbook(_export())["材料"]
+    col = _column(sheet, "告知承诺")
+    allowed = {
+        (row[0], row[2]): row[col - 1] for row in sheet.iter_rows(min_row=2, values_only=True)
+    }
+    assert allowed[("SCJG-005", first.name)] == "是"
+
+    def set_allowed(value):
+        def edits(book):
+            materials = book["材料"]
+            column = _column(materials, "告知承诺")
+            for row in range(2, materials.max_row + 1):
+                if materials.cell(row, 1).value == "SCJG-005":
+                    materials.cell(row, column).value = value
+                    return
+
+        return edits
+
+    assert import_workbook(_export()).new_versions == []  # unchanged: nothing new
+    result = import_workbook(_edit(_export(), set_allowed(None)))  # blank: 否
+    assert result.new_versions == ["SCJG-005 第2版"]
+    food.refresh_from_db()
+    assert not food.current_version.materials.order_by("position").first().commitment_allowed
+    with pytest.raises(CatalogueImportError) as problem:
+        import_workbook(_edit(_export(), set_allowed("也许")))
+    assert "告知承诺应填“是”或“否”" in str(problem.value.errors)
+
+
+def test_a_bundle_carries_its_lead_department_both_ways(catalogue, dept):
+    """牵头部门 (issue 18): the export writes the department's code, the import reads it back
+    and refuses an unknown one by row."""
+    food, licence = catalogue
+    restaurant = factories.bundle("KYFD", "开饭店一件事", [(licence, []), (food, [0])])
+    Bundle.objects.filter(pk=restaurant.pk).update(lead_department=dept)
+    assert _rows(load_workbook(_export())["一件事"])[0]["牵头部门编码"] == dept.code
+    assert import_workbook(_export()).new_bundle_versions == []  # unchanged
+
+    def lead(code):
+        return lambda book: _set(book["一件事"], "KYFD", "牵头部门编码", code)
+
+    with pytest.raises(CatalogueImportError) as problem:
+        import_workbook(_edit(_export(), lead("NOPE")))
+    assert "未知的牵头部门编码“NOPE”" in str(problem.value.errors)
+    import_workbook(_edit(_export(), lead("ZJ")))
+    assert Bundle.objects.get(code="KYFD").lead_department.name == "县住房和城乡建设局"
+    import_workbook(_edit(_export(), lead(None)))
+    assert Bundle.objects.get(code="KYFD").lead_department is None

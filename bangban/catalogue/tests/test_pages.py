@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from bangban.catalogue import services
-from bangban.catalogue.models import ItemCategory
+from bangban.catalogue.models import Bundle, ItemCategory
 from bangban.staff.models import Employment
 
 from . import factories
@@ -136,6 +136,7 @@ def test_the_bundle_page_shows_order_dependencies_and_total(
     assert response.status_code == 200
     assert "开饭店一件事" in text
     assert "须先办结：个体工商户设立登记" in text
+    assert "牵头部门" not in text  # none named yet
     assert "7个工作日" in text
     assert (
         text.index("个体工商户设立登记") < text.index("食品经营许可") < text.index("税务信息确认")
@@ -209,3 +210,11 @@ def test_the_disclosure_list_links_every_active_site(
 
 def test_an_unknown_site_is_not_found(client, db):
     assert client.get("/disclosure/NOPE/").status_code == 404
+
+
+def test_the_bundle_page_names_its_lead_department(client, dept):
+    food = factories.published_item("B", "食品经营许可", dept=dept, promised_limit_days=5)
+    bundle = factories.bundle("KYFD", "开饭店一件事", [(food, [])])
+    Bundle.objects.filter(pk=bundle.pk).update(lead_department=dept)
+    text = client.get(reverse("catalogue:bundle-detail", args=["KYFD"])).content.decode()
+    assert f"牵头部门：<strong>{dept.name}</strong>" in text

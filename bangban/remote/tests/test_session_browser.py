@@ -165,3 +165,84 @@ def test_two_chromiums_talk_share_a_screen_chat_send_a_photo_and_end(
     assert record.messages.get().text == "平面图要标出操作间吗？"
     assert SessionPhoto.objects.filter(session=record).count() == 1
     assert HelpRequest.objects.get(pk=asked.pk).closed_at is not None
+
+
+@pytest.fixture
+def one_without_devices(browser_type):
+    """Two Chromium instances: the first without a camera or microphone (no fake devices,
+    and the site is not allowed to use them), the second with fake ones."""
+    plain = browser_type.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    fake = browser_type.launch(
+        executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *FAKE_MEDIA], headless=True
+    )
+    pages = []
+    for browser, name in ((plain, "village"), (fake, "county")):
+        context = browser.new_context(
+            viewport={"width": 1280, "height": 900}, locale="zh-CN", permissions=[]
+        )
+        page = context.new_page()
+        page.on("console", lambda m, name=name: print(f"[{name}] {m.type}: {m.text}"))
+        pages.append(page)
+    yield pages
+    plain.close()
+    fake.close()
+
+
+@pytest.mark.browser
+def test_without_camera_or_microphone_the_session_goes_on_as_chat_and_photos(
+    asgi_server, one_without_devices, transactional_db, rota
+):
+    world = rota
+    village, county = one_without_devices
+    asked = services.help_ask(staff(world.agent_a), question="没有摄像头也能求助吗？")
+    session = services.help_answer(world.town_agent, asked)
+    live = f"{asgi_server.url}/work/remote/sessions/{session.pk}/live/"
+    for page, member in ((village, world.agent_a), (county, world.town_agent)):
+        staff_signs_in(page, asgi_server, member)
+        page.goto(live)
+
+    # the page says so, in Chinese, and keeps chat and photos
+    expect(village.locator("#rs-note")).to_contain_text("以文字和照片", timeout=30_000)
+    expect(village.get_by_label("拍照或选择照片（材料、证件）")).to_be_enabled()
+    expect(village.get_by_role("button", name="用摄像头拍一张")).to_be_disabled()
+
+    # a chat message still crosses, both ways
+    wait_until(village, "window.remoteSession.socket === 'open'")
+    wait_until(county, "window.remoteSession.socket === 'open'")
+    village.get_by_label("输入文字").fill("我这边没有摄像头")
+    village.get_by_role("button", name="发送", exact=True).click()
+    expect(county.locator("#rs-chat")).to_contain_text("我这边没有摄像头")
+    county.get_by_label("输入文字").fill("没关系，发照片给我")
+    county.get_by_role("button", name="发送", exact=True).click()
+    expect(village.locator("#rs-chat")).to_contain_text("没关系，发照片给我")
+    assert [m.text for m in session.messages.order_by("at", "id")] == [
+        "我这边没有摄像头",
+        "没关系，发照片给我",
+    ]
+
+
+@pytest.mark.browser
+def test_the_queue_page_reloads_its_list_when_the_queue_socket_says_changed(
+    asgi_server, chromium_pair, transactional_db, rota
+):
+    from bangban.consultations.services import consultation_record
+
+    world = rota
+    village, town = chromium_pair
+    consultation = consultation_record(
+        staff=world.agent_a, client_name="张三", contact="13812345678", channel="visit", content="?"
+    )
+    staff_signs_in(town, asgi_server, world.town_agent, "/work/remote/queue/")
+    expect(town.locator("#queue")).to_have_attribute("data-live", "yes", timeout=15_000)
+    # what the socket told the page, apart from the polling
+    town.evaluate(
+        "document.body.addEventListener('remote-queue',"
+        " () => { document.body.dataset.pushed = 'yes'; })"
+    )
+    staff_signs_in(
+        village, asgi_server, world.agent_a, f"/work/desk/consultations/{consultation.pk}/"
+    )
+    village.get_by_label("向上级求助的问题").fill("这个咨询我答不上")
+    village.get_by_role("button", name="远程求助").click()
+    wait_until(town, "document.body.dataset.pushed === 'yes'", timeout=15)
+    expect(town.get_by_text("这个咨询我答不上")).to_be_visible()

@@ -108,9 +108,10 @@ def test_a_file_uploaded_for_a_material_shows_at_once(signed_in, world):
 def test_the_case_page_is_bounded_cold_and_warm(signed_in, world, django_assert_max_num_queries):
     case = accepted(open_case(world), world.agent_a)
     client = signed_in(world.agent_a)
-    with django_assert_max_num_queries(13):  # cold: parts read and rendered, vault consent
+    # cold: parts read and rendered, vault consent and the case's 告知承诺 (issue 18)
+    with django_assert_max_num_queries(14):
         assert page(client, case).status_code == 200
-    with django_assert_max_num_queries(9):  # warm: the case, its uploads and the fresh blocks
+    with django_assert_max_num_queries(10):  # warm: the case, its uploads and the fresh blocks
         assert page(client, case).status_code == 200
 
 

@@ -321,8 +321,8 @@ def test_the_case_page_costs_a_bounded_number_of_queries(
     client = signed_in(world.agent_a)
     page(client, case)
     # warm (cold: test_case_cache): with the remote-help sessions (issue 17) and, while
-    # materials may be taken, the material vault's consent (issue 18)
-    with django_assert_max_num_queries(9):
+    # materials may be taken, the material vault's consent and the case's 告知承诺 (issue 18)
+    with django_assert_max_num_queries(10):
         assert page(client, case).status_code == 200
     assert Case.objects.get(pk=case.pk).event_count > 30
 

@@ -169,10 +169,27 @@ def test_seam_liaison_sees_age_and_due_date(signed_in, world):
 @pytest.mark.parametrize(
     ("persona", "shown", "hidden"),
     [
-        ("agent_a", {"前台登记", "预约与上门", "工作台账", "工作日志", "监督评价"}, set()),
-        ("coordinator", {"前台登记", "预约与上门", "工作台账", "工作日志", "监督评价"}, set()),
-        ("liaison_market", {"工作台账", "工作日志", "监督评价"}, {"前台登记", "预约与上门"}),
-        ("supervisor", {"工作台账", "监督评价"}, {"前台登记", "预约与上门", "工作日志"}),
+        (
+            "agent_a",
+            {"前台登记", "预约与上门", "工作台账", "工作日志", "监督评价"},
+            {"远程帮办", "应急预案"},  # a village station asks for remote help, never answers
+        ),
+        ("town_agent", {"前台登记", "远程帮办"}, {"应急预案"}),
+        (
+            "coordinator",
+            {"前台登记", "预约与上门", "工作台账", "工作日志", "监督评价", "远程帮办", "应急预案"},
+            set(),
+        ),
+        (
+            "liaison_market",
+            {"工作台账", "工作日志", "监督评价"},
+            {"前台登记", "预约与上门", "远程帮办", "应急预案"},
+        ),
+        (
+            "supervisor",
+            {"工作台账", "监督评价"},
+            {"前台登记", "预约与上门", "工作日志", "远程帮办", "应急预案"},
+        ),
     ],
 )
 def test_seam_navigation_per_role(signed_in, world, persona, shown, hidden):

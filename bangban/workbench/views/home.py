@@ -132,6 +132,7 @@ def home(request):
         lists |= {
             "visit_requests": elsewhere.home_visits_to_schedule(staff),
             "return_visits_due": elsewhere.return_visits_due(staff, today),
+            "commitments_due": elsewhere.commitments_due(staff, today),
         }
     if staff.is_agent or staff.is_coordinator or staff.is_liaison:
         lists["consultations"] = s.consultations_due(staff)
@@ -143,6 +144,7 @@ def home(request):
         context["coordinator"] = {
             "visit_requests": rows["visit_requests"],
             "return_visits": rows["return_visits_due"],
+            "commitments": rows["commitments_due"],
             "visit_requests_url": reverse("workbench:home-visits-manage"),
             "return_visits_url": reverse("oversight:visits"),
         }

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import io
 
+from django.contrib import messages
 from django.http import Http404
+from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_POST
 
+from bangban.cases.access import visible_cases
 from bangban.cases.services import CaseConflict, case_transition
 from bangban.cases.workflow import TransitionRefused
 from bangban.catalogue.models import MaterialKind
@@ -15,7 +18,7 @@ from bangban.downloads import private_file
 from bangban.inputs import bounded_int
 from bangban.vault import files
 from bangban.vault import services as vault
-from bangban.vault.models import ConsentChannel, VaultMaterial
+from bangban.vault.models import ConsentChannel, TrustLevel, VaultMaterial, VaultState
 
 from .. import events as ev
 from ..auth import staff_required
@@ -26,6 +29,21 @@ def _note(kept: VaultMaterial) -> str:
     return f"取自材料库：{kept.get_level_display()}，{kept.verified_at:%Y-%m-%d}核验"
 
 
+def _own_commitment(case, material_id: int):
+    """The case's material and its active 告知承诺 (level D), or None."""
+    kept = (
+        VaultMaterial.objects.filter(
+            source_case=case,
+            source_material_id=material_id,
+            level=TrustLevel.D,
+            state=VaultState.ACTIVE,
+        )
+        .select_related("source_material")
+        .first()
+    )
+    return (kept.source_material, kept) if kept is not None else None
+
+
 @require_POST
 @staff_required
 def use(request, number):
@@ -33,7 +51,10 @@ def use(request, number):
     case = _load(request, number)
     offers = vault.offers_for(case)
     wanted = bounded_int(request.POST.get("material_id"), 0, low=0, high=2**31 - 1)
-    if wanted:
+    committed = _own_commitment(case, wanted) if wanted else None
+    if committed is not None:  # 告知承诺: the material signed for, as level D
+        picks = [committed]
+    elif wanted:
         offer = next((o for o in offers if o.material.pk == wanted), None)
         if offer is None:
             raise Http404("没有可从材料库取用的这份材料")
@@ -107,3 +128,29 @@ def kept_file(request, pk):
         raise Http404("文件不存在")
     name = files.plain_name(kept.stored_name)
     return private_file(io.BytesIO(vault.file_bytes(kept)), filename=name)
+
+
+@require_POST
+@staff_required
+def commitment_check(request, pk):
+    """The coordinator records the later check of a 告知承诺: 核查属实 or 虚假承诺. 404 for
+    anyone else, or for a commitment on a case this coordinator may not see."""
+    kept = VaultMaterial.objects.filter(pk=pk, level=TrustLevel.D).first()
+    if (
+        kept is None
+        or not request.staff.is_coordinator
+        or not visible_cases(request.actor).filter(pk=kept.source_case_id).exists()
+    ):
+        raise Http404("告知承诺不存在")
+    try:
+        vault.commitment_check(
+            material=kept,
+            result=request.POST.get("result", ""),
+            staff=request.staff,
+            note=request.POST.get("note", "")[:200],
+        )
+    except vault.VaultRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, f"已记录告知承诺核查结果：{kept.source_case.number}")
+    return redirect("workbench:home")
