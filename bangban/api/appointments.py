@@ -2,7 +2,7 @@
 
 The rows are those the caller handles in the workbench (``visits.services.appointments_for``
 and ``visits_for``: a coordinator's covered sites, an agent's own site and the visits it is
-sent on), narrowed to a site-tied token's site (``scoping.within_site``). Phone numbers and
+sent on), narrowed to a site-tied token's site (``cases.access.narrowed_to_only_site``). Phone numbers and
 addresses are shown masked, as on the pages. What the caller may not see is 404.
 """
 
@@ -15,6 +15,7 @@ from ninja import Field, Query, Router, Schema
 
 from bangban.apiauth.errors import error_responses
 from bangban.apiauth.security import STAFF_AUTH
+from bangban.cases.access import narrowed_to_only_site
 from bangban.cases.schemas import SiteOut
 from bangban.visits.models import (
     Appointment,
@@ -25,7 +26,6 @@ from bangban.visits.models import (
 from bangban.visits.services import appointments_for, visits_for
 
 from .pagination import CursorPage, CursorQuery, paginate
-from .scoping import within_site
 
 router = Router(tags=["预约与上门服务"], auth=STAFF_AUTH)
 
@@ -99,12 +99,12 @@ class HomeVisitQuery(CursorQuery):
 
 def _appointments(request):
     rows = appointments_for(request.auth.staff).select_related("slot__site", "case")
-    return within_site(request.auth, rows, "slot__site")
+    return narrowed_to_only_site(request.auth, rows, "slot__site")
 
 
 def _visits(request):
     rows = visits_for(request.auth.staff).select_related("site", "agent", "case")
-    return within_site(request.auth, rows)
+    return narrowed_to_only_site(request.auth, rows)
 
 
 def appointment_out(a: Appointment) -> dict:

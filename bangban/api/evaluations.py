@@ -3,7 +3,7 @@
 Rows come from ``oversight.access`` (``visible_evaluations``, ``visible_rectifications``,
 ``visible_complaints``: an evaluation or rectification is seen with its case, a complaint
 by the site's jurisdiction or by its handler), narrowed to a site-tied token's site
-(``scoping.within_site``). A complainant's contact is shown masked. Not visible: 404.
+(``cases.access.narrowed_to_only_site``). A complainant's contact is shown masked. Not visible: 404.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from ninja import Field, Query, Router, Schema
 
 from bangban.apiauth.errors import error_responses
 from bangban.apiauth.security import STAFF_AUTH
+from bangban.cases.access import narrowed_to_only_site
 from bangban.cases.schemas import SiteOut
 from bangban.inputs import id_or_none
 from bangban.oversight.access import (
@@ -25,7 +26,6 @@ from bangban.oversight.access import (
 from bangban.oversight.models import Complaint, Evaluation, Rectification
 
 from .pagination import CursorPage, CursorQuery, paginate
-from .scoping import within_site
 
 evaluations_router = Router(tags=["评价与整改"], auth=STAFF_AUTH)
 complaints_router = Router(tags=["投诉"], auth=STAFF_AUTH)
@@ -116,17 +116,17 @@ class ComplaintPage(CursorPage):
 
 def _evaluations(request):
     rows = visible_evaluations(request.auth.staff).select_related("case", "site", "agent")
-    return within_site(request.auth, rows)
+    return narrowed_to_only_site(request.auth, rows)
 
 
 def _rectifications(request):
     rows = visible_rectifications(request.auth.staff).select_related("case", "site", "owner")
-    return within_site(request.auth, rows)
+    return narrowed_to_only_site(request.auth, rows)
 
 
 def _complaints(request):
     rows = visible_complaints(request.auth.staff).select_related("case", "site", "assigned_to")
-    return within_site(request.auth, rows)
+    return narrowed_to_only_site(request.auth, rows)
 
 
 def evaluation_out(e: Evaluation) -> dict:

@@ -134,12 +134,18 @@ def within_only_site(actor: Actor, site) -> bool:
     return actor.only_site is None or site.path.startswith(actor.only_site.path)
 
 
+def narrowed_to_only_site(actor: Actor | None, rows: QuerySet, field: str = "site") -> QuerySet:
+    """``rows`` whose site (``field``, a lookup to a Site) is inside the actor's ``only_site``
+    (a site-tied API token), all of them when there is none: the one home of that rule, for
+    cases here and for the other areas' records (``bangban.api``)."""
+    if actor is None or actor.only_site is None:
+        return rows
+    return rows.filter(under_q(actor.only_site.path, field))
+
+
 def visible_cases(actor: Actor | None) -> QuerySet[Case]:
     """Every case this person may see (of its ``only_site``, when tied to one)."""
-    cases = _visible_cases(actor)
-    if actor is not None and actor.only_site is not None:
-        cases = cases.filter(under_q(actor.only_site.path, "site"))
-    return cases
+    return narrowed_to_only_site(actor, _visible_cases(actor))
 
 
 def _visible_cases(actor: Actor | None) -> QuerySet[Case]:
