@@ -112,7 +112,8 @@ def test_offline_station_syncs_once_resolves_a_conflict_and_leaves_only_cipherte
     form.get_by_label("身份证号码").fill(make_resident_id())
     form.get_by_label("手机号码").fill("13812345678")
     form.get_by_role("button", name="保存服务对象").click()
-    expect(page.locator("#offline-ready")).to_contain_text("服务对象已保存")
+    # the status line already says 服务对象已保存 from 赵六: wait for 张三 in the draft's list
+    expect(page.locator("#d-client option", has_text="张三")).to_have_count(1)
 
     # a draft case for the new client, a photo of a material and its pre-review
     draft = page.locator("#form-draft")

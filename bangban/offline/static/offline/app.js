@@ -135,11 +135,13 @@
 
   function refreshClients() {
     var select = $("d-client");
-    var keep = select.value;
     outbox.all().then(function (rows) {
       var clients = rows.filter(function (r) { return r.kind === "client"; });
       return Promise.all(clients.map(function (r) { return outbox.open(r.sealed).then(function (p) { return [r, p]; }); }));
     }).then(function (pairs) {
+      // the choice as it stands now, not when the refresh began: the agent may have picked
+      // a client while the local store was being read
+      var keep = select.value;
       while (select.options.length > 1) select.remove(1);
       pairs.forEach(function (pair) {
         if (pair[1]) select.add(new Option(pair[1].name + "（" + masked(pair[1].id_number) + "，本机登记）", pair[0].key));
