@@ -95,7 +95,8 @@ def _filed_with(department_id):
 
 
 def can_open_case_at(actor: Actor, site) -> bool:
-    """Clients apply at any site; staff open cases for their own site or sites they cover."""
+    """Clients apply at any site; staff open cases for their own site (or the site they are
+    lent to, ``works_at``) or sites they cover."""
     if actor.kind in {"client", "system"}:
         return True
     if actor.kind == "partner":
@@ -103,9 +104,7 @@ def can_open_case_at(actor: Actor, site) -> bool:
     staff = actor.staff
     if not staff.is_active or not within_only_site(actor, site):
         return False
-    if staff.is_agent and staff.site_id == site.pk:
-        return True
-    return staff.covers(site)
+    return works_at(staff, site.pk) or staff.covers(site)
 
 
 def sees_every_case_at(staff, site, subtree: bool) -> bool:
@@ -223,7 +222,7 @@ def case_roles(actor: Actor, case: Case) -> frozenset[str]:
     if not staff.is_active:
         return frozenset()
     roles = set()
-    if staff.is_agent and case.site_id == staff.site_id:
+    if works_at(staff, case.site_id):
         roles.add("agent")
     if staff.is_agent and case.relay_to_site_id == staff.site_id:
         roles.add("receiver")
@@ -234,6 +233,32 @@ def case_roles(actor: Actor, case: Case) -> frozenset[str]:
     if staff.is_supervisor:
         roles.add("supervisor")
     return frozenset(roles)
+
+
+def works_at(staff, site_id) -> bool:
+    """Whether ``staff`` is an agent of ``site_id`` today: its own site, or a site it is lent
+    to (surge mode, ``cases.surge``) for the days of its assignment, not after. The one home
+    of "agent here" for the case roles, opening a case and a new case's agent. One query,
+    only for someone ever lent (``surge.may_be_lent``)."""
+    if not staff.is_agent:
+        return False
+    if staff.site_id == site_id:
+        return True
+    today = clock.today()
+    if not surge.may_be_lent(staff, today):
+        return False
+    return surge.lent_site_ids(staff, today).filter(surge__site_id=site_id).exists()
+
+
+def agent_sites_q(staff, field: str = "site_id") -> Q:
+    """The sites whose queues this agent works today, as a filter on ``field``: its own
+    site and, during a surge assignment in force today, the site it is lent to. The one
+    home of "my site" for an agent's lists (``workbench.selectors``)."""
+    rule = Q(**{field: staff.site_id})
+    today = clock.today()
+    if staff.is_agent and surge.may_be_lent(staff, today):
+        rule |= Q(**{f"{field}__in": surge.lent_site_ids(staff, today)})
+    return rule
 
 
 # --- clients ------------------------------------------------------------------------------

@@ -33,11 +33,7 @@ def _calendar_for(case: Case) -> WorkCalendar:
     extended hours the county allowed to count (``surge.Surge.hours_count``), the surge's
     rest days as working days. Only such cases: the others' deadlines never move."""
     calendar = current_calendar()
-    surges = list(
-        surge.surges_on(case.site_id, case.accepted_on)
-        .filter(hours_count=True)
-        .values_list("starts_on", "ends_on")
-    )
+    surges = surge.counted_days(case.site_id, case.accepted_on)
     if not surges:
         return calendar
     extra: dict[date, DayOverride] = {}

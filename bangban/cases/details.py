@@ -262,6 +262,17 @@ class Note(Details):
     )
 
 
+class ApplicationAnswers(Details):
+    """一表申请: the one answer set of the case's items' application forms, by field code
+    (``catalogue.FormFieldKind``). The guard checks it against the fields the forms ask
+    (``cases.application``); answering again replaces the whole set."""
+
+    answers: dict[
+        Annotated[str, StringConstraints(max_length=40)],
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)],
+    ] = Field(title="申请表内容", max_length=60, examples=[{"applicant_name": "张记小吃店"}])
+
+
 class Reminder(Details):
     # set by the reminder jobs (bangban.notifications); a person's reminder has none
     kind: Literal["due_soon", "overdue", "resumption"] | None = Field(

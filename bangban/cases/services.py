@@ -13,7 +13,7 @@ from django.db import transaction
 from pydantic import ValidationError
 
 from . import changes, clock, effects, events
-from .access import Actor, can_open_case_at, case_roles
+from .access import Actor, can_open_case_at, case_roles, works_at
 from .deadlines import case_deadline as case_deadline  # re-exported: pages, API, documents
 from .deadlines import recompute_clock
 from .details import refusal_message
@@ -108,9 +108,7 @@ def case_submit(
         title=title[:200],
         client=client,
         site=site,
-        agent=actor.staff
-        if actor.kind == "staff" and actor.staff.is_agent and actor.staff.site_id == site.pk
-        else None,
+        agent=actor.staff if actor.kind == "staff" and works_at(actor.staff, site.pk) else None,
         bundle_version=bundle_version,
         consultation=consultation,
         needs=needs,

@@ -8,6 +8,11 @@ days for the site's cases accepted during it) and the visits area's slot capacit
 (``preparedness.services``); the core imports nothing of it.
 
 The model lives here (imported by ``models.py``) and imports nothing of the core's models.
+
+A coordinator may change a surge's end, extra places, expected wait and extended hours and
+end it early (``preparedness.services.surge_change`` / ``surge_end``). A surge ended before
+its first day keeps its row as an empty period (``ends_on`` the day before ``starts_on``,
+``ended_early_on`` set): no day is ever in force, so every reader above finds nothing.
 """
 
 from __future__ import annotations
@@ -16,7 +21,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
@@ -47,6 +53,11 @@ class Surge(models.Model):
         related_name="+",
     )
     hours_count_on = models.DateField("计入时限确认日期", null=True, blank=True)
+    # the last rest day the county's word counts (``counted_days``): the end of the period it
+    # was given for; a later change of the end moves it only while no case was accepted under
+    # it (before the first day), so a deadline once given never moves (``preparedness.services``)
+    hours_count_until = models.DateField("计入时限截止日期", null=True, blank=True)
+    ended_early_on = models.DateField("提前结束日期", null=True, blank=True)
     declared_by = models.ForeignKey(
         "staff.StaffMember", verbose_name="启动人", on_delete=models.PROTECT, related_name="+"
     )
@@ -58,7 +69,8 @@ class Surge(models.Model):
         ordering = ["-starts_on", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends_on__gte=models.F("starts_on")), name="cases_surge_ends_after"
+                condition=Q(ends_on__gte=models.F("starts_on")) | Q(ended_early_on__isnull=False),
+                name="cases_surge_ends_after",
             )
         ]
         indexes = [models.Index(fields=["site", "starts_on", "ends_on"])]
@@ -68,6 +80,14 @@ class Surge(models.Model):
 
     def in_force(self, day: date) -> bool:
         return self.starts_on <= day <= self.ends_on
+
+    @property
+    def called_off(self) -> bool:
+        """Ended before its first day: an empty period, never in force."""
+        return self.ends_on < self.starts_on
+
+    def has_ended(self, today: date) -> bool:
+        return self.ends_on < today
 
 
 class SurgeAssignment(models.Model):
@@ -105,13 +125,23 @@ def may_be_lent(staff, today: date) -> bool:
     return staff.lent_until is not None and staff.lent_until >= today
 
 
-@receiver(post_save, sender=SurgeAssignment)
-def _assignment_saved(sender, instance, raw=False, **kwargs) -> None:
+def recompute_lent_until(staff_ids) -> None:
+    """``lent_until`` of these staff: the last day of their remaining assignments (None when
+    none has a day left). Called after assignments are saved, shortened or called off
+    (a queryset ``update`` sends no signal: its caller calls this)."""
     from bangban.staff.models import StaffMember
 
-    StaffMember.objects.filter(pk=instance.staff_id).filter(
-        Q(lent_until__isnull=True) | Q(lent_until__lt=instance.ends_on)
-    ).update(lent_until=instance.ends_on)
+    last = (
+        SurgeAssignment.objects.filter(staff_id=OuterRef("pk"), ends_on__gte=F("starts_on"))
+        .order_by("-ends_on")
+        .values("ends_on")[:1]
+    )
+    StaffMember.objects.filter(pk__in=list(staff_ids)).update(lent_until=Subquery(last))
+
+
+@receiver(post_save, sender=SurgeAssignment)
+def _assignment_saved(sender, instance, raw=False, **kwargs) -> None:
+    recompute_lent_until([instance.staff_id])
 
 
 def lent_site_ids(staff, today: date):
@@ -125,9 +155,31 @@ def surges_on(site_id, day: date):
     return Surge.objects.filter(site_id=site_id, starts_on__lte=day, ends_on__gte=day)
 
 
+def counted_days(site_id, accepted_on: date) -> list[tuple[date, date]]:
+    """The (first, last) days whose rest days count as working days for a case ``site_id``
+    accepted on ``accepted_on`` (``deadlines``): those of a surge in force that day whose
+    extended hours the county let count, up to the last day its word covers
+    (``hours_count_until``), which a later change of the surge's end does not move."""
+    return list(
+        surges_on(site_id, accepted_on)
+        .filter(hours_count=True)
+        .values_list("starts_on", Coalesce("hours_count_until", "ends_on"))
+    )
+
+
 @dataclass(frozen=True)
 class SurgeDeclared:
     """Published (``events.publish``) when a site is switched into surge; the visits area
     widens the site's slots of the period."""
 
     surge: Surge
+
+
+@dataclass(frozen=True)
+class SurgeChanged:
+    """Published when a surge's end or extra places change (edited or ended early): the
+    visits area moves its open slots from the old extra places by day to the new ones."""
+
+    surge: Surge
+    old_ends_on: date
+    old_extra_places: int

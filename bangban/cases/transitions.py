@@ -27,6 +27,7 @@ from typing import Any, TypedDict, Unpack
 
 from pydantic import BaseModel
 
+from . import application
 from . import details as d
 from . import guards as g
 from .workflow import (
@@ -293,6 +294,16 @@ TRANSITIONS: tuple[Transition, ...] = (
         AGENT,
         d.PreReview,
         guards=(g.not_applicable_explained,),
+    ),
+    _t(
+        "application_answered",
+        "填写一表申请",
+        OPEN - {S.SUSPENDED},
+        None,
+        AGENT,
+        d.ApplicationAnswers,
+        guards=(g.no_pending_relay, application.answers_valid),
+        hint="各事项申请表共用的内容只填一次，各部门申请表由此填写",
     ),
     _t(
         "file_with_department",

@@ -22,6 +22,8 @@ from .models import (
     BundleEntry,
     BundleVersion,
     Channel,
+    FormField,
+    FormFieldKind,
     ItemCategory,
     ItemVersion,
     Material,
@@ -205,6 +207,15 @@ class MaterialInline(FrozenWhenPublished, admin.TabularInline):
         return self._link(material, "sample")
 
 
+class FormFieldInline(FrozenWhenPublished, admin.TabularInline):
+    """一表申请: the fields of this guide's application form, each a shared field kind."""
+
+    model = FormField
+    extra = 0
+    fields = ["position", "kind", "required"]
+    autocomplete_fields = ["kind"]
+
+
 @admin.register(ItemVersion)
 class ItemVersionAdmin(admin.ModelAdmin):
     form = ItemVersionForm
@@ -221,7 +232,7 @@ class ItemVersionAdmin(admin.ModelAdmin):
     list_select_related = ["item"]
     readonly_fields = ["item", "number", "status", "published_at", "retired_at", "preview"]
     filter_horizontal = ["sites"]
-    inlines = [MaterialInline]
+    inlines = [MaterialInline, FormFieldInline]
     actions = ["publish", "make_draft"]
     fieldsets = [
         (None, {"fields": ["item", "number", "status", "published_at", "retired_at", "preview"]}),
@@ -422,3 +433,13 @@ class MaterialKindAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "electronic", "position"]
     search_fields = ["name", "code"]
     fields = ["name", "code", "electronic", "position"]
+
+
+@admin.register(FormFieldKind)
+class FormFieldKindAdmin(admin.ModelAdmin):
+    """申请表字段: shared by the application forms of several items, so a bundle asks once."""
+
+    list_display = ["label", "code", "type", "mask", "position"]
+    list_filter = ["type"]
+    search_fields = ["label", "code"]
+    fields = ["label", "code", "type", "pattern", "pattern_hint", "mask", "help", "position"]

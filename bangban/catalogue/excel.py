@@ -28,6 +28,8 @@ from .models import (
     Bundle,
     BundleVersion,
     Channel,
+    FormField,
+    FormFieldKind,
     ItemCategory,
     ItemVersion,
     Material,
@@ -61,6 +63,9 @@ ITEM_COLUMNS = [
     ("提供代办", "offers_proxy"),
     ("服务机构编码", "sites"),
     ("直接发布", "publish"),  # 否: the new version waits as a draft; blank: 是
+    # optional: the fields of the item's application form (一表申请), by code or name, in
+    # order; a field marked （选填） is optional, e.g. applicant_name、contact_phone、employees（选填）
+    ("申请表字段", "form_fields"),
 ]
 MATERIAL_COLUMNS = [
     ("事项编码", "item"),
@@ -98,7 +103,7 @@ COLUMNS_OF = {
 }
 # Optional: 版本号 (ignored on import), 直接发布 (blank: 是), a bundle's texts, prerequisites.
 REQUIRED_HEADERS = {
-    ITEM_SHEET: {h for h, key in ITEM_COLUMNS if key not in {"number", "publish"}},
+    ITEM_SHEET: {h for h, key in ITEM_COLUMNS if key not in {"number", "publish", "form_fields"}},
     MATERIAL_SHEET: {h for h, key in MATERIAL_COLUMNS if key not in {"kind", "commitment_allowed"}},
     BUNDLE_SHEET: {h for h, key in BUNDLE_COLUMNS if key in {"code", "name"}},
     ENTRY_SHEET: {h for h, key in ENTRY_COLUMNS if key in {"bundle", "item"}},
@@ -115,6 +120,15 @@ FORM_BY_TEXT = {
     **{c: c for c in MaterialForm.values},
 }
 TEXT_FIELDS = ("legal_basis", "conditions", "process", "fees")
+OPTIONAL_MARKS = ("（选填）", "(选填)")
+
+
+def _form_field_words(version: ItemVersion) -> str:
+    return "、".join(
+        f.kind.code + ("" if f.required else OPTIONAL_MARKS[0]) for f in version.form_fields.all()
+    )
+
+
 MATERIAL_COMPARED = (
     "name",
     "kind_id",
@@ -170,6 +184,7 @@ def export_workbook(target) -> int:
         .select_related("category", "department", "current_version")
         .prefetch_related(
             "current_version__materials__kind",
+            "current_version__form_fields__kind",
             Prefetch("current_version__sites", queryset=Site.objects.order_by("path")),
         )
         .order_by("code")
@@ -218,6 +233,7 @@ def _append_version(sheets, item: ServiceItem, version: ItemVersion) -> None:
         "offers_proxy": _yes_no(version.offers_proxy),
         "sites": "、".join(site.code for site in version.sites.all()),
         "publish": YES,
+        "form_fields": _form_field_words(version),
     }
     item_sheet.append(safe_row(item_sheet, [row[key] for _, key in ITEM_COLUMNS]))
     for m in version.materials.all():
@@ -268,8 +284,25 @@ def _append_bundle(sheets, bundle: Bundle) -> None:
 # ---------------------------------------------------------------------------- import
 
 
+def _parse_form_fields(row: Row, kinds: dict[str, int]) -> list[dict]:
+    fields: list[dict] = []
+    for word in row.words("form_fields"):
+        required = True
+        for mark in OPTIONAL_MARKS:
+            if word.endswith(mark):
+                word, required = word[: -len(mark)], False
+        kind_id = kinds.get(word)
+        if kind_id is None:
+            row.error(f"未知的申请表字段“{word}”（请先在管理后台“申请表字段”中添加）")
+        elif any(f["kind_id"] == kind_id for f in fields):
+            row.error(f"申请表字段“{word}”重复")
+        else:
+            fields.append({"kind_id": kind_id, "required": required, "position": len(fields) + 1})
+    return fields
+
+
 def _parse_items(rows: list[Row], lookups) -> dict[str, dict]:
-    categories, departments, sites = lookups
+    categories, departments, sites, form_kinds = lookups
     parsed: dict[str, dict] = {}
     for row in rows:
         code = row.text("code")
@@ -334,6 +367,7 @@ def _parse_items(rows: list[Row], lookups) -> dict[str, dict]:
                 offers_proxy=data["offers_proxy"],
             ):
                 row.error(message)
+        data["form_fields"] = _parse_form_fields(row, form_kinds)
         data["materials"] = []
         parsed[code] = data
     return parsed
@@ -411,6 +445,7 @@ def _guide_of(version: ItemVersion) -> dict:
         "materials": [
             tuple(getattr(m, f) for f in MATERIAL_COMPARED) for m in version.materials.all()
         ],
+        "form_fields": [(f.kind_id, f.required) for f in version.form_fields.all()],
     }
 
 
@@ -430,6 +465,7 @@ def _guide_in_row(data: dict) -> dict:
         "channels": data["channels"],
         "sites": sorted(site.pk for site in data["sites"]),
         "materials": [tuple(m[f] for f in MATERIAL_COMPARED) for m in data["materials"]],
+        "form_fields": [(f["kind_id"], f["required"]) for f in data["form_fields"]],
     }
 
 
@@ -512,7 +548,10 @@ def import_workbook(source) -> ImportResult:
         categories[category.name] = categories[category.code] = category
     departments = {d.code: d for d in Department.objects.all()}
     sites = {s.code: s for s in Site.objects.all()}
-    items = _parse_items(rows[ITEM_SHEET], (categories, departments, sites))
+    form_kinds: dict[str, int] = {}
+    for kind in FormFieldKind.objects.all():
+        form_kinds[kind.label] = form_kinds[kind.code] = kind.pk
+    items = _parse_items(rows[ITEM_SHEET], (categories, departments, sites, form_kinds))
     codes_seen = {row.text("code") for row in rows[ITEM_SHEET]}
     _parse_materials(rows[MATERIAL_SHEET], items, codes_seen)
     bundles = _parse_bundles(
@@ -550,7 +589,14 @@ def _write(items: dict[str, dict]) -> ImportResult:
         item.code: item
         for item in ServiceItem.objects.filter(code__in=items)
         .select_related("current_version")
-        .prefetch_related("current_version__materials", "current_version__sites")
+        .prefetch_related(
+            "current_version__materials",
+            "current_version__sites",
+            Prefetch(
+                "current_version__form_fields",
+                queryset=FormField.objects.order_by("position", "id"),
+            ),
+        )
     }
     next_numbers = dict(
         ItemVersion.objects.filter(item__code__in=items)
@@ -601,6 +647,7 @@ def _write(items: dict[str, dict]) -> ImportResult:
             )
             for m in data["materials"]
         )
+        FormField.objects.bulk_create(FormField(version=version, **f) for f in data["form_fields"])
         if data["publish"]:
             services.item_version_publish(version=version)
             result.new_versions.append(f"{code} 第{version.number}版")

@@ -381,6 +381,112 @@ class Material(models.Model):
         return super().delete(*args, **kwargs)
 
 
+class FieldType(models.TextChoices):
+    TEXT = "text", "文字"
+    DATE = "date", "日期"
+    NUMBER = "number", "数字"
+
+
+class FieldMask(models.TextChoices):
+    """How a printed department form shows the answer (``clients.pii.MASKERS``' keys)."""
+
+    NONE = "", "不遮盖"
+    NAME = "name", "姓名"
+    MOBILE = "mobile", "手机号码"
+    RESIDENT_ID = "resident_id", "身份证号"
+    CREDIT_CODE = "credit_code", "统一社会信用代码"
+    ADDRESS = "address", "地址"
+
+
+class FormFieldKind(models.Model):
+    """A field of departments' application forms, shared by every form that asks it
+    (申请人名称, 统一社会信用代码, 联系电话 …), as ``MaterialKind`` is for materials.
+
+    Item versions list the fields of their own form (``FormField``); for a case of several
+    items the fields two forms share are asked once (一表申请, ``catalogue.formfields``) and
+    each department's form is filled from that one answer set. Seeded with the common fields
+    (migration ``form_field_kinds``); administrators add more in the admin.
+    """
+
+    objects = CatalogueQuerySet.as_manager()
+
+    code = models.SlugField("字段编码", max_length=40, unique=True)
+    label = models.CharField("字段名称", max_length=50, unique=True)
+    type = models.CharField("类型", max_length=8, choices=FieldType.choices, default=FieldType.TEXT)
+    pattern = models.CharField(
+        "格式（正则表达式）",
+        max_length=200,
+        blank=True,
+        help_text="留空不检查；如手机号码 1\\d{10}",
+    )
+    pattern_hint = models.CharField(
+        "格式说明", max_length=100, blank=True, help_text="格式不符时提示，如：11位手机号码"
+    )
+    mask = models.CharField(
+        "打印时遮盖",
+        max_length=12,
+        choices=FieldMask.choices,
+        default=FieldMask.NONE,
+        blank=True,
+        help_text="个人信息在部门申请表上遮盖打印",
+    )
+    help = models.CharField("填写说明", max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "申请表字段"
+        verbose_name_plural = "申请表字段"
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def clean(self) -> None:
+        if self.pattern:
+            try:
+                re.compile(self.pattern)
+            except re.error:
+                raise ValidationError({"pattern": "格式不是有效的正则表达式"}) from None
+
+
+class FormField(models.Model):
+    """One field of an item version's application form, in the form's order."""
+
+    objects = CatalogueQuerySet.as_manager()
+
+    version = models.ForeignKey(
+        ItemVersion, verbose_name="指南版本", on_delete=models.CASCADE, related_name="form_fields"
+    )
+    kind = models.ForeignKey(
+        FormFieldKind, verbose_name="字段", on_delete=models.PROTECT, related_name="uses"
+    )
+    required = models.BooleanField("必填", default=True)
+    position = models.PositiveSmallIntegerField("序号", default=0)
+
+    class Meta:
+        verbose_name = "申请表字段"
+        verbose_name_plural = "申请表字段"
+        ordering = ["version", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "kind"], name="catalogue_form_field_unique")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.kind)
+
+    def _check_version_is_draft(self) -> None:
+        if not ItemVersion.objects.filter(pk=self.version_id, status=VersionStatus.DRAFT).exists():
+            raise ValidationError(FROZEN_MESSAGE)
+
+    def save(self, *args, **kwargs) -> None:
+        self._check_version_is_draft()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._check_version_is_draft()
+        return super().delete(*args, **kwargs)
+
+
 class Bundle(models.Model):
     """一件事: several items a client needs for one life event, handled together."""
 
@@ -623,6 +729,8 @@ VERSIONED_MODELS = (
     ItemVersion,
     MaterialKind,
     Material,
+    FormFieldKind,
+    FormField,
     Bundle,
     BundleVersion,
     BundleEntry,

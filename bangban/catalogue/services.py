@@ -18,6 +18,7 @@ from .models import (
     Bundle,
     BundleEntry,
     BundleVersion,
+    FormField,
     ItemVersion,
     Material,
     ServiceItem,
@@ -75,7 +76,7 @@ def item_version_draft(*, item: ServiceItem) -> ItemVersion:
     """Open a new draft of an item's guide.
 
     1. Lock the item; refuse if a draft is already open (one draft at a time).
-    2. Copy the guide fields, sites and materials (files included) of the current
+    2. Copy the guide fields, sites, materials (files included) and form fields of the current
        published version, or of the latest version if none is published.
     3. Number it one above the highest number so far.
     """
@@ -92,6 +93,10 @@ def item_version_draft(*, item: ServiceItem) -> ItemVersion:
     Material.objects.bulk_create(
         Material(version=draft, **{field: getattr(material, field) for field in MATERIAL_FIELDS})
         for material in source.materials.all()
+    )
+    FormField.objects.bulk_create(  # 一表申请: the guide's application form fields
+        FormField(version=draft, kind_id=f.kind_id, required=f.required, position=f.position)
+        for f in source.form_fields.all()
     )
     return draft
 

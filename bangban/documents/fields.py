@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.utils import timezone
 
-from bangban.cases import clock, ratings
+from bangban.cases import application, clock, ratings
 from bangban.cases.delivery import opened as opened_delivery
 from bangban.cases.models import CaseEvent, Confirmation, DeliveryChoice
 from bangban.cases.workflow import (
@@ -29,6 +29,7 @@ from bangban.cases.workflow import (
     ServiceType,
     TerminationReason,
 )
+from bangban.clients import pii
 from bangban.network.models import Site
 
 from .kinds import Kind, KindInfo
@@ -275,6 +276,8 @@ def specific(case, info: KindInfo, extra: dict | None) -> dict:
         return found
     if kind == Kind.EVALUATION:
         return _evaluation_fields(case)
+    if kind == Kind.DEPARTMENT_FORM:
+        return department_form_fields(case, int(extra.get("case_item_id") or 0))
     if kind == Kind.ENTRUSTMENT:
         if not case.delivery_method:
             # 领取方式 as the client chose it online (before delivery there is nothing else);
@@ -293,6 +296,48 @@ def specific(case, info: KindInfo, extra: dict | None) -> dict:
             "address": delivery.get("address", ""),
         }
     return {}
+
+
+def _masked(mask: str, value: str) -> str:
+    masker = pii.MASKERS.get(mask)
+    if not masker or not value:
+        return value
+    try:
+        return masker(value) or value[:1] + "****"
+    except ValueError:  # not in the mask's format (a landline, a typo): hide all but a start
+        return value[:1] + "****"
+
+
+def department_form_fields(case, case_item_id: int) -> dict:
+    """一表申请: one item's department form, its fields filled from the case's one answer
+    set (``cases.application``); personal values masked, as on every printed form."""
+    form = application.case_form(case)
+    item = form.item(case_item_id)
+    if item is None:
+        raise ValueError(f"case item {case_item_id} is not of case {case.number}")
+    events = application.answer_events(case)
+    answers = application.answers_of(events[-1] if events else None)
+    shared = {a.code for a in form.plan.shared}
+    rows = [
+        {
+            "code": spec.code,
+            "label": spec.label,
+            "value": _masked(spec.mask, answers.get(spec.code, "")),
+            "required": spec.required,
+            "shared": spec.code in shared,
+        }
+        for spec in item.form_specs
+    ]
+    return {
+        "case_item_id": item.pk,
+        "item": item.item_version.item.name,
+        "item_code": item.item_version.item.code,
+        "department": item.department.name,
+        "fields": rows,
+        "missing": [r["label"] for r in rows if r["required"] and not r["value"]],
+        "answered_by": events[-1].actor_name if events else "",
+        "answered_on": cn_date(events[-1].at) if events else "",
+    }
 
 
 # Who made the case's last return visit, and when: the oversight area keeps return visits
@@ -364,6 +409,10 @@ def snapshot(
     # from the case.
     if supersedes and not info.on_demand:
         kept = supersedes.fields.get("specific", {})
+    elif supersedes and info.kind == Kind.DEPARTMENT_FORM and not extra:
+        # a correction of an item's form: filled again for the same item
+        item_id = supersedes.fields.get("specific", {}).get("case_item_id")
+        kept = specific(case, info, {"case_item_id": item_id})
     else:
         kept = specific(case, info, extra)
     if unsigned:

@@ -26,6 +26,7 @@ class Kind(StrEnum):
     TERMINATION_SLIP = "termination_slip"
     COMPLETION_SLIP = "completion_slip"
     EVALUATION = "evaluation"
+    DEPARTMENT_FORM = "department_form"
 
 
 @dataclass(frozen=True)
@@ -95,11 +96,16 @@ KINDS: dict[Kind, KindInfo] = {
             "completion_slip",
         ),
         KindInfo(Kind.EVALUATION, "帮办代办服务评价表", "PJ", "003 附件4", True),
+        # 一表申请 (issue 18): one per case item, its fields filled from the one answer set;
+        # issued from the case's 一表申请 page (``department_forms``), each item its own series
+        KindInfo(Kind.DEPARTMENT_FORM, "部门申请表", "BMSQ", "一表申请（一件事）", True),
     )
 }
 
 KIND_LABELS = {kind: info.label for kind, info in KINDS.items()}
-ON_DEMAND = tuple(k for k, info in KINDS.items() if info.on_demand)
+# Forms issued for one item of a case, not for the case: not in the case's issue list.
+PER_ITEM = frozenset({Kind.DEPARTMENT_FORM})
+ON_DEMAND = tuple(k for k, info in KINDS.items() if info.on_demand and k not in PER_ITEM)
 # The on-demand forms a signature is given for: signing on screen issues a signed version.
 SIGNED_ON_DEMAND = {info.form: k for k, info in KINDS.items() if info.on_demand and info.form}
 

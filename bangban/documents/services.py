@@ -23,7 +23,7 @@ from bangban.cases.models import Case, CaseEvent
 from bangban.cases.workflow import TransitionRefused
 
 from . import fields as form_fields
-from .kinds import KINDS, Kind, version_number
+from .kinds import KINDS, PER_ITEM, Kind, version_number
 from .models import CaseDocument
 from .pdf import document_render  # noqa: F401 (re-exported: views, archive, portal)
 
@@ -161,6 +161,8 @@ def document_issue_on_demand(
     info = KINDS[Kind(kind)]
     if not info.on_demand:
         raise TransitionRefused(f"《{info.label}》随办件操作出具，不能单独出具")
+    if info.kind in PER_ITEM:
+        raise TransitionRefused(f"《{info.label}》按事项出具，请在办件的“一表申请”页出具")
     _can_issue(actor, case)
     with transaction.atomic():
         locked = _lock(case)

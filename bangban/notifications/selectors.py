@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
+
+from bangban.sqlonce import BuiltOnce
 
 from .models import Message, Notice
 
@@ -23,8 +25,23 @@ def notices_for(staff) -> QuerySet[Notice]:
     return Notice.objects.filter(staff=staff).select_related("case").order_by("-created_at", "-id")
 
 
+def _unread(staff_id: int) -> QuerySet:
+    return (
+        Notice.objects.filter(staff_id=staff_id, read_at__isnull=True)
+        .order_by()
+        .values("staff_id")
+        .annotate(n=Count("pk"))
+        .values_list("n")
+    )
+
+
+# on every staff page (the header's badge): built once per process (``sqlonce``)
+_UNREAD = BuiltOnce(_unread, 1)
+
+
 def unread_count(staff) -> int:
-    return Notice.objects.filter(staff=staff, read_at__isnull=True).count()
+    found = _UNREAD.rows(staff.pk)
+    return found[0][0] if found else 0
 
 
 def messages_for_corrections(client, correction_ids) -> dict[int, Message]:

@@ -80,3 +80,39 @@ class Drill(models.Model):
         verbose_name = "应急演练"
         verbose_name_plural = "应急演练"
         ordering = ["-held_on", "-id"]
+
+
+class SurgeChangeKind(models.TextChoices):
+    DECLARED = "declared", "启动高峰期"
+    ASSIGNED = "assigned", "临时调配人员"
+    HOURS = "hours", "确认延长服务时间计入办理时限"
+    CHANGED = "changed", "修改高峰期"
+    ENDED = "ended", "提前结束高峰期"
+
+
+class SurgeChange(models.Model):
+    """One change to a surge (``cases.surge.Surge``): who, when and what, in the hall's words.
+
+    Written by ``services`` with every surge service; the surge page shows them, oldest
+    first. ``before`` and ``after`` hold the changed fields' values (ISO dates, numbers,
+    text) for an edit or an early end."""
+
+    surge = models.ForeignKey(
+        "cases.Surge", verbose_name="高峰期", on_delete=models.PROTECT, related_name="changes"
+    )
+    kind = models.CharField("变更类型", max_length=10, choices=SurgeChangeKind.choices)
+    summary = models.CharField("变更内容", max_length=500)
+    before = models.JSONField("变更前", default=dict, blank=True)
+    after = models.JSONField("变更后", default=dict, blank=True)
+    changed_by = models.ForeignKey(
+        "staff.StaffMember", verbose_name="操作人", on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField("操作时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "高峰期变更记录"
+        verbose_name_plural = "高峰期变更记录"
+        ordering = ["changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.surge} · {self.get_kind_display()}"

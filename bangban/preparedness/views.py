@@ -3,8 +3,9 @@
 - ``""``: the plans of the person's sites, the sites it covers with no current plan, the
   surges; a coordinator registers a plan and switches a site into surge here.
 - ``plans/<pk>/``: one plan with its drills; a coordinator marks it reviewed, records a drill.
-- ``surges/<pk>/``: one surge with its temporary assignments; a coordinator lends staff, a
-  county coordinator lets the extended hours count.
+- ``surges/<pk>/``: one surge with its temporary assignments and its history; a coordinator
+  lends staff, changes the surge (end, extra places, expected wait, extended hours) or ends
+  it early (结束高峰期), a county coordinator lets the extended hours count.
 
 Every view takes the signed-in, on-duty staff member; a plan or surge outside the person's
 sites answers 404 (``services.get_plan_for`` / ``get_surge_for``).
@@ -59,7 +60,7 @@ def _number(value: str, label: str, *, blank=None):
     value = (value or "").strip()
     if not value:
         return blank
-    if not value.isdigit() or len(value) > 4:
+    if not (value.isascii() and value.isdigit()) or len(value) > 4:  # not "²", not "１２"
         raise PreparednessRefused(f"{label}应为整数")
     return int(value)
 
@@ -193,8 +194,13 @@ def surge_detail(request, pk):
     error = ""
     if request.method == "POST":
         try:
-            if request.POST.get("action") == "hours":
+            action = request.POST.get("action")
+            if action == "hours":
                 services.surge_let_hours_count(staff, surge)
+            elif action == "change":
+                _change(request, surge)
+            elif action == "end":
+                services.surge_end(staff, surge)
             else:
                 services.surge_assign(
                     staff,
@@ -206,18 +212,33 @@ def surge_detail(request, pk):
             return redirect("preparedness:surge", surge.pk)
         except PreparednessRefused as refused:
             error = str(refused)
+    today = clock.today()
     return render(
         request,
         "preparedness/surge.html",
         {
             "surge": surge,
+            "changes": services.surge_changes(surge),
+            "may_change": may_manage and surge.ended_early_on is None and surge.ends_on >= today,
+            "form": request.POST if error else {},
             "assignments": list(surge.assignments.select_related("staff__site", "assigned_by")),
             "may_manage": may_manage,
-            "may_hours": services.may_let_hours_count(staff, surge)
-            and surge.starts_on > clock.today(),
+            "may_hours": services.may_let_hours_count(staff, surge) and surge.starts_on > today,
             "people": list(services.assignable_staff(staff, surge)[:300]) if may_manage else [],
-            "today": clock.today(),
+            "today": today,
             "error": error,
             "nav": "preparedness",
         },
+    )
+
+
+def _change(request, surge):
+    post = request.POST
+    return services.surge_change(
+        request.staff,
+        surge,
+        ends_on=_day(post.get("ends_on"), "结束日期"),
+        extra_places=_number(post.get("extra_places"), "每个预约时段增加人数", blank=0),
+        expected_wait_minutes=_number(post.get("expected_wait_minutes"), "预计等候时间"),
+        extended_hours=(post.get("extended_hours") or "")[:200],
     )

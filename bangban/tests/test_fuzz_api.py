@@ -590,5 +590,12 @@ def test_every_event_of_the_state_table_succeeds_through_the_api(app, world):
     send(case, "agent", "relay_out", to_site=world.town.code, note="服务对象住在城关镇")
     send(case, "receiver", "relay_accept", note="已接收")
 
+    # 一表申请: a case whose item's application form asks two fields, answered once
+    from bangban.documents.tests.cases import with_form_fields
+
+    with_form_fields(world.food, ["applicant_name", "contact_phone"])
+    answers = {"applicant_name": "张记小吃店", "contact_phone": "13812345678"}
+    send(open_case(world), "agent", "application_answered", answers=answers)
+
     missing = {t.event for t in TRANSITIONS} - sent - set(NOT_BY_THE_API)
     assert not missing, f"没有经接口成功发出的事件：{sorted(missing)}"

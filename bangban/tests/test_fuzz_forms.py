@@ -181,8 +181,32 @@ STAFF = {
     "workbench:item-choices": Target(fields(extra=["field"]), post=False),
     "workbench:home-visits-manage": Target(fields(), post=False),
     "workbench:commitment-check": Target(fields(extra=["result", "note"])),
+    # 一表申请: the answers by field code, and each item's department form
+    "workbench:application": Target(
+        fields(extra=["expected_version", "applicant_name", "contact_phone", "employees"])
+    ),
+    "workbench:department-form": Target(fields()),
     "workbench:home-visit-handle": Target(
         fields(extra=["action", "agent", "scheduled_for", "reply"])
+    ),
+    # emergency plans and surges (issue 19): the list's two forms, a plan's, a surge's four
+    "preparedness:index": Target(
+        fields(
+            extra=[
+                *["action", "site", "kind", "title", "steps", "contacts", "reviewed_on"],
+                *["starts_on", "ends_on", "reason", "extra_places", "expected_wait_minutes"],
+                "extended_hours",
+            ]
+        )
+    ),
+    "preparedness:plan": Target(fields(extra=["action", "held_on", "participants", "findings"])),
+    "preparedness:surge": Target(
+        fields(
+            extra=[
+                *["action", "member", "starts_on", "ends_on", "extra_places"],
+                *["expected_wait_minutes", "extended_hours"],
+            ]
+        )
     ),
     "oversight:dashboard": Target(fields(extra=OVERSIGHT), post=False),
     "oversight:breakdown": Target(fields(extra=OVERSIGHT), post=False),
@@ -249,6 +273,7 @@ def objects(world, monkeypatch, settings, tmp_path):
     from bangban.oversight.records.services import complaint_submit
     from bangban.oversight.tests.helpers import completed_case
     from bangban.portal.identity import PortalIdentity
+    from bangban.preparedness.services import surge_declare
     from bangban.visits import services as booking
 
     settings.MEDIA_ROOT = tmp_path / "media"  # nothing fuzzed is kept
@@ -281,6 +306,13 @@ def objects(world, monkeypatch, settings, tmp_path):
         contact="13812345678",
         channel="online",
         content="开小饭店要办什么",
+    )
+    surge = surge_declare(  # the preparedness pages' surge (issue 19), changed and ended by fuzz
+        world.coordinator,
+        site=world.village_b,
+        starts_on=tomorrow,
+        ends_on=tomorrow + timedelta(days=5),
+        reason="集中办理",
     )
     return {
         "number": [case.number, made.number, visit.number, complaint.number],
@@ -316,6 +348,7 @@ def objects(world, monkeypatch, settings, tmp_path):
             case.pk,
             slots[1].pk,
             complaint.pk,
+            surge.pk,
             material.pk,
             world.village_a.pk,
             world.county.pk,

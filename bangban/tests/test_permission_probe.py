@@ -804,6 +804,17 @@ WORKBENCH_RECIPES = {
         {},
     ),
     "cases/<str:number>/note/": ("post", "/work/cases/{f.case.number}/note/", {"text": "x"}),
+    # 一表申请 (issue 18): the page of another site's case, and another case's item on one's own
+    "cases/<str:number>/application/": (
+        "post",
+        "/work/cases/{f.case.number}/application/",
+        {"applicant_name": "x", "expected_version": "0"},
+    ),
+    "cases/<str:number>/application/items/<int:item_id>/form/": (
+        "post",
+        "/work/cases/{o.handling.number}/application/items/{f.case_item.pk}/form/",
+        {},
+    ),
     # the client's material vault (issue 18)
     "cases/<str:number>/vault/use/": (
         "post",
@@ -1027,6 +1038,12 @@ PREPAREDNESS_RECIPES = {
         "/work/preparedness/surges/{p.surge.pk}/",
         {"action": "hours"},
     ),
+    "surges/<int:pk>/ change": (
+        "post",
+        "/work/preparedness/surges/{p.surge.pk}/",
+        {"action": "change", "ends_on": "2099-01-02", "extra_places": "5"},
+    ),
+    "surges/<int:pk>/ end": ("post", "/work/preparedness/surges/{p.surge.pk}/", {"action": "end"}),
     # naming another county's site in the forms of the list page
     " plan site": (
         "post",
@@ -1082,14 +1099,15 @@ def test_no_persona_reaches_another_countys_plans_or_surges(
     world, foreign, foreign_preparedness, persona
 ):
     from bangban.cases.surge import Surge, SurgeAssignment
-    from bangban.preparedness.models import Drill, EmergencyPlan
+    from bangban.preparedness.models import Drill, EmergencyPlan, SurgeChange
 
     def state():
         return (
             list(EmergencyPlan.objects.values_list("pk", "reviewed_on")),
             Drill.objects.count(),
-            list(Surge.objects.values_list("pk", "hours_count")),
+            list(Surge.objects.values_list("pk", "hours_count", "ends_on", "extra_places")),
             SurgeAssignment.objects.count(),
+            SurgeChange.objects.count(),
         )
 
     browser = Browser()

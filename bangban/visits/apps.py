@@ -8,9 +8,11 @@ class VisitsConfig(AppConfig):
 
     def ready(self):
         from bangban.cases import events
-        from bangban.cases.surge import SurgeDeclared
+        from bangban.cases.surge import SurgeChanged, SurgeDeclared
 
-        from .services import slots_widen_for_surge
+        from .services import slots_follow_surge_change, slots_widen_for_surge
 
         # a site switched into surge: its open slots of the period take more people
         events.subscribe(slots_widen_for_surge, to=SurgeDeclared)
+        # its end or extra places changed: the slots after a new end fall back, and so on
+        events.subscribe(slots_follow_surge_change, to=SurgeChanged)

@@ -28,6 +28,7 @@ from typing import Protocol
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q, QuerySet
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from bangban.cases import surge
@@ -95,6 +96,32 @@ def slots_widen_for_surge(message: surge.SurgeDeclared) -> int:
     return TimeSlot.objects.filter(
         site_id=declared.site_id, day__gte=declared.starts_on, day__lte=declared.ends_on
     ).update(capacity=F("capacity") + declared.extra_places)
+
+
+def slots_follow_surge_change(message: surge.SurgeChanged) -> int:
+    """A surge's end or extra places changed (edited or ended early): its site's slots from
+    today on move from the old extra places of their day to the new ones, so a slot after a
+    new, earlier end falls back to its ordinary capacity (never below the places already
+    booked: nobody loses an appointment). Past slots are history and stay. Subscribed to
+    ``cases.surge.SurgeChanged`` in ``VisitsConfig.ready``."""
+    changed = message.surge
+    today = timezone.localdate()
+    first = max(changed.starts_on, today)
+    old_end, new_end = message.old_ends_on, changed.ends_on
+    old, new = message.old_extra_places, changed.extra_places
+    moves = [
+        (first, min(old_end, new_end), new - old),  # the days in both periods
+        (max(first, new_end + timedelta(days=1)), old_end, -old),  # no longer in surge
+        (max(first, old_end + timedelta(days=1)), new_end, new),  # newly in surge
+    ]
+    moved = 0
+    for since, until, delta in moves:
+        if delta == 0 or since > until:
+            continue
+        moved += TimeSlot.objects.filter(
+            site_id=changed.site_id, day__gte=since, day__lte=until
+        ).update(capacity=Greatest(F("booked"), F("capacity") + delta))
+    return moved
 
 
 def slots_open(*, site, day, times, capacity: int = 2) -> list[TimeSlot]:

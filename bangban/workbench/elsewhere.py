@@ -13,6 +13,8 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
+from bangban.sqlonce import BuiltOnce
+
 LIMIT = 30
 
 
@@ -194,18 +196,10 @@ def unread_notices(staff) -> int:
     return unread_count(staff)
 
 
-NAMES = [
-    f"side_{name}"
-    for name in ("uploads", "last_upload", "messages", "confirmations", "corrections", "remote")
-]
+SIDE_NAMES = ("uploads", "last_upload", "messages", "confirmations", "corrections", "remote")
 
 
-def case_side(case) -> dict:
-    """What the case page's fresh blocks have to show, in one query: the files uploaded
-    for its materials (count and newest id: part of the cached parts' key) and whether it
-    has any message, signed confirmation, correction of its client or remote-help session.
-    A block with nothing to show then costs no query of its own, and most cases have no
-    correction and no remote help."""
+def _side_query(case_pk: int):
     from django.db.models import Count, Exists, OuterRef, Subquery
 
     from bangban.cases.models import Case, Confirmation, MaterialUpload
@@ -214,8 +208,8 @@ def case_side(case) -> dict:
     from bangban.remote.models import HelpSession
 
     uploads = MaterialUpload.objects.filter(material__case_id=OuterRef("pk")).order_by()
-    found = (
-        Case.objects.filter(pk=case.pk)
+    return (
+        Case.objects.filter(pk=case_pk)
         .annotate(
             side_uploads=Subquery(
                 uploads.values("material__case_id").annotate(n=Count("pk")).values("n")[:1]
@@ -228,10 +222,25 @@ def case_side(case) -> dict:
             ),
             side_remote=Exists(HelpSession.objects.filter(case_id=OuterRef("pk"))),
         )
-        .values(*NAMES)
-        .get()
+        .values(*(f"side_{name}" for name in SIDE_NAMES))
     )
-    return {name.removeprefix("side_"): value for name, value in found.items()}
+
+
+# six subqueries cost more to build than to run: built once per process (``sqlonce``)
+_SIDE = BuiltOnce(_side_query, 1)
+
+
+def case_side(case) -> dict:
+    """What the case page's fresh blocks have to show, in one query: the files uploaded
+    for its materials (count and newest id: part of the cached parts' key) and whether it
+    has any message, signed confirmation, correction of its client or remote-help session.
+    A block with nothing to show then costs no query of its own, and most cases have no
+    correction and no remote help."""
+    (row,) = _SIDE.rows(case.pk)
+    uploads, last_upload, *flags = row
+    found = {"uploads": uploads, "last_upload": last_upload}
+    found.update((name, bool(flag)) for name, flag in zip(SIDE_NAMES[2:], flags, strict=True))
+    return found
 
 
 def remote_sessions(case) -> list:

@@ -32,11 +32,11 @@ from bangban.cases.workflow import (
 from bangban.inputs import MAX_ID, ids_or_none, int_or_none
 
 # Events with their own place on the case page instead of a button in the action bar.
-INLINE_EVENTS = frozenset({"pre_review", "note"})
+INLINE_EVENTS = frozenset({"pre_review", "note", "application_answered"})
 # Events a person cannot start from the workbench (the client's and the scheduler's), and
 # pre-review, which has its own form per material.
 NOT_ON_WORKBENCH = frozenset({"evaluate", "lapse"})
-NO_EVENT_FORM = NOT_ON_WORKBENCH | {"pre_review"}
+NO_EVENT_FORM = NOT_ON_WORKBENCH | {"pre_review", "application_answered"}  # 一表申请: own page
 # Fields the case page supplies from its own lists (staff, sites, items, chasers, materials).
 PICKERS = frozenset({"agent_id", "to_site", "case_item_id", "expedite_id", "received"})
 # What a choice reads as on the page: the Chinese words of each code.

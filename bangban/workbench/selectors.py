@@ -14,7 +14,7 @@ from datetime import date
 
 from django.db.models import Count, F, Q, QuerySet
 
-from bangban.cases.access import Actor, visible_cases
+from bangban.cases.access import Actor, agent_sites_q, visible_cases
 from bangban.cases.models import AT_DEPARTMENT_STATUSES, Case, CaseItem, CaseRelay, Expedite
 from bangban.cases.selectors import CaseListFilters, case_list, deadline_status
 from bangban.cases.workflow import CLOCK_RUNNING_STATES, OPEN, State
@@ -129,10 +129,11 @@ def my_cases(actor: Actor) -> QuerySet[Case]:
 
 
 def new_applications(actor: Actor) -> QuerySet[Case]:
-    """Applications at this agent's site that no agent has taken up yet (online ones mostly)."""
+    """Applications at this agent's site (and at the site it is lent to in a surge) that no
+    agent has taken up yet (online ones mostly)."""
     return _listed(
         visible_cases(actor).filter(
-            site_id=actor.staff.site_id, state=State.RECEIVED, agent__isnull=True
+            agent_sites_q(actor.staff), state=State.RECEIVED, agent__isnull=True
         )
     ).order_by("created_at", "id")
 
@@ -148,9 +149,10 @@ def relays_waiting(actor: Actor, sites=None) -> QuerySet[Case]:
 
 
 def supplements_due(actor: Actor) -> QuerySet[Case]:
-    """Cases at this agent's site waiting for the client's supplement, soonest due first."""
+    """Cases at this agent's site (and at the site it is lent to in a surge) waiting for the
+    client's supplement, soonest due first."""
     return _listed(
-        visible_cases(actor).filter(site_id=actor.staff.site_id, state=State.AWAITING_SUPPLEMENT)
+        visible_cases(actor).filter(agent_sites_q(actor.staff), state=State.AWAITING_SUPPLEMENT)
     ).order_by(F("supplement_due_on").asc(nulls_last=True), "id")
 
 

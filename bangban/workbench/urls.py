@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import case, desk, home, ledger, vault, visits
+from .views import application, case, desk, home, ledger, vault, visits
 
 app_name = "workbench"
 
@@ -41,6 +41,12 @@ urlpatterns = [
     path("cases/<str:number>/vault/licence/", vault.licence, name="vault-licence"),
     path("vault/<int:pk>/file/", vault.kept_file, name="vault-file"),
     path("vault/commitments/<int:pk>/check/", vault.commitment_check, name="commitment-check"),
+    path("cases/<str:number>/application/", application.application_page, name="application"),
+    path(
+        "cases/<str:number>/application/items/<int:item_id>/form/",
+        application.department_form,
+        name="department-form",
+    ),
     path("cases/<str:number>/note/", case.note, name="note"),
     path("cases/<str:number>/reveal/", case.reveal, name="reveal"),
     path("cases/<str:number>/client/correct/", case.correct_client, name="client-correct"),

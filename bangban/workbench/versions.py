@@ -11,6 +11,7 @@ import hashlib
 from datetime import date
 
 from bangban.cases.changes import version_of
+from bangban.cases.surge import may_be_lent
 
 CACHE_SECONDS = 3600  # a bound only: the key's versions make the cached panels exact
 # roles whose visible cases are the cases of sites (their own, covered or overseen); a
@@ -33,6 +34,8 @@ def cache_key(page: str, staff, today: date, calendar, *extra) -> str | None:
     """
     roles = tuple(staff.roles)
     if not roles or not set(roles) <= CACHED_ROLES or not staff.is_active:
+        return None
+    if may_be_lent(staff, today):  # lent to a site in surge: its cases are not versioned here
         return None
     paths = sorted(staff.jurisdiction_paths())
     version = version_of(site_id=staff.site_id if staff.is_agent else None, covered_paths=paths)

@@ -1,12 +1,16 @@
 """The API's case detail keeps its version-keyed part in the cache: never stale, never another's."""
 
+import json
+
 import pytest
+from ninja.responses import NinjaJSONEncoder
 
 from bangban.apiauth.testing import ApiClient
-from bangban.cases.access import Actor
+from bangban.cases.access import Actor, get_case_for
 from bangban.cases.clients import client_correct
+from bangban.cases.schemas import CaseDetail
 from bangban.cases.services import case_transition
-from bangban.cases.tests.helpers import open_case
+from bangban.cases.tests.helpers import open_case, to_handling
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +46,29 @@ def test_a_client_correction_shows_in_the_detail_at_once(world):
         staff=world.agent_a, client=case.client, field="mobile", value="13900001111", reason="核实"
     )
     assert "139****1111" in agent.get(f"/cases/{case.number}").content.decode()
+
+
+def test_the_detail_answers_what_ninja_would_for_its_schema(world):
+    """The GET is written as JSON at once; it must be what ninja writes for ``CaseDetail``:
+    dates, instants (checked materials, the deadline), the department and the sites included."""
+    from bangban.api.cases import detail
+
+    case = open_case(world, bundle=True)
+    to_handling(case, world.agent_a)
+    actor = Actor.of_staff(world.agent_a)
+    built = detail(actor, get_case_for(actor, case.number))
+    through_schema = CaseDetail.model_validate(built).model_dump()
+    expected = json.loads(json.dumps(through_schema, cls=NinjaJSONEncoder))
+
+    answer = ApiClient(world.agent_a).get(f"/cases/{case.number}")
+
+    assert answer["Content-Type"] == "application/json; charset=utf-8"
+    assert answer.json() == expected
+    body = answer.json()
+    assert body["deadline"]["due_on"] and body["accepted_on"]
+    assert any(m["checked_at"] for m in body["materials"])
+    assert all(i["department"]["name"] for i in body["items"])
+    assert body["site"]["code"] == world.agent_a.site.code
 
 
 def test_the_detail_is_bounded_cold_and_warm(world, django_assert_max_num_queries):

@@ -27,8 +27,46 @@ def newest(case, kind) -> CaseDocument:
     return CaseDocument.objects.filter(case=case, kind=kind).latest("id")
 
 
+def with_form_fields(item, codes, optional=()):
+    """一表申请: a new published guide of ``item`` whose application form asks ``codes``."""
+    from bangban.catalogue.models import FormField, FormFieldKind
+    from bangban.catalogue.services import item_version_draft, item_version_publish
+
+    draft = item_version_draft(item=item)
+    kinds = {k.code: k for k in FormFieldKind.objects.filter(code__in=codes)}
+    for position, code in enumerate(codes, start=1):
+        FormField.objects.create(
+            version=draft, kind=kinds[code], required=code not in optional, position=position
+        )
+    item_version_publish(version=draft)
+    item.refresh_from_db()
+    return item
+
+
+def _department_form(world):
+    from bangban.documents.department_forms import department_form_issue
+    from bangban.testing import make_resident_id
+
+    agent = world.agent_a
+    codes = ["applicant_name", "id_number", "contact_phone", "premises", "employees"]
+    with_form_fields(world.food, codes)
+    case = open_case(world)
+    answers = {
+        "applicant_name": "张三",
+        "id_number": make_resident_id(),
+        "contact_phone": "13812345678",
+        "premises": "示范县城关镇东街1号",
+        "employees": "6",
+    }
+    act(case, agent, "application_answered", answers=answers)
+    item = case.items.get()
+    return case, department_form_issue(case=case, case_item_id=item.pk, actor=Actor.of_staff(agent))
+
+
 def _walk(world, kind):
     agent = world.agent_a
+    if kind == Kind.DEPARTMENT_FORM:
+        return _department_form(world)
     if kind in (Kind.APPLICATION, Kind.SERVICE_NOTICE):
         case = open_case(world, service_type="assist")
         return case, document_issue_on_demand(case=case, kind=kind, actor=Actor.of_staff(agent))

@@ -19,6 +19,21 @@ from .pdf import fonts, pdffonts, squeeze, text
 pytestmark = pytest.mark.django_db
 
 REQUIRED = {
+    # 一表申请: the item's own form, filled from the one answer set, personal values masked
+    Kind.DEPARTMENT_FORM: [
+        "部门申请表",
+        "申请事项",
+        "审批部门",
+        "县市场监督管理局",
+        "申请人名称",
+        "法定代表人（负责人）身份证号",
+        "联系电话",
+        "138****5678",
+        "经营场所",
+        "示范县",
+        "从业人员数",
+        "申请人或经办人签名",
+    ],
     Kind.APPLICATION: [
         "帮办申请表",
         "申请单位（人）",

@@ -12,6 +12,7 @@ from datetime import date
 from functools import wraps
 
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import render
 
@@ -68,8 +69,11 @@ def _surges(scope, staff) -> list:
     paths = [scope.site.path] if scope.site is not None else staff.jurisdiction_paths()
     return list(
         Surge.objects.filter(
-            under_q(paths, "site"), starts_on__lte=scope.period.end, ends_on__gte=scope.period.start
+            under_q(paths, "site"),
+            starts_on__lte=scope.period.end,
+            ends_on__gte=scope.period.start,
         )
+        .filter(ends_on__gte=F("starts_on"))  # not one cancelled before its first day
         .select_related("site")
         .order_by("-starts_on", "-pk")[:20]
     )

@@ -110,7 +110,7 @@ PARTS = (
     ("tail", "workbench/case/_part_tail.html"),
 )
 PARTS_TTL = 60 * 60 * 24  # a new version or a new day is a new key; this only bounds memory
-PARTS_SCHEMA = 1  # bump when the parts' templates or context change shape
+PARTS_SCHEMA = 2  # bump when the parts' templates or context change shape
 CSRF_SLOT = "csrf-slot-9d41c7a2"  # the real token of this request replaces it on the way out
 
 

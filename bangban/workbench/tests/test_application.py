@@ -1,0 +1,247 @@
+"""一表申请 (issue 18 §4): for a bundle, the fields several items' forms share are asked once,
+and each department's form is filled from that one answer set."""
+
+import pytest
+
+from bangban.cases.access import Actor
+from bangban.cases.models import CaseEvent
+from bangban.cases.services import case_submit
+from bangban.cases.workflow import TransitionRefused
+from bangban.catalogue.models import (
+    Bundle,
+    BundleEntry,
+    BundleVersion,
+    FormField,
+    FormFieldKind,
+)
+from bangban.catalogue.services import (
+    bundle_version_publish,
+    item_version_draft,
+    item_version_publish,
+)
+from bangban.documents.department_forms import department_form_issue
+from bangban.documents.models import CaseDocument
+from bangban.documents.services import document_issue_on_demand
+from bangban.testing import _item
+
+from .conftest import act, handling
+
+pytestmark = pytest.mark.django_db
+
+ANSWERS = {
+    "applicant_name": "张记小吃店",
+    "credit_code": "92330100MA2XXXXX1Y",
+    "contact_phone": "13812345678",
+    "legal_representative": "张三",
+    "employees": "6",
+    "drainage_volume": "2.5",
+    "business_scope": "餐饮服务",
+}
+SHARED = ("applicant_name", "credit_code", "contact_phone")
+
+
+def _with_fields(item, codes: list[str], optional=()):
+    """A new published guide of ``item`` whose application form asks ``codes``."""
+    draft = item_version_draft(item=item)
+    kinds = {k.code: k for k in FormFieldKind.objects.filter(code__in=codes)}
+    for position, code in enumerate(codes, start=1):
+        FormField.objects.create(
+            version=draft, kind=kinds[code], required=code not in optional, position=position
+        )
+    item_version_publish(version=draft)
+    item.refresh_from_db()
+    return item
+
+
+@pytest.fixture
+def bundle_case(world):
+    """A bundle of three items whose forms share 申请人名称, 统一社会信用代码 and 联系电话."""
+    drainage = _item(
+        "ZJ-002", "城镇污水排入排水管网许可证核发", world.housing, world.food.category, 5, []
+    )
+    food = _with_fields(world.food, [*SHARED, "legal_representative", "employees"])
+    building = _with_fields(world.building, [*SHARED, "legal_representative"])
+    drainage = _with_fields(
+        drainage, [*SHARED, "drainage_volume", "business_scope"], ["business_scope"]
+    )
+    bundle = Bundle.objects.create(code="B-3", name="开饭店一件事（三项）")
+    version = BundleVersion.objects.create(bundle=bundle, number=1)
+    for position, item in enumerate((food, building, drainage)):
+        BundleEntry.objects.create(bundle_version=version, item=item, position=position)
+    bundle_version_publish(version=version)
+    version.refresh_from_db()
+    return case_submit(
+        actor=Actor.of_staff(world.agent_a),
+        client=world.citizen,
+        service_type="proxy",
+        channel="window",
+        site=world.agent_a.site,
+        item_versions=[],
+        bundle_version=version,
+    )
+
+
+def _page(case):
+    return f"/work/cases/{case.number}/application/"
+
+
+def _post(browser, case, answers):
+    case.refresh_from_db()
+    return browser.post(_page(case), {**answers, "expected_version": str(case.version)})
+
+
+def test_a_bundle_asks_the_fields_three_items_share_once(
+    signed_in, world, bundle_case, django_assert_max_num_queries
+):
+    browser = signed_in(world.agent_a)
+    with django_assert_max_num_queries(14):
+        page = browser.get(_page(bundle_case)).content.decode()
+    for code in SHARED:
+        assert page.count(f'name="{code}"') == 1  # asked once
+    assert "食品经营许可、建筑工程施工许可证核发、城镇污水排入排水管网许可证核发 共用" in page
+    assert page.count('name="legal_representative"') == 1  # shared by two of the three
+    assert page.count('name="drainage_volume"') == 1  # the drainage permit's own
+
+    response = _post(browser, bundle_case, ANSWERS)
+    assert response.status_code == 302
+    forms = {}
+    for item in bundle_case.items.select_related("item_version__item"):
+        document = department_form_issue(
+            case=bundle_case, case_item_id=item.pk, actor=Actor.of_staff(world.agent_a)
+        )
+        forms[item.item_version.item.name] = {
+            f["code"]: f["value"] for f in document.fields["specific"]["fields"]
+        }
+    assert len(forms) == 3
+    for values in forms.values():
+        assert values["applicant_name"] == "张记小吃店"
+        assert values["credit_code"] == "923301********XX1Y"  # the same answer, masked
+        assert values["contact_phone"] == "138****5678"
+    assert forms["食品经营许可"]["employees"] == "6"
+    assert forms["城镇污水排入排水管网许可证核发"]["drainage_volume"] == "2.5"
+    assert "drainage_volume" not in forms["食品经营许可"]
+    assert "employees" not in forms["建筑工程施工许可证核发"]
+    # the page now links each department's form
+    page = browser.get(_page(bundle_case)).content.decode()
+    assert page.count("/documents/cases/") == 3
+
+
+def test_answering_again_replaces_the_set_and_the_timeline_keeps_who_changed_what(
+    signed_in, world, bundle_case
+):
+    browser = signed_in(world.agent_a)
+    _post(browser, bundle_case, ANSWERS)
+    _post(browser, bundle_case, {**ANSWERS, "employees": "8"})
+    events = CaseEvent.objects.filter(case=bundle_case, event="application_answered")
+    assert [e.details["answers"]["employees"] for e in events.order_by("seq")] == ["6", "8"]
+    assert {e.actor_name for e in events} == {world.agent_a.name}
+    page = browser.get(_page(bundle_case)).content.decode()
+    assert "填写或修改了 从业人员数" in page
+    assert 'value="8"' in page
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"applicant_name": ""}, "请填写申请人名称"),
+        ({"employees": "六个"}, "从业人员数应为数字"),
+        ({"contact_phone": "12345"}, "联系电话格式不正确"),
+    ],
+)
+def test_a_missing_required_field_or_a_bad_value_is_refused_in_chinese_and_records_nothing(
+    signed_in, world, bundle_case, change, message
+):
+    browser = signed_in(world.agent_a)
+    response = _post(browser, bundle_case, {**ANSWERS, **change})
+    assert response.status_code == 422
+    assert message in response.content.decode()
+    assert not CaseEvent.objects.filter(case=bundle_case, event="application_answered").exists()
+
+
+def test_the_events_guard_refuses_what_the_page_would_refuse(world, bundle_case):
+    with pytest.raises(TransitionRefused, match="请填写申请人名称"):
+        act(
+            bundle_case,
+            world.agent_a,
+            "application_answered",
+            answers={"contact_phone": "13812345678"},
+        )
+    with pytest.raises(TransitionRefused, match="不是本办件申请表的字段"):
+        act(bundle_case, world.agent_a, "application_answered", answers={**ANSWERS, "x": "1"})
+    assert not CaseEvent.objects.filter(case=bundle_case, event="application_answered").exists()
+
+
+def test_another_sites_agent_gets_404_on_the_page_and_on_each_form(signed_in, world, bundle_case):
+    act(bundle_case, world.agent_a, "application_answered", answers=ANSWERS)
+    documents = [
+        department_form_issue(
+            case=bundle_case, case_item_id=item.pk, actor=Actor.of_staff(world.agent_a)
+        )
+        for item in bundle_case.items.all()
+    ]
+    browser = signed_in(world.agent_b)
+    assert browser.get(_page(bundle_case)).status_code == 404
+    assert _post(browser, bundle_case, ANSWERS).status_code == 404
+    for document in documents:
+        url = f"/documents/cases/{bundle_case.number}/{document.number}.pdf"
+        assert browser.get(url).status_code == 404
+        issue = f"/work/cases/{bundle_case.number}/application/items/{document.fields['specific']['case_item_id']}/form/"
+        assert browser.post(issue).status_code == 404
+    assert CaseDocument.objects.filter(case=bundle_case).count() == 3
+
+
+def test_the_liaison_of_a_filed_items_department_sees_its_form_masked(
+    signed_in, world, bundle_case
+):
+    act(bundle_case, world.agent_a, "application_answered", answers=ANSWERS)
+    handling(bundle_case, world.agent_a)
+    item = bundle_case.items.get(item_version__item=world.food)
+    act(bundle_case, world.agent_a, "file_with_department", case_item_id=item.pk)
+    department_form_issue(
+        case=bundle_case, case_item_id=item.pk, actor=Actor.of_staff(world.agent_a)
+    )
+    page = signed_in(world.liaison_market).get(_page(bundle_case)).content.decode()
+    assert "138****5678" in page and "13812345678" not in page
+    assert "保存一表申请" not in page  # read only
+    assert "BMSQ-" in page
+
+
+def test_a_field_a_filed_items_form_used_keeps_its_answer(world, bundle_case):
+    act(bundle_case, world.agent_a, "application_answered", answers=ANSWERS)
+    handling(bundle_case, world.agent_a)
+    food = bundle_case.items.get(item_version__item=world.food)
+    act(bundle_case, world.agent_a, "file_with_department", case_item_id=food.pk)
+    with pytest.raises(TransitionRefused, match="“从业人员数”不能再修改"):
+        act(
+            bundle_case,
+            world.agent_a,
+            "application_answered",
+            answers={**ANSWERS, "employees": "9"},
+        )
+    # a field only unfiled items use may still change
+    act(
+        bundle_case,
+        world.agent_a,
+        "application_answered",
+        answers={**ANSWERS, "drainage_volume": "3"},
+    )
+
+
+def test_a_department_form_is_issued_per_item_not_from_the_case_list(world, bundle_case):
+    with pytest.raises(TransitionRefused, match="请先填写一表申请"):
+        department_form_issue(
+            case=bundle_case,
+            case_item_id=bundle_case.items.first().pk,
+            actor=Actor.of_staff(world.agent_a),
+        )
+    with pytest.raises(TransitionRefused, match="按事项出具"):
+        document_issue_on_demand(
+            case=bundle_case, kind="department_form", actor=Actor.of_staff(world.agent_a)
+        )
+
+
+def test_the_case_page_links_the_one_form_when_its_items_have_form_fields(
+    signed_in, world, bundle_case
+):
+    page = signed_in(world.agent_a).get(f"/work/cases/{bundle_case.number}/").content.decode()
+    assert _page(bundle_case) in page
