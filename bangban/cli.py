@@ -8,7 +8,7 @@ bangban audit verify        check every case's timeline, its row and the newest 
 bangban audit checkpoint    record (and with --export, sign and write) every case's head
 bangban audit rechain       re-seal timelines with the current suite and key (resumable)
 bangban pii_rekey           re-encrypt personal data with the current suite and key
-bangban pii_erase           erase a case's or client's delivery details (crypto-shredding)
+bangban pii_erase           erase a case's or client's delivery details and form answers (crypto-shredding)
 bangban jobs                run the background job worker (huey)
 bangban <any manage.py command>
 """

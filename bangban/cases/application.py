@@ -1,10 +1,13 @@
 """一表申请 on a case: the fields its items' forms ask, the one answer set, and its guard.
 
-The answer set is the ``application_answered`` event's details (``details.ApplicationAnswers``):
-answering again appends a new event that replaces the whole set, so the timeline keeps who
-answered what and when, and nothing is lost. Which fields are shared and whether an answer
-set fills them is the catalogue's pure rule (``catalogue.formfields``); this module only
-reads the case's rows for it.
+The answer set is given as the ``application_answered`` event's details
+(``details.ApplicationAnswers``): answering again appends a new event that replaces the whole
+set, so the timeline keeps who answered what and when, and nothing is lost. The values in
+force live in ``Case.application``, personal ones encrypted, and the event records personal
+values by digest only (``application_sealing``, written by the event's effect
+:func:`seal_answers`), so they can be erased without breaking the chain. Which fields are
+shared and whether an answer set fills them is the catalogue's pure rule
+(``catalogue.formfields``); this module only reads the case's rows for it.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from bangban.catalogue.formfields import (
 )
 from bangban.catalogue.models import FormField
 
+from . import application_sealing as sealing
 from .models import CaseEvent, CaseItem, ItemStatus
 from .workflow import TransitionRefused
 
@@ -86,18 +90,39 @@ def answer_events(case) -> list[CaseEvent]:
 
 
 def answers_of(event: CaseEvent | None) -> dict[str, str]:
+    """What an answering recorded: plain values, and digests in place of personal ones (equal
+    digests for equal values), enough to say which fields it changed; never for a form."""
     return dict((event.details or {}).get("answers") or {}) if event else {}
 
 
+def stored(case) -> dict:
+    """The case's answer set at rest (``application_sealing``); {} before the first answering."""
+    return case.application or {}
+
+
+def has_answers(case) -> bool:
+    """Whether the case has been answered (also after its personal values were erased)."""
+    answers = stored(case)
+    return bool(answers.get("values") or answers.get("masked"))
+
+
 def current_answers(case) -> dict[str, str]:
-    """The answer set in force: the latest ``application_answered`` ({} when none). One query."""
-    latest = (
-        CaseEvent.objects.filter(case_id=case.pk, event=EVENT)
-        .order_by("-seq")
-        .values_list("details", flat=True)
-        .first()
-    )
-    return dict((latest or {}).get("answers") or {})
+    """The answer set in force, in full ({} when none): for the case's agent who edits it and
+    the guard that compares it; screens of anyone else use :func:`shown_answers`."""
+    return sealing.opened(stored(case))
+
+
+def shown_answers(case, fields) -> dict[str, str]:
+    """The answer set for screens and printed forms: personal values masked, by code."""
+    return sealing.shown(stored(case), fields)
+
+
+def seal_answers(case, answers) -> dict[str, str]:
+    """The effect of ``application_answered`` (``effects``): store the answer set in
+    ``case.application`` (personal values encrypted) and return what the event records."""
+    fields = case_form(case).plan.fields
+    case.application, recorded = sealing.seal(case.application, fields, cleaned(answers))
+    return recorded
 
 
 def history(events: list[CaseEvent], labels: dict[str, str]) -> list[dict]:

@@ -26,17 +26,13 @@ The address of a wish to post is personal data as well, and :func:`erase_case` s
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
-
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from bangban.clients import pii
-from bangban.clients.crypto import hmac_sm3, suite_of_token
+from bangban.clients.crypto import suite_of_token
 
+from . import digests
 from .models import Case, DeliveryChoice
 from .workflow import DELIVERY_METHODS, DeliveryMethod, State
 
@@ -46,26 +42,18 @@ _MASK_KIND = {"address": "address", "recipient": "name"}
 ERASED = "（已删除）"
 
 
-def _digest(key: bytes, field: str, value: str, algorithm: str) -> str:
-    message = field.encode("ascii") + b"\x00" + value.encode("utf-8")
-    if algorithm == "hmac-sm3":
-        return "hmac-sm3:" + hmac_sm3(key, message).hex()
-    return "hmac-sha256:" + hmac.new(key, message, hashlib.sha256).hexdigest()
-
-
 def seal(details: dict) -> tuple[dict, dict]:
     """(what ``Case.delivery`` stores, what the event records instead of personal values)."""
     stored = {k: str(details[k]) for k in PLAIN if details.get(k)}
     personal = {k: str(details[k]).strip() for k in PERSONAL if str(details.get(k) or "").strip()}
     recorded = {}
     if personal:
-        key = secrets.token_bytes(32)
-        algorithm = "hmac-sm3" if settings.CRYPTO_SUITE == "sm" else "hmac-sha256"
-        stored["digest_key"] = pii.encrypt(key.hex())
+        key, stored["digest_key"] = digests.new_key()
+        algorithm = digests.current_algorithm()
         for field, value in personal.items():
             stored[field] = pii.encrypt(value)
             stored[f"{field}_masked"] = pii.MASKERS[_MASK_KIND[field]](value)
-            recorded[field] = _digest(key, field, value, algorithm)
+            recorded[field] = digests.digest(key, field, value, algorithm)
     return stored, recorded
 
 
@@ -100,15 +88,14 @@ def matches_chain(delivery: dict | None, event_details: dict) -> bool:
     """Whether the stored personal values are those the ``deliver`` event recorded by digest."""
     delivery = delivery or {}
     if not delivery.get("digest_key"):
-        return not any(str(event_details.get(f, "")).startswith("hmac-") for f in PERSONAL)
-    key = bytes.fromhex(pii.reveal(delivery["digest_key"]))
+        return not any(digests.is_digest(event_details.get(f)) for f in PERSONAL)
+    key = digests.opened_key(delivery["digest_key"])
     values = opened(delivery)
     for field in PERSONAL:
         recorded = str(event_details.get(field, ""))
         if not recorded and not values[field]:
             continue
-        algorithm = recorded.split(":", 1)[0]
-        if not hmac.compare_digest(recorded, _digest(key, field, values[field], algorithm)):
+        if not digests.matches(key, field, values[field], recorded):
             return False
     return True
 

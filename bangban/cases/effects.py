@@ -14,7 +14,7 @@ from bangban.catalogue.bundles import critical_path_days
 from bangban.network.models import Site
 from bangban.workdays.services import current_calendar
 
-from . import clock, delivery, events
+from . import application, clock, delivery, events
 from .deadlines import close_pause, open_pause
 from .guards import LASTING_FORMS, required_form, signature_on_file
 from .models import (
@@ -263,6 +263,12 @@ def _deliver(case: Case, transition: Transition, actor, details: dict):
     return recorded
 
 
+def _answer(case: Case, transition: Transition, actor, details: dict):
+    """一表申请: personal answers are stored encrypted in ``case.application``; the event
+    records, in their place, only a keyed digest (``cases.application_sealing``)."""
+    return {"answers": application.seal_answers(case, details["answers"])}
+
+
 def _archive(case: Case, transition: Transition, actor, details: dict):
     case.closed_at = case.closed_at or clock.now()
 
@@ -414,6 +420,7 @@ HANDLERS = {
     "terminate": _terminate,
     "complete": _complete,
     "deliver": _deliver,
+    "application_answered": _answer,
     "archive": _archive,
     "assign": _assign,
     "convert_to_proxy": _convert_to_proxy,

@@ -110,6 +110,8 @@ class Case(models.Model):
         "交付方式", max_length=12, blank=True, choices=_choices(DELIVERY_METHODS)
     )
     delivery = models.JSONField("交付信息", default=dict, blank=True)
+    # 一表申请 in force, personal values encrypted (``cases.application_sealing``)
+    application = models.JSONField("一表申请", default=dict, blank=True)
     version = models.PositiveIntegerField("版本", default=0)
     event_count = models.PositiveIntegerField(default=0, editable=False)
     last_event_hash = models.CharField(max_length=64, blank=True, editable=False)

@@ -21,7 +21,7 @@ from django.db import transaction
 from bangban.clients import pii
 from bangban.clients.crypto import DecryptionError
 
-from . import delivery
+from . import application_sealing, delivery
 
 
 @dataclass(frozen=True)
@@ -94,9 +94,11 @@ def rekey_row(model, pk: int, columns: tuple[Protected, ...] | None, *, dry_run:
         row = model.objects.select_for_update().filter(pk=pk).first()
         if row is None:  # deleted meanwhile
             return False
-        if columns is None:  # a case: the tokens inside its delivery details
+        if columns is None:  # a case: the tokens inside its delivery details and 一表申请
             new = delivery.rekeyed(row.delivery)
             update = {"delivery": new} if new is not None else {}
+            if (answers := application_sealing.rekeyed(row.application)) is not None:
+                update["application"] = answers
         else:
             update = _changes(row, columns)
         if update and not dry_run:

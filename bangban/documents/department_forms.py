@@ -4,7 +4,7 @@ A case of several items (一件事) is answered once (``cases.application``); th
 form of one item from that answer set, numbered like every form. Each item has its own
 series: issuing an item's form again is a new version of that item's form only. The
 snapshot (``fields.department_form_fields``) holds the item, its department and its fields
-with the answers, personal values masked. Recorded on the timeline as a ``note``, like the
+with the answers, personal values masked as stored (``（已删除）`` once erased). Recorded on the timeline as a ``note``, like the
 other forms issued on demand.
 """
 
@@ -49,8 +49,7 @@ def department_form_issue(*, case: Case, case_item_id: int, actor: Actor) -> Cas
             raise TransitionRefused("请选择本办件中的事项")
         if not item.form_specs:
             raise TransitionRefused(f"事项“{item.item_version.item.name}”没有需要填写的申请表")
-        answers = application.current_answers(locked)
-        if not answers:
+        if not application.has_answers(locked):
             raise TransitionRefused("请先填写一表申请，再出具部门申请表")
         previous = item_forms(locked).get(item.pk)
         document = document_issue(

@@ -29,7 +29,6 @@ from bangban.cases.workflow import (
     ServiceType,
     TerminationReason,
 )
-from bangban.clients import pii
 from bangban.network.models import Site
 
 from .kinds import Kind, KindInfo
@@ -298,16 +297,6 @@ def specific(case, info: KindInfo, extra: dict | None) -> dict:
     return {}
 
 
-def _masked(mask: str, value: str) -> str:
-    masker = pii.MASKERS.get(mask)
-    if not masker or not value:
-        return value
-    try:
-        return masker(value) or value[:1] + "****"
-    except ValueError:  # not in the mask's format (a landline, a typo): hide all but a start
-        return value[:1] + "****"
-
-
 def department_form_fields(case, case_item_id: int) -> dict:
     """一表申请: one item's department form, its fields filled from the case's one answer
     set (``cases.application``); personal values masked, as on every printed form."""
@@ -316,13 +305,13 @@ def department_form_fields(case, case_item_id: int) -> dict:
     if item is None:
         raise ValueError(f"case item {case_item_id} is not of case {case.number}")
     events = application.answer_events(case)
-    answers = application.answers_of(events[-1] if events else None)
+    answers = application.shown_answers(case, item.form_specs)  # personal values masked
     shared = {a.code for a in form.plan.shared}
     rows = [
         {
             "code": spec.code,
             "label": spec.label,
-            "value": _masked(spec.mask, answers.get(spec.code, "")),
+            "value": answers.get(spec.code, ""),
             "required": spec.required,
             "shared": spec.code in shared,
         }

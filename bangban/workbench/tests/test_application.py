@@ -1,10 +1,19 @@
 """一表申请 (issue 18 §4): for a bundle, the fields several items' forms share are asked once,
 and each department's form is filled from that one answer set."""
 
-import pytest
+import json
 
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+from django.test import override_settings
+
+from bangban.cases import application, application_sealing
 from bangban.cases.access import Actor
-from bangban.cases.models import CaseEvent
+from bangban.cases.audit import verify_all
+from bangban.cases.delivery import ERASED
+from bangban.cases.models import Case, CaseEvent
 from bangban.cases.services import case_submit
 from bangban.cases.workflow import TransitionRefused
 from bangban.catalogue.models import (
@@ -19,6 +28,7 @@ from bangban.catalogue.services import (
     item_version_draft,
     item_version_publish,
 )
+from bangban.clients import pii
 from bangban.documents.department_forms import department_form_issue
 from bangban.documents.models import CaseDocument
 from bangban.documents.services import document_issue_on_demand
@@ -53,13 +63,11 @@ def _with_fields(item, codes: list[str], optional=()):
     return item
 
 
-@pytest.fixture
-def bundle_case(world):
-    """A bundle of three items whose forms share 申请人名称, 统一社会信用代码 and 联系电话."""
+def _bundle_case(world, food_own=("legal_representative", "employees")):
     drainage = _item(
         "ZJ-002", "城镇污水排入排水管网许可证核发", world.housing, world.food.category, 5, []
     )
-    food = _with_fields(world.food, [*SHARED, "legal_representative", "employees"])
+    food = _with_fields(world.food, [*SHARED, *food_own])
     building = _with_fields(world.building, [*SHARED, "legal_representative"])
     drainage = _with_fields(
         drainage, [*SHARED, "drainage_volume", "business_scope"], ["business_scope"]
@@ -79,6 +87,12 @@ def bundle_case(world):
         item_versions=[],
         bundle_version=version,
     )
+
+
+@pytest.fixture
+def bundle_case(world):
+    """A bundle of three items whose forms share 申请人名称, 统一社会信用代码 and 联系电话."""
+    return _bundle_case(world)
 
 
 def _page(case):
@@ -245,3 +259,163 @@ def test_the_case_page_links_the_one_form_when_its_items_have_form_fields(
 ):
     page = signed_in(world.agent_a).get(f"/work/cases/{bundle_case.number}/").content.decode()
     assert _page(bundle_case) in page
+
+
+# --- personal answers at rest: encrypted in the case, only digests in the chain -------------
+
+ID_NUMBER = "33010619800101123X"
+PREMISES = "浙江省杭州市西湖区文三路90号"
+PERSONAL_ANSWERS = {**ANSWERS, "id_number": ID_NUMBER, "premises": PREMISES}
+CLEAR = (ID_NUMBER, "13812345678", "张三", PREMISES)
+
+
+@pytest.fixture
+def personal_case(world):
+    """The bundle, the food permit's form also asking the representative's ID and premises."""
+    return _bundle_case(world, ("legal_representative", "id_number", "premises", "employees"))
+
+
+def _raw(text: str) -> list[str]:
+    """Where ``text`` is kept in the case rows' and events' raw stored JSON (as typed or
+    escaped), read past the ORM."""
+    forms = (text, json.dumps(text)[1:-1])
+    found = []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT number, application, delivery FROM cases_case")
+        rows = [(f"case {n}", f"{a} {d}") for n, a, d in cursor.fetchall()]
+        cursor.execute("SELECT seq, event, details FROM cases_caseevent")
+        rows += [(f"event {seq} {event}", str(d)) for seq, event, d in cursor.fetchall()]
+    for where, raw in rows:
+        if any(form in raw for form in forms):
+            found.append(where)
+    return found
+
+
+def _form_values(case, agent, item) -> dict[str, str]:
+    document = department_form_issue(case=case, case_item_id=item.pk, actor=Actor.of_staff(agent))
+    return {f["code"]: f["value"] for f in document.fields["specific"]["fields"]}
+
+
+def _recorded(case) -> list[dict]:
+    events = CaseEvent.objects.filter(case=case, event="application_answered").order_by("seq")
+    return [e.details["answers"] for e in events]
+
+
+def test_personal_answers_are_encrypted_at_rest_and_the_chain_holds_only_digests(
+    signed_in, world, personal_case
+):
+    browser = signed_in(world.agent_a)
+    assert _post(browser, personal_case, PERSONAL_ANSWERS).status_code == 302
+
+    for value in CLEAR:
+        assert _raw(value) == [], value
+    (answers,) = _recorded(personal_case)
+    for code in ("id_number", "contact_phone", "legal_representative", "premises", "credit_code"):
+        assert answers[code].startswith(("hmac-sm3:", "hmac-sha256:"))
+    assert answers["applicant_name"] == "张记小吃店" and answers["employees"] == "6"  # not personal
+    case = Case.objects.get(pk=personal_case.pk)
+    assert application_sealing.matches_chain(case.application, answers)
+    swapped = {**case.application["values"], "id_number": pii.encrypt("330106198001012345")}
+    forged = {**case.application, "values": swapped}
+    assert not application_sealing.matches_chain(forged, answers)
+
+    food = personal_case.items.get(item_version__item=world.food)
+    printed = _form_values(personal_case, world.agent_a, food)
+    assert printed["id_number"] == "330106********123X"
+    assert printed["legal_representative"] == "张*"
+    assert printed["contact_phone"] == "138****5678"
+    assert printed["premises"] == "浙江省杭州市西湖区****"
+    assert printed["applicant_name"] == "张记小吃店"
+
+    page = browser.get(_page(personal_case)).content.decode()  # the agent edits what they typed
+    assert f'value="{ID_NUMBER}"' in page and 'value="13812345678"' in page
+
+
+def test_answering_again_records_the_same_digest_for_the_same_value_and_a_new_one_for_a_new(
+    world, personal_case
+):
+    act(personal_case, world.agent_a, "application_answered", answers=PERSONAL_ANSWERS)
+    act(
+        personal_case,
+        world.agent_a,
+        "application_answered",
+        answers={**PERSONAL_ANSWERS, "employees": "8"},
+    )
+    act(
+        personal_case,
+        world.agent_a,
+        "application_answered",
+        answers={**PERSONAL_ANSWERS, "employees": "8", "contact_phone": "13900001111"},
+    )
+    first, second, third = _recorded(personal_case)
+    assert second["id_number"] == first["id_number"]
+    assert second["contact_phone"] == first["contact_phone"]
+    assert third["contact_phone"] != second["contact_phone"]
+    labels = {"employees": "从业人员数", "contact_phone": "联系电话"}
+    changes = application.history(application.answer_events(personal_case), labels)
+    assert [row["changed"] for row in changes[:2]] == [["联系电话"], ["从业人员数"]]
+    assert application.current_answers(personal_case)["contact_phone"] == "13900001111"
+
+
+def test_erasing_shreds_the_personal_answers_and_the_chain_still_verifies(
+    world, personal_case, capsys
+):
+    act(personal_case, world.agent_a, "application_answered", answers=PERSONAL_ANSWERS)
+    before = Case.objects.get(pk=personal_case.pk).application
+    chain = _recorded(personal_case)
+
+    call_command("pii_erase", "--case", personal_case.number, "--reason", "服务对象申请删除")
+    assert "一表申请中的个人信息" in capsys.readouterr().out
+
+    case = Case.objects.get(pk=personal_case.pk)
+    stored = json.dumps(case.application)
+    for code in ("id_number", "contact_phone", "legal_representative", "premises"):
+        assert before["values"][code] not in stored
+        assert case.application["masked"][code] == ERASED
+    assert before["digest_key"] not in stored
+    assert case.application["erased_reason"] == "服务对象申请删除"
+    opened = application.current_answers(case)
+    assert "id_number" not in opened and opened["applicant_name"] == "张记小吃店"
+    assert _recorded(personal_case) == chain  # no event touched
+    report = verify_all()
+    assert report.ok, [str(p) for p in report.problems]
+
+    food = case.items.get(item_version__item=world.food)
+    printed = _form_values(case, world.agent_a, food)
+    assert printed["id_number"] == ERASED and printed["contact_phone"] == ERASED
+    assert printed["employees"] == "6"
+
+    call_command("pii_erase", "--case", personal_case.number, "--reason", "重复执行")
+    assert "删除了 0 件" in capsys.readouterr().out
+
+
+def test_pii_rekey_reencrypts_the_personal_answers_and_their_digests_stay_comparable(
+    world, personal_case
+):
+    old_key, new_key = settings.PERSONAL_DATA_KEY, "the-new-master-key-after-rotation-0123456789"
+    with override_settings(CRYPTO_SUITE="legacy"):
+        act(personal_case, world.agent_a, "application_answered", answers=PERSONAL_ANSWERS)
+    before = Case.objects.get(pk=personal_case.pk).application
+    assert before["values"]["id_number"].startswith("v1:")
+
+    with override_settings(
+        CRYPTO_SUITE="sm", PERSONAL_DATA_KEY=new_key, PERSONAL_DATA_KEY_OLD=old_key
+    ):
+        call_command("pii_rekey")
+    with override_settings(CRYPTO_SUITE="sm", PERSONAL_DATA_KEY=new_key, PERSONAL_DATA_KEY_OLD=""):
+        case = Case.objects.get(pk=personal_case.pk)
+        assert {
+            case.application["values"]["id_number"][:3],
+            case.application["digest_key"][:3],
+        } == {"v2:"}
+        assert application.current_answers(case)["id_number"] == ID_NUMBER
+        act(
+            case,
+            world.agent_a,
+            "application_answered",
+            answers={**PERSONAL_ANSWERS, "employees": "7"},
+        )
+        # the case keeps its digest key and algorithm: an unchanged value, an unchanged digest
+        first, second = _recorded(case)
+        assert first["id_number"].startswith("hmac-sha256:")
+        assert second["id_number"] == first["id_number"]

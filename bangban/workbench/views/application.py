@@ -8,7 +8,8 @@ field, and ``case_transition`` decides. Each item's 部门申请表 is issued fr
 (``documents.department_forms``) and opened through the documents area's download.
 
 Who may see the case sees the page (``get_case_for``: 404 otherwise); the form is offered
-to those the state table lets answer (the case's agent, before the case is closed).
+to those the state table lets answer (the case's agent, before the case is closed), filled
+with the values in full; everyone else sees personal values masked (``cases.application``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from bangban.cases.services import CaseConflict, case_transition
 from bangban.cases.transitions import check_table
 from bangban.cases.workflow import ServiceType, State, TransitionRefused
 from bangban.catalogue.formfields import answer_problems, cleaned
-from bangban.clients import pii
 from bangban.documents.department_forms import department_form_issue, item_forms
 from bangban.inputs import bounded_int
 
@@ -53,19 +53,20 @@ def _context(request, case, *, answers=None, problems=None, error="") -> dict:
     form = application.case_form(case)
     names = {item.pk: item.item_version.item.name for item in form.items}
     events = application.answer_events(case)
-    saved = application.answers_of(events[-1] if events else None)
-    shown = saved if answers is None else answers
     problems = problems or {}
 
     may_answer = _may_answer(request, case)
+    if answers is not None:  # what the agent just typed, sent back with its problems
+        shown = answers
+    elif may_answer:  # the agent edits the values they typed: in full
+        shown = application.current_answers(case)
+    else:  # read only: personal values masked, as stored
+        shown = application.shown_answers(case, form.plan.fields)
 
     def row(asked):
-        value = shown.get(asked.code, "")
-        if not may_answer and asked.spec.mask in pii.MASKERS and value:
-            value = pii.MASKERS[asked.spec.mask](value)  # read only: personal values masked
         return {
             "spec": asked.spec,
-            "value": value,
+            "value": shown.get(asked.code, ""),
             "error": problems.get(asked.code, ""),
             "used_by": [names[o] for o in asked.owners],
         }
