@@ -20,18 +20,15 @@ from bangban.catalogue.models import (
     Bundle,
     BundleEntry,
     BundleVersion,
-    FormField,
-    FormFieldKind,
 )
 from bangban.catalogue.services import (
     bundle_version_publish,
-    item_version_draft,
-    item_version_publish,
 )
 from bangban.clients import pii
 from bangban.documents.department_forms import department_form_issue
 from bangban.documents.models import CaseDocument
 from bangban.documents.services import document_issue_on_demand
+from bangban.documents.tests.cases import with_form_fields
 from bangban.testing import _item
 
 from .conftest import act, handling
@@ -50,26 +47,13 @@ ANSWERS = {
 SHARED = ("applicant_name", "credit_code", "contact_phone")
 
 
-def _with_fields(item, codes: list[str], optional=()):
-    """A new published guide of ``item`` whose application form asks ``codes``."""
-    draft = item_version_draft(item=item)
-    kinds = {k.code: k for k in FormFieldKind.objects.filter(code__in=codes)}
-    for position, code in enumerate(codes, start=1):
-        FormField.objects.create(
-            version=draft, kind=kinds[code], required=code not in optional, position=position
-        )
-    item_version_publish(version=draft)
-    item.refresh_from_db()
-    return item
-
-
 def _bundle_case(world, food_own=("legal_representative", "employees")):
     drainage = _item(
         "ZJ-002", "城镇污水排入排水管网许可证核发", world.housing, world.food.category, 5, []
     )
-    food = _with_fields(world.food, [*SHARED, *food_own])
-    building = _with_fields(world.building, [*SHARED, "legal_representative"])
-    drainage = _with_fields(
+    food = with_form_fields(world.food, [*SHARED, *food_own])
+    building = with_form_fields(world.building, [*SHARED, "legal_representative"])
+    drainage = with_form_fields(
         drainage, [*SHARED, "drainage_volume", "business_scope"], ["business_scope"]
     )
     bundle = Bundle.objects.create(code="B-3", name="开饭店一件事（三项）")
