@@ -20,6 +20,17 @@ pytest_plugins = ["bangban.testing"]
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """No service worker in the browser tests but the offline station's own
+    (``bangban/offline/tests/conftest.py``). The workbench's worker installs in the background
+    on the first workbench page and fetches the offline page with whatever cookies the
+    browser holds at that moment; in a test that signs one person out and another in, that
+    fetch races the login form (a fresh CSRF cookie: 403) and, on SQLite, the session
+    table (locked)."""
+    return {**browser_context_args, "service_workers": "block"}
+
+
 @pytest.fixture
 def redis_url():
     """The real Redis of scripts/redis-start (CI exports BANGBAN_TEST_REDIS_URL): skipped

@@ -20,6 +20,7 @@ from pydantic_core import to_json
 from bangban.api.pagination import CursorPage, decode_cursor, encode_cursor
 from bangban.apiauth.errors import ApiInvalid, error_responses
 from bangban.apiauth.security import STAFF_AUTH
+from bangban.cases import application
 from bangban.cases.access import (
     Actor,
     case_roles,
@@ -30,6 +31,7 @@ from bangban.cases.access import (
 from bangban.cases.guards import required_form
 from bangban.cases.models import Case, CaseEvent
 from bangban.cases.schemas import (
+    CaseApplication,
     CaseDetail,
     CaseFilters,
     CaseIn,
@@ -45,6 +47,7 @@ from bangban.cases.schemas import (
 from bangban.cases.selectors import (
     LIST_ROW_FIELDS,
     CaseListFilters,
+    application_answers_for,
     case_list_page,
     client_case,
     deadline_status,
@@ -485,6 +488,41 @@ def case_materials(request, number: str):
     return {
         "materials": [material_info(m) for m in case.materials.all()],
         "notices": list(case.notices.all()),
+    }
+
+
+@router.get(
+    "/{number}/application",
+    response={200: CaseApplication, **error_responses(401, 403, 404)},
+    summary="一表申请",
+    description="办件各事项申请表的字段：多个事项共用的字段只列一次（items 列出使用它的事项），"
+    "以及已填写的内容。个人信息只有可填写的帮办代办员看到全文，其他人看到脱敏值。"
+    "填写或修改用 POST /api/cases/{number}/events，event 为 application_answered。",
+)
+def case_application(request, number: str):
+    actor = request.auth
+    case = get_case_for(actor, number)
+    form = application.case_form(case)
+    codes = {item.pk: item.item_version.item.code for item in form.items}
+    values, masked = application_answers_for(actor, case, form.plan.fields)
+    asked = form.plan.shared + [a for _, own in form.plan.own for a in own]
+    return {
+        "fields": [
+            {
+                "code": a.code,
+                "label": a.spec.label,
+                "type": a.spec.type,
+                "required": a.spec.required,
+                "pattern_hint": a.spec.pattern_hint,
+                "help": a.spec.help,
+                "personal": bool(a.spec.mask),
+                "items": [codes[owner] for owner in a.owners],
+                "value": values.get(a.code, ""),
+            }
+            for a in asked
+        ],
+        "masked": masked,
+        "answered": application.has_answers(case),
     }
 
 

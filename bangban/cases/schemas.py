@@ -288,3 +288,21 @@ class CaseFilters(Schema):
 class ProgressQuery(Schema):
     number: str = Field(max_length=40, description="办件编号", examples=["BJ-V1-2025-000001"])
     phone: str = Field(max_length=20, description="申请时登记的手机号码", examples=["13812345678"])
+
+
+class ApplicationFieldOut(Schema):
+    code: str = Field(description="字段编码（填写时 answers 的键）")
+    label: str
+    type: Literal["text", "date", "number"] = Field(description="text 文字；date 日期；number 数字")
+    required: bool
+    pattern_hint: str = Field(description="格式说明")
+    help: str = Field(description="填写说明")
+    personal: bool = Field(description="个人信息：以密文保存，非填写人看到的是脱敏值")
+    items: list[str] = Field(description="使用本字段的事项编码；两项及以上即为共用字段，只填一次")
+    value: str = Field(description="已填写的内容（未填为空）")
+
+
+class CaseApplication(Schema):
+    fields: list[ApplicationFieldOut] = Field(description="共用字段在前，其后按事项排列")
+    masked: bool = Field(description="个人信息是否脱敏显示（只有可填写的帮办代办员看到全文）")
+    answered: bool = Field(description="是否已填写过")

@@ -24,14 +24,17 @@ from bangban.clients.identity import IdentityError, validate_mobile
 from bangban.clients.masking import mask_name
 from bangban.workdays.rules import WorkCalendar
 
-from .access import NEWEST_FIRST, Actor, visible_cases
+from . import application
+from .access import NEWEST_FIRST, Actor, case_roles, visible_cases
 from .models import Case, CaseEvent, CaseItem
-from .transitions import BY_EVENT, PUBLIC_EVENTS
+from .transitions import BY_EVENT, PUBLIC_EVENTS, check_table
 from .workflow import (
     CLOCK_PAUSED_STATES,
     CLOCK_RUNNING_STATES,
     STATE_LABELS,
+    ServiceType,
     State,
+    TransitionRefused,
 )
 
 WARNING_WORKDAYS = 2  # a warning when this few working days are left ...
@@ -398,3 +401,28 @@ def progress(case: Case) -> dict:
         "due_on": case.due_on,
         "steps": [{"label": step_label(e), "on": timezone.localdate(e.at)} for e in steps],
     }
+
+
+# --- 一表申请 -----------------------------------------------------------------------------
+
+
+def may_answer_application(actor, case) -> bool:
+    """Whether the state table lets this person answer now (the case's agent, open case)."""
+    try:
+        check_table(
+            application.EVENT,
+            State(case.state),
+            ServiceType(case.service_type),
+            case_roles(actor, case),
+        )
+    except TransitionRefused:
+        return False
+    return True
+
+
+def application_answers_for(actor, case, fields) -> tuple[dict[str, str], bool]:
+    """The answer set as this person may see it, and whether it is masked: in full for the
+    one who may answer (they edit what they typed), personal values masked for anyone else."""
+    if may_answer_application(actor, case):
+        return application.current_answers(case), False
+    return application.shown_answers(case, fields), True

@@ -11,6 +11,11 @@ made here (case number, material, random part, the extension of the type found),
 name can climb out of the upload folder. Names that try to (``..``, slashes, encoded
 slashes, control characters) are refused all the same, as a sign of a crafted request.
 Everything is checked before anything is written: a refused file leaves nothing behind.
+
+The file is stored encrypted with the personal-data key (``clients.sealedfiles``, context
+``case-material``), its name ending in ``.enc``; every reader takes the plain bytes from
+``material_file_bytes`` and the name to offer from ``material_file_name``. A file stored
+before encryption (no ``.enc``) is read as it is.
 """
 
 from __future__ import annotations
@@ -20,12 +25,14 @@ import io
 import secrets
 from dataclasses import dataclass
 
-from django.core.files.base import ContentFile
 from django.db import transaction
+
+from bangban.clients import sealedfiles
 
 from .models import Case, CaseMaterial, MaterialStatus, MaterialUpload
 from .workflow import State
 
+FILE_CONTEXT = "case-material"
 MAX_BYTES = 10 * 1024 * 1024
 MAX_LABEL = "10MB"
 # (type, extension, the bytes a file of that type starts with)
@@ -137,7 +144,17 @@ def _opens_as_image(data: bytes) -> bool:
 
 def stored_name(material: CaseMaterial, extension: str) -> str:
     number = "".join(ch for ch in material.case.number if ch.isalnum() or ch == "-")
-    return f"{number}-{material.pk}-{secrets.token_hex(8)}.{extension}"
+    return f"{number}-{material.pk}-{secrets.token_hex(8)}.{extension}{sealedfiles.SUFFIX}"
+
+
+def material_file_bytes(material: CaseMaterial) -> bytes:
+    """The plain bytes of a material's electronic file (``FileNotFoundError`` if gone)."""
+    return sealedfiles.read(material.file, FILE_CONTEXT)
+
+
+def material_file_name(material: CaseMaterial) -> str:
+    """The name its file is offered under: ``ZX-2026-0001-7-ab12….pdf`` (no folder, no ``.enc``)."""
+    return sealedfiles.plain_name(material.file.name)
 
 
 def may_upload(material: CaseMaterial) -> bool:
@@ -153,7 +170,9 @@ def material_upload(*, material: CaseMaterial, upload) -> MaterialUpload:
         raise UploadRefused(f"“{material.name}”已收取或办件当前不需要上传材料")
     checked = check(upload)
     material.file.save(
-        stored_name(material, checked.extension), ContentFile(checked.data), save=False
+        stored_name(material, checked.extension),
+        sealedfiles.sealed(checked.data, FILE_CONTEXT),  # encrypted at rest
+        save=False,
     )
     material.save(update_fields=["file"])
     return MaterialUpload.objects.create(

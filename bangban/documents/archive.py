@@ -21,10 +21,12 @@ from django.utils import timezone
 
 from bangban.cases.models import Case
 from bangban.cases.transitions import BY_EVENT
+from bangban.cases.uploads import material_file_bytes, material_file_name
 from bangban.cases.workflow import FORM_LABELS
 
 from .models import CaseDocument
 from .services import document_render
+from .signatures import signature_bytes
 
 SPOOL_BYTES = 32 * 1024 * 1024
 
@@ -109,8 +111,8 @@ def archive_package(case: Case):
                 data,
             )
         for material in materials:
-            data = _read(material.file)
-            suffix = PurePosixPath(material.file.name).suffix.lower()[:8]
+            data = material_file_bytes(material)  # plain: the file is encrypted at rest
+            suffix = PurePosixPath(material_file_name(material)).suffix.lower()[:8]
             add(
                 Entry(
                     f"材料/{material.pk:05d}_{_safe(material.name)}{suffix}",
@@ -127,7 +129,7 @@ def archive_package(case: Case):
         for confirmation in confirmations:
             if not confirmation.signature:
                 continue
-            data = _read(confirmation.signature)
+            data = signature_bytes(confirmation.signature)
             digest = hashlib.sha256(data).hexdigest()
             label = FORM_LABELS.get(confirmation.form, confirmation.form)
             add(

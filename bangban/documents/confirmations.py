@@ -9,9 +9,9 @@ the result is the same:
   ``Confirmation`` row the guards read; the event's actor says who took the confirmation
   (the staff member at the desk, or the client in the portal);
 - that row completed in the same transaction with what the event cannot carry: the
-  signature PNG, or the masked phone the code went to and when it was sent. The PNG's
-  SHA-256 and the code's id are part of the event's details, so the hash-chained timeline
-  vouches for them;
+  signature PNG (encrypted at rest: ``signatures``), or the masked phone the code went to
+  and when it was sent. The PNG's SHA-256 and the code's id are part of the event's
+  details, so the hash-chained timeline vouches for them;
 - for the forms signed before an event (帮办申请表, 代办服务委托书), the signed version of
   the form, issued by the system and linked to the ``confirm`` event. Forms an event
   issues (中止单, 续办委托书, 办结（终止）单) pick up the newest confirmation when the
@@ -32,7 +32,6 @@ import io
 import secrets
 from datetime import timedelta
 
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
@@ -48,6 +47,7 @@ from bangban.cases.transitions import check_table as workflow_check_table
 from bangban.cases.workflow import FORM_LABELS, Form, ServiceType, State, TransitionRefused
 from bangban.clients import pii
 
+from . import signatures
 from .kinds import SIGNED_ON_DEMAND
 from .models import ConfirmationCode
 from .services import current_version, document_issue
@@ -170,9 +170,11 @@ def confirm_with_signature(
             **({"material_id": material_id} if material_id else {}),
         )
         year = timezone.localdate().year
-        name = default_storage.save(
-            f"signatures/{year}/{case.number}-{event.details['confirmation_id']}.png",
-            ContentFile(png),
+        name = default_storage.save(  # encrypted at rest (bangban.documents.signatures)
+            signatures.stored_name(
+                f"signatures/{year}/{case.number}-{event.details['confirmation_id']}.png"
+            ),
+            signatures.sealed(png),
         )
         return _attach_and_issue(case, event, form, signature=name, signature_sha256=digest)
 

@@ -35,6 +35,8 @@ import segno
 from django.conf import settings
 from django.template import Context, Engine
 
+from .signatures import signature_uri
+
 if TYPE_CHECKING:
     from weasyprint import CSS
     from weasyprint.urls import URLFetcher
@@ -184,7 +186,7 @@ def render_html(fields: dict, template: str, site_codes: tuple[str, ...] = ()) -
         **fields,
         "qr_svg": qr_svg(fields["track_url"]),
         "logo_uri": media_uri(fields["letterhead"].get("logo", "")),
-        "signature_uri": media_uri(confirmation.get("signature", "")),
+        "signature_uri": signature_uri(confirmation.get("signature", "")),
     }
     return _engine(site_codes).get_template(template).render(Context(context))
 

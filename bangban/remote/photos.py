@@ -7,45 +7,31 @@ with the client record's cipher (``clients.pii``: SM4-GCM or AES-GCM under
 another field does not decrypt there. What lies on the disk is the text token, its name
 ending in ``.enc``; ``read`` gives the plain bytes back (under the current key or,
 mid-rotation, the old one). A photo stored before encryption (no ``.enc``) is read as it is.
+The sealing itself is ``bangban.clients.sealedfiles``.
 """
 
 from __future__ import annotations
 
-import base64
 import io
 
 from django.core.files.base import ContentFile
 from django.http import Http404
 
-from bangban.clients import pii
-from bangban.clients.crypto import DecryptionError
+from bangban.clients import sealedfiles
 from bangban.downloads import private_file
 
 CONTEXT = "remote-photo"
-SUFFIX = ".enc"
+SUFFIX = sealedfiles.SUFFIX
 
 
 def sealed(data: bytes) -> ContentFile:
     """The encrypted file to store for the plain bytes ``data``."""
-    token = pii.cipher().encrypt(base64.b64encode(data).decode("ascii"), context=CONTEXT)
-    return ContentFile(token.encode("ascii"))
+    return sealedfiles.sealed(data, CONTEXT)
 
 
 def read(field_file) -> bytes:
     """The plain bytes of a photo's stored file (``SessionPhoto.file``)."""
-    with field_file.open("rb") as stored:
-        raw = stored.read()
-    if not field_file.name.endswith(SUFFIX):
-        return raw
-    token = raw.decode("ascii")
-    try:
-        text = pii.cipher().decrypt(token, context=CONTEXT)
-    except DecryptionError:
-        old = pii.old_cipher()
-        if old is None:
-            raise
-        text = old.decrypt(token, context=CONTEXT)
-    return base64.b64decode(text)
+    return sealedfiles.read(field_file, CONTEXT)
 
 
 def served(photo):

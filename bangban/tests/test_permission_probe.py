@@ -487,6 +487,9 @@ RECIPES: dict[str, Recipe] = {
     "GET /api/cases/{number}/materials number": Recipe(
         REFUSED, get("/cases/{f.case.number}/materials")
     ),
+    "GET /api/cases/{number}/application number": Recipe(
+        REFUSED, get("/cases/{f.case.number}/application")
+    ),
     "POST /api/cases/{number}/events number": Recipe(
         REFUSED,
         lambda c, w, f, o: c.post(

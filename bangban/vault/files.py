@@ -4,18 +4,16 @@ The bytes are encrypted with the same cipher and key as the client record's pers
 (``clients.pii``: SM4-GCM or AES-GCM under ``PERSONAL_DATA_KEY``), bound to the context
 ``vault-file`` so a token copied into another field does not decrypt there. What lies on the
 disk is the text token; nothing under ``MEDIA_ROOT`` is served directly (``bangban.downloads``).
+The sealing itself is ``bangban.clients.sealedfiles``.
 """
 
 from __future__ import annotations
 
-import base64
 import secrets
 
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from bangban.clients import pii
-from bangban.clients.crypto import DecryptionError
+from bangban.clients import sealedfiles
 
 CONTEXT = "vault-file"
 FOLDER = "vault"
@@ -23,23 +21,13 @@ FOLDER = "vault"
 
 def store(*, client_id: int, data: bytes, extension: str) -> str:
     """Encrypt ``data`` and store it under a name of our making; return the name."""
-    token = pii.cipher().encrypt(base64.b64encode(data).decode("ascii"), context=CONTEXT)
-    name = f"{FOLDER}/{client_id}/{secrets.token_hex(12)}.{extension}.enc"
-    return default_storage.save(name, ContentFile(token.encode("ascii")))
+    name = f"{FOLDER}/{client_id}/{secrets.token_hex(12)}.{extension}{sealedfiles.SUFFIX}"
+    return default_storage.save(name, sealedfiles.sealed(data, CONTEXT))
 
 
 def read(name: str) -> bytes:
     """The plaintext bytes of a stored file (under the current key or, mid-rotation, the old)."""
-    with default_storage.open(name, "rb") as stored:
-        token = stored.read().decode("ascii")
-    try:
-        text = pii.cipher().decrypt(token, context=CONTEXT)
-    except DecryptionError:
-        old = pii.old_cipher()
-        if old is None:
-            raise
-        text = old.decrypt(token, context=CONTEXT)
-    return base64.b64decode(text)
+    return sealedfiles.read(name, CONTEXT)
 
 
 def delete(name: str) -> None:
@@ -49,4 +37,4 @@ def delete(name: str) -> None:
 
 def plain_name(name: str) -> str:
     """``vault/7/ab12….pdf.enc`` → ``ab12….pdf``: the name a download is offered under."""
-    return name.rsplit("/", 1)[-1].removesuffix(".enc")
+    return sealedfiles.plain_name(name)

@@ -27,6 +27,7 @@ from django.utils import timezone
 from bangban.cases import clock
 from bangban.cases.access import Actor, visible_cases
 from bangban.cases.models import CaseMaterial, MaterialStatus, MaterialUpload
+from bangban.cases.uploads import material_file_bytes, material_file_name
 from bangban.cases.workflow import TransitionRefused
 from bangban.catalogue.models import MaterialKind
 from bangban.clients import masking, pii
@@ -199,9 +200,8 @@ def _keep(case, material: CaseMaterial, kind_id: int, staff, actor, valid_until)
         source_material=material,
     )
     if material.file:
-        with material.file.open("rb") as handle:
-            data = handle.read()
-        extension = material.file.name.rsplit(".", 1)[-1].lower()
+        data = material_file_bytes(material)  # plain bytes: the case file is encrypted too
+        extension = material_file_name(material).rsplit(".", 1)[-1].lower()
         kept.stored_name = files.store(client_id=case.client_id, data=data, extension=extension)
         kept.file_type = upload.kind if upload is not None else extension.upper()
         kept.sha256 = upload.sha256 if upload is not None else ""

@@ -196,13 +196,22 @@ def unread_notices(staff) -> int:
     return unread_count(staff)
 
 
-SIDE_NAMES = ("uploads", "last_upload", "messages", "confirmations", "corrections", "remote")
+SIDE_NAMES = (
+    "uploads",
+    "last_upload",
+    "messages",
+    "confirmations",
+    "corrections",
+    "remote",
+    "form_fields",
+)
 
 
 def _side_query(case_pk: int):
     from django.db.models import Count, Exists, OuterRef, Subquery
 
     from bangban.cases.models import Case, Confirmation, MaterialUpload
+    from bangban.catalogue.models import FormField
     from bangban.clients.models import ClientCorrection
     from bangban.notifications.models import Message
     from bangban.remote.models import HelpSession
@@ -221,19 +230,23 @@ def _side_query(case_pk: int):
                 ClientCorrection.objects.filter(client_id=OuterRef("client_id"))
             ),
             side_remote=Exists(HelpSession.objects.filter(case_id=OuterRef("pk"))),
+            side_form_fields=Exists(
+                FormField.objects.filter(version__caseitem__case_id=OuterRef("pk"))
+            ),
         )
         .values(*(f"side_{name}" for name in SIDE_NAMES))
     )
 
 
-# six subqueries cost more to build than to run: built once per process (``sqlonce``)
+# its subqueries cost more to build than to run: built once per process (``sqlonce``)
 _SIDE = BuiltOnce(_side_query, 1)
 
 
 def case_side(case) -> dict:
     """What the case page's fresh blocks have to show, in one query: the files uploaded
     for its materials (count and newest id: part of the cached parts' key) and whether it
-    has any message, signed confirmation, correction of its client or remote-help session.
+    has any message, signed confirmation, correction of its client or remote-help session,
+    and whether its items' forms ask anything (一表申请).
     A block with nothing to show then costs no query of its own, and most cases have no
     correction and no remote help."""
     (row,) = _SIDE.rows(case.pk)

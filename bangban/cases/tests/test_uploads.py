@@ -65,17 +65,37 @@ def test_a_pdf_is_stored_under_a_name_of_our_making_and_logged(case, material, m
     logged = upload(material, "我的 营业执照(1).PDF", data)
     material.refresh_from_db()
     name = material.file.name
-    assert name.startswith("materials/") and name.endswith(".pdf")
+    assert name.startswith("materials/") and name.endswith(".pdf.enc")
     assert case.number in name and "营业执照" not in name
     assert (logged.material, logged.stored_name, logged.kind) == (material, name, "PDF")
     assert logged.size == len(data) and len(logged.sha256) == 64
-    assert [p.read_bytes() for p in stored_files(media)] == [data]
+    assert len(stored_files(media)) == 1 and uploads.material_file_bytes(material) == data
+    assert uploads.material_file_name(material).endswith(".pdf")
+
+
+def test_a_material_file_is_encrypted_at_rest(material, media):
+    data = pdf_bytes(b"\xe5\xbc\xa0\xe4\xb8\x89 110101199001011234")
+    upload(material, "id.pdf", data)
+    material.refresh_from_db()
+    [stored] = stored_files(media)
+    raw = stored.read_bytes()
+    assert raw != data and b"%PDF" not in raw and b"110101199001011234" not in raw
+    assert uploads.material_file_bytes(material) == data
+
+
+def test_a_material_file_stored_before_encryption_is_read_as_it_is(material, media):
+    from django.core.files.base import ContentFile
+
+    data = pdf_bytes()
+    material.file.save("old-plain.pdf", ContentFile(data))
+    assert uploads.material_file_bytes(material) == data
+    assert uploads.material_file_name(material) == "old-plain.pdf"
 
 
 def test_a_photo_named_pdf_is_stored_as_the_png_it_is(material, media):
     assert upload(material, "scan.pdf", png_bytes()).kind == "PNG"
     material.refresh_from_db()
-    assert material.file.name.endswith(".png")
+    assert material.file.name.endswith(".png.enc")
 
 
 def test_a_renamed_executable_is_refused_and_nothing_is_stored(material, media):

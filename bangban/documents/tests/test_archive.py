@@ -70,3 +70,27 @@ def test_signed_paper_confirmation_is_listed(world):
     with zipfile.ZipFile(io.BytesIO(package.read())) as z:
         index = z.read("index.html").decode()
     assert "纸质签字" in index and SIGNED["signer"] in index
+
+
+def test_the_package_holds_the_plain_bytes_of_encrypted_materials_and_signatures(world):
+    from bangban.cases.uploads import FILE_CONTEXT
+    from bangban.clients import sealedfiles
+
+    case, _ = issued(world, Kind.RESUMPTION_ENTRUSTMENT, render=False)
+    confirmation = sign(case, world, "completion_slip")
+    confirmation.refresh_from_db()
+    assert confirmation.signature.name.endswith(".png.enc")
+    material = CaseMaterial.objects.filter(case=case).order_by("id").first()
+    scan = b"%PDF-1.4\n% licence\n%%EOF\n"
+    # as an upload before acceptance stored it: encrypted (cases.uploads.material_upload)
+    material.file.save("licence.pdf.enc", sealedfiles.sealed(scan, FILE_CONTEXT), save=True)
+
+    package, _ = archive_package(case)
+    with zipfile.ZipFile(io.BytesIO(package.read())) as z:
+        [material_path] = [n for n in z.namelist() if n.startswith(f"材料/{material.pk:05d}_")]
+        assert material_path.endswith(".pdf") and z.read(material_path) == scan
+        [signature_path] = [n for n in z.namelist() if n.startswith("签字确认/")]
+        png = z.read(signature_path)
+        assert png.startswith(b"\x89PNG")
+        assert hashlib.sha256(png).hexdigest() == confirmation.signature_sha256
+        assert "校验不符" not in z.read("index.html").decode()

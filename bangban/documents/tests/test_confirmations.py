@@ -16,7 +16,7 @@ from bangban.cases.access import Actor
 from bangban.cases.models import CaseEvent, Confirmation
 from bangban.cases.tests.helpers import act, open_case, review_all, to_handling
 from bangban.cases.workflow import State, TransitionRefused
-from bangban.documents import confirmations
+from bangban.documents import confirmations, signatures
 from bangban.documents.kinds import Kind
 from bangban.documents.models import CaseDocument, ConfirmationCode
 from bangban.documents.services import document_render
@@ -74,7 +74,10 @@ def test_the_signature_is_stored_hashed_into_the_timeline_and_placed_on_the_pdf(
     case = reviewed(world)
     confirmation = sign(case, world, "entrustment")
     confirmation.refresh_from_db()
-    png = confirmation.signature.read()
+    # encrypted at rest: the stored file is no PNG; read back, it is the signed image
+    assert confirmation.signature.name.endswith(".png.enc")
+    assert not confirmation.signature.read().startswith(b"\x89PNG")
+    png = signatures.signature_bytes(confirmation.signature)
     assert png.startswith(b"\x89PNG") and hashlib.sha256(png).hexdigest() == (
         confirmation.signature_sha256
     )
@@ -242,3 +245,30 @@ def test_at_most_five_codes_an_hour_for_one_form(world, monkeypatch):
         )
     monkeypatch.setattr(timezone, "now", lambda: start + dt.timedelta(minutes=61))
     confirmations.sms_code_send(case=case, form="entrustment", actor=actor)
+
+
+def test_a_signature_is_encrypted_at_rest_and_placed_plain_on_the_pdf(world, media_root):
+    case = reviewed(world)
+    confirmation = sign(case, world, "entrustment")
+    confirmation.refresh_from_db()
+    [on_disk] = [p for p in media_root.rglob("*.enc") if p.is_file()]
+    assert on_disk.name == confirmation.signature.name.rsplit("/", 1)[-1]
+    assert b"PNG" not in on_disk.read_bytes() and b"IHDR" not in on_disk.read_bytes()
+    document = document_render(CaseDocument.objects.get(case=case, kind=Kind.ENTRUSTMENT))
+    assert image_count(document) == 1  # the form embeds the decrypted image
+
+
+def test_a_signature_stored_before_encryption_is_still_placed_on_the_pdf(world, media_root):
+    from django.core.files.base import ContentFile
+
+    case = reviewed(world)
+    confirmation = sign(case, world, "entrustment")
+    confirmation.refresh_from_db()
+    png = signatures.signature_bytes(confirmation.signature)
+    confirmation.signature.save("old-plain.png", ContentFile(png), save=True)
+    assert signatures.signature_bytes(confirmation.signature) == png
+    document = CaseDocument.objects.get(case=case, kind=Kind.ENTRUSTMENT)
+    assert document.fields["confirmation"]["signature"].endswith(".png.enc")
+    document.fields["confirmation"]["signature"] = confirmation.signature.name
+    document.sha256 = ""  # made again, from the plain file
+    assert image_count(document_render(document)) == 1

@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from bangban.cases.models import Confirmation
 from bangban.cases.tests.helpers import open_case
+from bangban.documents import signatures
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -27,7 +28,8 @@ def signed_in(page: Page, live_server, staff) -> None:
 
 
 def ink_of(confirmation) -> int:
-    with Image.open(io.BytesIO(confirmation.signature.read())) as image:
+    png = signatures.signature_bytes(confirmation.signature)  # stored encrypted
+    with Image.open(io.BytesIO(png)) as image:
         return image.convert("L").point(lambda v: 255 if v < 128 else 0).histogram()[255]
 
 

@@ -51,7 +51,7 @@ def test_a_pdf_is_stored_under_a_name_of_our_making(signed, case, material, medi
     assert response.status_code == 302
     material.refresh_from_db()
     name = material.file.name
-    assert name.startswith("materials/") and name.endswith(".pdf")
+    assert name.startswith("materials/") and name.endswith(".pdf.enc")  # encrypted at rest
     assert case.number in name and "营业执照" not in name
     upload = MaterialUpload.objects.get()
     assert upload.kind == "PDF" and len(upload.sha256) == 64

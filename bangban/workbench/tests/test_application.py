@@ -15,6 +15,7 @@ from bangban.cases.audit import verify_all
 from bangban.cases.delivery import ERASED
 from bangban.cases.models import Case, CaseEvent
 from bangban.cases.services import case_submit
+from bangban.cases.tests.helpers import open_case
 from bangban.cases.workflow import TransitionRefused
 from bangban.catalogue.models import (
     Bundle,
@@ -241,8 +242,14 @@ def test_a_department_form_is_issued_per_item_not_from_the_case_list(world, bund
 def test_the_case_page_links_the_one_form_when_its_items_have_form_fields(
     signed_in, world, bundle_case
 ):
-    page = signed_in(world.agent_a).get(f"/work/cases/{bundle_case.number}/").content.decode()
-    assert _page(bundle_case) in page
+    agent = signed_in(world.agent_a)
+    assert _page(bundle_case) in agent.get(f"/work/cases/{bundle_case.number}/").content.decode()
+    # one item whose form asks fields is linked too; a case whose items ask nothing is not
+    single = open_case(world, items=[world.food])
+    asks_nothing = open_case(world, service_type="assist", items=[world.assist_only])
+    assert _page(single) in agent.get(f"/work/cases/{single.number}/").content.decode()
+    page = agent.get(f"/work/cases/{asks_nothing.number}/").content.decode()
+    assert _page(asks_nothing) not in page
 
 
 # --- personal answers at rest: encrypted in the case, only digests in the chain -------------

@@ -65,3 +65,29 @@ def test_a_file_gone_from_the_disk_is_not_found(signed_in, world, case):
     material = stored(case)
     material.file.storage.delete(material.file.name)
     assert signed_in(world.agent_a).get(url(case, material)).status_code == 404
+
+
+def test_a_material_file_is_encrypted_at_rest_and_served_plain(signed_in, world, case, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from bangban.cases.uploads import material_upload
+
+    material = case.materials.order_by("id").first()
+    material_upload(material=material, upload=SimpleUploadedFile("营业执照.pdf", PDF))
+    material.refresh_from_db()
+    [on_disk] = [p for p in settings.MEDIA_ROOT.rglob("*") if p.is_file()]
+    assert on_disk.name.endswith(".pdf.enc") and PDF not in on_disk.read_bytes()
+    assert b"%PDF" not in on_disk.read_bytes()
+    response = signed_in(world.agent_a).get(url(case, material))
+    assert b"".join(response.streaming_content) == PDF
+    assert response["Content-Type"] == "application/pdf"
+    filename = response["Content-Disposition"]
+    assert ".pdf" in filename and ".enc" not in filename
+    assert signed_in(world.agent_b).get(url(case, material)).status_code == 404
+
+
+def test_a_material_file_stored_before_encryption_is_still_served(signed_in, world, case):
+    material = stored(case)  # written plain, as before encryption
+    assert not material.file.name.endswith(".enc")
+    response = signed_in(world.agent_a).get(url(case, material))
+    assert b"".join(response.streaming_content) == PDF

@@ -22,9 +22,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from bangban.cases import application
 from bangban.cases.access import case_roles
+from bangban.cases.selectors import application_answers_for
 from bangban.cases.services import CaseConflict, case_transition
-from bangban.cases.transitions import check_table
-from bangban.cases.workflow import ServiceType, State, TransitionRefused
+from bangban.cases.workflow import TransitionRefused
 from bangban.catalogue.formfields import answer_problems, cleaned
 from bangban.documents.department_forms import department_form_issue, item_forms
 from bangban.inputs import bounded_int
@@ -36,32 +36,15 @@ from .case import _load
 ISSUERS = frozenset({"agent", "coordinator"})
 
 
-def _may_answer(request, case) -> bool:
-    try:
-        check_table(
-            application.EVENT,
-            State(case.state),
-            ServiceType(case.service_type),
-            case_roles(request.actor, case),
-        )
-    except TransitionRefused:
-        return False
-    return True
-
-
 def _context(request, case, *, answers=None, problems=None, error="") -> dict:
     form = application.case_form(case)
     names = {item.pk: item.item_version.item.name for item in form.items}
     events = application.answer_events(case)
     problems = problems or {}
 
-    may_answer = _may_answer(request, case)
-    if answers is not None:  # what the agent just typed, sent back with its problems
-        shown = answers
-    elif may_answer:  # the agent edits the values they typed: in full
-        shown = application.current_answers(case)
-    else:  # read only: personal values masked, as stored
-        shown = application.shown_answers(case, form.plan.fields)
+    stored, masked = application_answers_for(request.actor, case, form.plan.fields)
+    may_answer = not masked
+    shown = answers if answers is not None else stored  # what was just typed, with its problems
 
     def row(asked):
         return {

@@ -12,6 +12,7 @@ JavaScript the same forms post and redirect back.
 
 from __future__ import annotations
 
+import io
 from collections import defaultdict
 
 from django.contrib import messages
@@ -44,11 +45,12 @@ from bangban.cases.models import (
 from bangban.cases.selectors import event_label, state_label
 from bangban.cases.services import CaseConflict, case_deadline, case_transition
 from bangban.cases.transitions import BY_EVENT, check_table, events_from
+from bangban.cases.uploads import material_file_bytes, material_file_name
 from bangban.cases.workflow import FORM_LABELS, ServiceType, State, TransitionRefused
 from bangban.clients import masking
 from bangban.clients.models import ClientCorrection, CorrectionField, RevealField
 from bangban.clients.services import ClientInvalid
-from bangban.downloads import open_or_404, private_file
+from bangban.downloads import private_file
 from bangban.workdays.services import current_calendar
 
 from .. import elsewhere
@@ -110,7 +112,7 @@ PARTS = (
     ("tail", "workbench/case/_part_tail.html"),
 )
 PARTS_TTL = 60 * 60 * 24  # a new version or a new day is a new key; this only bounds memory
-PARTS_SCHEMA = 2  # bump when the parts' templates or context change shape
+PARTS_SCHEMA = 3  # bump when the parts' templates or context change shape
 CSRF_SLOT = "csrf-slot-9d41c7a2"  # the real token of this request replaces it on the way out
 
 
@@ -235,6 +237,9 @@ def case_parts(request, case, side: dict | None = None) -> dict:
     parts = cache.get(key)
     if parts is None:
         context = _parts_context(case, roles, today, calendar)
+        # the 一表申请 link: whether the items' forms ask anything is fixed by the case's
+        # items (their published versions), so the version in the key covers it
+        context["has_form_fields"] = side["form_fields"]
         parts = {name: render_to_string(template, context) for name, template in PARTS}
         # recorded only with an application online (``portal.views.apply``)
         on_behalf = (
@@ -559,5 +564,9 @@ def material_file(request, number, material_id):
     if material is None:
         raise Http404("该材料没有电子文件")
     # PDFs and images preview in the browser; anything else (an uploaded page could carry
-    # script) is only downloaded.
-    return private_file(open_or_404(material.file), filename=material.file.name.rsplit("/", 1)[-1])
+    # script) is only downloaded. The file is encrypted at rest: the plain bytes are served.
+    try:
+        data = material_file_bytes(material)
+    except FileNotFoundError:
+        raise Http404("文件不存在") from None
+    return private_file(io.BytesIO(data), filename=material_file_name(material))
